@@ -1,0 +1,54 @@
+import { DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TongbanDatabaseModule, type EmbeddedPostgres } from '@tongban/database';
+import { TongbanPlatformModule } from '@tongban/http';
+import { TongbanMessagingModule } from '@tongban/messaging';
+
+const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
+
+/** Closes the pool before the embedded database it talks to, so PGlite flushes cleanly. */
+@Injectable()
+class EmbeddedPostgresLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly embedded: EmbeddedPostgres,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.embedded.stop();
+  }
+}
+
+/**
+ * Everything in ONE process for a laptop or a small pilot: the API and, as they land, the
+ * projector and SLA watcher, on an embedded PostgreSQL (PGlite) with the in-process bus instead
+ * of Kafka. `npm start` runs this.
+ */
+@Module({})
+export class StandaloneModule {
+  static register(embedded: EmbeddedPostgres): DynamicModule {
+    return {
+      module: StandaloneModule,
+      imports: [
+        TongbanPlatformModule.forRoot({
+          app: 'standalone',
+          defaultPort: 3000,
+          // PGlite serves one session: a pool of one keeps transactions isolated.
+          overrides: { DATABASE_URL: embedded.url, DATABASE_POOL_SIZE: '1' },
+        }),
+        TongbanDatabaseModule.forRoot(),
+        TongbanMessagingModule.inProcess(),
+      ],
+      providers: [
+        { provide: EMBEDDED_POSTGRES, useValue: embedded },
+        {
+          provide: EmbeddedPostgresLifecycle,
+          inject: [DataSource, EMBEDDED_POSTGRES],
+          useFactory: (dataSource: DataSource, pg: EmbeddedPostgres) =>
+            new EmbeddedPostgresLifecycle(dataSource, pg),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './tongban-error';
+export * from './error-codes';

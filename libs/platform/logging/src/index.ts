@@ -1,0 +1,3 @@
+export * from './personal-data';
+export * from './request-id';
+export * from './logging.module';

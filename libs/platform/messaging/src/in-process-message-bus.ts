@@ -1,0 +1,138 @@
+import type {
+  BusMessage,
+  MessageBus,
+  MessageHandler,
+  ReceivedMessage,
+  SubscribeOptions,
+  Subscription,
+} from './message-bus';
+import { partitionFor } from './partition';
+
+interface Topic {
+  readonly partitions: BusMessage[][];
+  /** Resolvers waiting for the next publish. */
+  waiters: Array<() => void>;
+}
+
+export interface InProcessBusOptions {
+  readonly partitions?: number;
+  /** Delay before a failed message is delivered again. */
+  readonly retryDelayMs?: number;
+}
+
+/**
+ * Kafka's delivery semantics in memory, for the standalone mode and unit tests: partitions by
+ * key, per-group committed offsets, redelivery of a message whose handler failed (and nothing
+ * after it in that partition until it succeeds). Messages live as long as the process.
+ */
+export class InProcessMessageBus implements MessageBus {
+  private readonly topics = new Map<string, Topic>();
+  /** group → topic → committed offset per partition */
+  private readonly offsets = new Map<string, number[]>();
+  private readonly activeGroups = new Set<string>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly partitionCount: number;
+  private readonly retryDelayMs: number;
+
+  constructor(options: InProcessBusOptions = {}) {
+    this.partitionCount = options.partitions ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 100;
+  }
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    for (const name of topics) this.topic(name);
+  }
+
+  async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
+    const t = this.topic(topic);
+    for (const message of messages) {
+      t.partitions[partitionFor(message.key, this.partitionCount)]!.push({
+        key: message.key,
+        value: message.value,
+        ...(message.headers ? { headers: { ...message.headers } } : {}),
+      });
+    }
+    const waiters = t.waiters;
+    t.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    const memberKey = `${options.group}\u0000${options.topic}`;
+    if (this.activeGroups.has(memberKey)) {
+      throw new Error(
+        `group ${options.group} already has a consumer on ${options.topic}; the in-process bus supports one member per group`,
+      );
+    }
+    this.activeGroups.add(memberKey);
+    const topic = this.topic(options.topic);
+    let committed = this.offsets.get(memberKey);
+    if (!committed) {
+      committed =
+        options.fromBeginning === false
+          ? topic.partitions.map((p) => p.length)
+          : topic.partitions.map(() => 0);
+      this.offsets.set(memberKey, committed);
+    }
+    const offsets = committed;
+    let running = true;
+    let wakeStop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (wakeStop = resolve));
+
+    const loop = async (): Promise<void> => {
+      while (running) {
+        // Progress or a pending retry means loop again; otherwise sleep until the next publish.
+        let busy = false;
+        for (let p = 0; p < this.partitionCount && running; p++) {
+          const partition = topic.partitions[p]!;
+          const offset = offsets[p]!;
+          if (offset >= partition.length) continue;
+          busy = true;
+          const message = partition[offset]!;
+          const received: ReceivedMessage = {
+            ...message,
+            topic: options.topic,
+            partition: p,
+            offset: String(offset),
+          };
+          try {
+            await handler(received);
+            offsets[p] = offset + 1;
+          } catch {
+            await Promise.race([sleep(this.retryDelayMs), stopped]);
+          }
+        }
+        if (!busy && running) {
+          await Promise.race([new Promise<void>((resolve) => topic.waiters.push(resolve)), stopped]);
+        }
+      }
+    };
+    const done = loop();
+    const subscription: Subscription = {
+      stop: async () => {
+        running = false;
+        wakeStop();
+        await done;
+        this.activeGroups.delete(memberKey);
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+  }
+
+  private topic(name: string): Topic {
+    let topic = this.topics.get(name);
+    if (!topic) {
+      topic = { partitions: Array.from({ length: this.partitionCount }, () => []), waiters: [] };
+      this.topics.set(name, topic);
+    }
+    return topic;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

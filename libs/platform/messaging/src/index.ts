@@ -1,0 +1,5 @@
+export * from './message-bus';
+export * from './in-process-message-bus';
+export * from './kafka-message-bus';
+export * from './messaging.module';
+export { partitionFor } from './partition';

@@ -1,0 +1,149 @@
+import { Kafka, Partitioners, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import type { BusMessage, MessageBus, MessageHandler, SubscribeOptions, Subscription } from './message-bus';
+
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Partitions for topics this bus creates. */
+  readonly partitions?: number;
+  /** Connection retries before an operation fails (default 8, about half a minute). */
+  readonly retries?: number;
+  /** Where kafkajs' own warnings and errors go (already masked by the caller's logger). */
+  readonly log?: (level: 'error' | 'warn', message: string, extra: Record<string, unknown>) => void;
+}
+
+/**
+ * The production bus on kafkajs. Producer: idempotent, acks from all in-sync replicas, one
+ * request in flight so retries cannot reorder a key. Consumer: offsets are committed only after
+ * the handler resolves; a throwing handler makes kafkajs seek back and deliver it again.
+ */
+export class KafkaMessageBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private producerReady: Promise<Producer> | undefined;
+  private readonly consumers = new Set<Consumer>();
+  private readonly partitions: number;
+
+  constructor(options: KafkaBusOptions) {
+    this.partitions = options.partitions ?? 3;
+    const sink = options.log;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: 3_000,
+      retry: { retries: options.retries ?? 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          if (!sink) return;
+          const { message, ...extra } = log;
+          sink(level === logLevel.ERROR ? 'error' : 'warn', message, extra);
+        },
+    });
+  }
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.partitions })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.getProducer();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((m) => ({
+        key: m.key,
+        value: m.value,
+        ...(m.headers ? { headers: { ...m.headers } } : {}),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    await consumer.connect();
+    this.consumers.add(consumer);
+    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+        }
+        await handler({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? '',
+          value: message.value?.toString('utf8') ?? '',
+          headers,
+        });
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  /** Cheap round trip to the cluster, for readiness. */
+  async ping(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    if (this.producerReady) {
+      const producer = await this.producerReady.catch(() => undefined);
+      await producer?.disconnect();
+      this.producerReady = undefined;
+    }
+  }
+
+  private getProducer(): Promise<Producer> {
+    if (!this.producerReady) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      this.producerReady = producer.connect().then(
+        () => producer,
+        (error: unknown) => {
+          this.producerReady = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.producerReady;
+  }
+}

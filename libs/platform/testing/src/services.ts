@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+
+/**
+ * Connection facts for the real services the jest global setup started (or found running).
+ * Read from the environment the setup exported, never hard-coded, so CI and developers can move
+ * ports.
+ */
+export function postgresAdminUrl(): string {
+  const url = process.env['TONGBAN_PG_TEST_URL'];
+  if (!url)
+    throw new Error(
+      'TONGBAN_PG_TEST_URL is not set: integration tests need the jest global setup (npm test)',
+    );
+  return url;
+}
+
+export function kafkaBrokers(): string[] {
+  const brokers = process.env['TONGBAN_KAFKA_BROKERS'];
+  if (!brokers)
+    throw new Error(
+      'TONGBAN_KAFKA_BROKERS is not set: integration tests need the jest global setup (npm test)',
+    );
+  return brokers.split(',');
+}
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the real PostgreSQL, so test files never see each other's rows. */
+export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new Client({ connectionString: postgresAdminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresAdminUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const client = new Client({ connectionString: postgresAdminUrl() });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
