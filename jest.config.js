@@ -78,6 +78,7 @@ const base = {
 
 const withServices = {
   globalSetup: '<rootDir>/test/setup/global-setup.js',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/slow-tier.js'],
 };
 
 /** @type {import('jest').Config} */

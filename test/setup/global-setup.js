@@ -24,7 +24,8 @@ module.exports = async function globalSetup() {
   // Both tiers call this; the script is idempotent and fast when everything is already up.
   execFileSync('bash', [join(root, 'infra', 'scripts', 'services.sh'), 'up'], {
     cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // stdout carries the same facts as services.env; progress goes to stderr.
+    stdio: ['ignore', 'ignore', 'inherit'],
     env: process.env,
   });
   const dataDir = process.env.TONGBAN_DATA_DIR || join(root, '.data');

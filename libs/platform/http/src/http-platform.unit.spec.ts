@@ -275,10 +275,11 @@ describe('graceful shutdown', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ finished: true });
     // Well inside the 72 s keep-alive timeout a lingering connection would cost.
+    let watchdog: NodeJS.Timeout | undefined;
     await Promise.race([
       closing,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('close hung')), 5_000)),
-    ]);
+      new Promise((_, reject) => (watchdog = setTimeout(() => reject(new Error('close hung')), 5_000))),
+    ]).finally(() => clearTimeout(watchdog));
     expect(closed).toBe(true);
   }, 15_000);
 });

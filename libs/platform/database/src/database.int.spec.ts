@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '@tongban/testing';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+
+const dataSourceFor = (url: string, poolSize: number) =>
+  new DataSource({ type: 'postgres', url, synchronize: false, extra: { max: poolSize } });
+
+/** Two transactions that interleave on purpose: the first holds its row uncommitted while the second runs. */
+async function interleavedTransactions(ds: DataSource): Promise<void> {
+  await ds.query('CREATE TABLE IF NOT EXISTS note (id int PRIMARY KEY, body text NOT NULL)');
+  let releaseFirst: () => void = () => undefined;
+  const firstMayFinish = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const first = ds.transaction(async (tx) => {
+    await tx.query(`INSERT INTO note VALUES (1, '第一条：楼道灯不亮')`);
+    await firstMayFinish;
+    throw new Error('resident withdrew; roll back');
+  });
+  const second = ds.transaction(async (tx) => {
+    await tx.query(`INSERT INTO note VALUES (2, '第二条：垃圾未清运')`);
+  });
+  // Let the first transaction stall a little, then let it fail.
+  setTimeout(() => releaseFirst(), 50);
+  await expect(first).rejects.toThrow('roll back');
+  await second;
+}
+
+describe('PostgreSQL (real server)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await dataSourceFor(db.url, 5).initialize();
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('is the PostgreSQL 15+ server the services script started', async () => {
+    const [row] = await ds.query<{ server_version_num: string }[]>('SHOW server_version_num');
+    expect(Number(row!.server_version_num)).toBeGreaterThanOrEqual(150000);
+  });
+
+  it('keeps interleaved transactions apart: a rollback leaves nothing, a commit keeps Chinese text intact', async () => {
+    await interleavedTransactions(ds);
+    expect(await ds.query('SELECT id, body FROM note ORDER BY id')).toEqual([
+      { id: 2, body: '第二条：垃圾未清运' },
+    ]);
+  });
+});
+
+describe('embedded PostgreSQL (PGlite, standalone mode)', () => {
+  let dir: string;
+  let embedded: EmbeddedPostgres | undefined;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tongban-pglite-'));
+  });
+
+  afterAll(async () => {
+    await embedded?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves TypeORM over the wire protocol, isolates transactions with a pool of one, and keeps data across restarts', async () => {
+    embedded = await startEmbeddedPostgres({ dataDir: dir });
+    let ds = await dataSourceFor(embedded.url, 1).initialize();
+    await interleavedTransactions(ds);
+    await ds.destroy();
+    await embedded.stop();
+
+    embedded = await startEmbeddedPostgres({ dataDir: dir });
+    ds = await dataSourceFor(embedded.url, 1).initialize();
+    expect(await ds.query('SELECT id, body FROM note ORDER BY id')).toEqual([
+      { id: 2, body: '第二条：垃圾未清运' },
+    ]);
+    await ds.destroy();
+  });
+});

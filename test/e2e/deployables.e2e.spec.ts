@@ -1,0 +1,83 @@
+import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import { bootApp, getJson, type RunningApp } from './boot';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
+
+describe('deployables on the real PostgreSQL and Kafka', () => {
+  let db: TestDatabase;
+  const running: RunningApp[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e');
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.app.close()));
+    await db?.drop();
+  });
+
+  it('api: ready with its database, serves OpenAPI, answers unknown routes with problem+json', async () => {
+    const api = await bootApp(
+      () => require('../../apps/api/src/api.module').ApiModule,
+      { DATABASE_URL: db.url },
+      {
+        openApiTitle: 'Tongban API',
+      },
+    );
+    running.push(api);
+    const ready = await getJson(`${api.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'up', checks: [{ name: 'database', status: 'up' }] });
+    const docs = await getJson(`${api.baseUrl}/docs-json`);
+    expect(docs.status).toBe(200);
+    expect(docs.body).toMatchObject({
+      openapi: expect.stringMatching(/^3\./),
+      info: { title: 'Tongban API' },
+    });
+    const missing = await getJson(`${api.baseUrl}/api/v1/unknown`);
+    expect(missing.status).toBe(404);
+    expect(missing.contentType).toMatch(/^application\/problem\+json/);
+    expect(missing.body).toMatchObject({ code: 'route.not_found' });
+  });
+
+  it.each([
+    ['relay', () => require('../../apps/relay/src/relay.module').RelayModule],
+    ['projector', () => require('../../apps/projector/src/projector.module').ProjectorModule],
+    ['sla-watcher', () => require('../../apps/sla-watcher/src/sla-watcher.module').SlaWatcherModule],
+  ])('%s: ready only with both its database and the broker', async (_name, load) => {
+    const app = await bootApp(load, { DATABASE_URL: db.url, KAFKA_BROKERS: kafkaBrokers().join(',') });
+    running.push(app);
+    const ready = await getJson(`${app.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body['checks']).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'database', status: 'up' }),
+        expect.objectContaining({ name: 'kafka', status: 'up' }),
+      ]),
+    );
+    const metrics = await fetch(`${app.baseUrl}/metrics`);
+    expect(await metrics.text()).toContain('tongban_http_request_duration_seconds');
+  });
+
+  it('a deployable with a bad environment refuses to start and names every bad variable', async () => {
+    const failure = await bootApp(() => require('../../apps/relay/src/relay.module').RelayModule, {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: 'not a broker list',
+      HTTP_PORT: '70000',
+    }).then(
+      () => new Error('started anyway'),
+      (error: unknown) => error as Error,
+    );
+    expect(failure.message).toMatch(/^Invalid environment/);
+    expect(failure.message).toContain('HTTP_PORT');
+    expect(failure.message).toContain('KAFKA_BROKERS');
+  });
+
+  it('a deployable whose database is unreachable refuses to start instead of serving without it', async () => {
+    const url = new URL(db.url);
+    url.port = '1';
+    await expect(
+      bootApp(() => require('../../apps/api/src/api.module').ApiModule, { DATABASE_URL: url.toString() }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

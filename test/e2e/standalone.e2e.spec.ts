@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { createStandaloneApp } from '../../apps/standalone/src/start-standalone';
+import { getJson } from './boot';
+
+/** `npm start`'s app, in-process: embedded PostgreSQL, in-process bus, nothing installed. */
+describe('standalone mode', () => {
+  let dir: string;
+  let app: NestFastifyApplication | undefined;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tongban-standalone-'));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<string> {
+    app = await createStandaloneApp(dir);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  it('answers health and OpenAPI with no service installed, and keeps its data across restarts', async () => {
+    let base = await start();
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const ready = await getJson(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'up', checks: [{ name: 'database', status: 'up' }] });
+    const docs = await getJson(`${base}/docs-json`);
+    expect(docs.status).toBe(200);
+    expect(docs.body).toMatchObject({ info: { title: 'Tongban API (standalone)' } });
+    const ui = await fetch(`${base}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+
+    await app!
+      .get(DataSource)
+      .query(`CREATE TABLE pilot (street text); INSERT INTO pilot VALUES ('南关街道')`);
+    await app!.close();
+    app = undefined;
+
+    base = await start();
+    expect((await getJson(`${base}/health/ready`)).status).toBe(200);
+    expect(await app!.get(DataSource).query('SELECT street FROM pilot')).toEqual([{ street: '南关街道' }]);
+  });
+});
