@@ -1,2 +1,15 @@
-// @tongban/event-store: public surface of this lib. Empty until the event-store issue (#3) lands (see README.md).
-export {};
+export * from './event-store';
+export * from './errors';
+export * from './position';
+export { runCatchUpSubscription, LocalChangeSignal, type ChangeSignal } from './catch-up-subscription';
+export {
+  InMemoryEventStore,
+  type InMemoryTransaction,
+  type InMemoryEventStoreOptions,
+} from './in-memory-event-store';
+export {
+  PostgresEventStore,
+  eventStorePoolConfig,
+  type PostgresEventStoreOptions,
+} from './postgres/postgres-event-store';
+export { migrateEventStore, EVENT_STORE_MIGRATIONS } from './postgres/migrations';

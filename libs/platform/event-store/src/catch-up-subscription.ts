@@ -1,0 +1,95 @@
+import type {
+  EventHandler,
+  GlobalPosition,
+  ReadAllOptions,
+  ReadAllResult,
+  StoreSubscription,
+  SubscribeOptions,
+} from './event-store';
+import { START } from './event-store';
+
+export interface ChangeSignal {
+  /** Resolves at the next append this process sees (or notification), or after `timeoutMs`. */
+  wait(timeoutMs: number): Promise<void>;
+}
+
+export interface CatchUpOptions extends SubscribeOptions {
+  /** Longest sleep between reads when no wake-up arrives (the polling fallback). */
+  readonly pollIntervalMs: number;
+}
+
+/**
+ * The catch-up loop every adapter shares: read a batch after the checkpoint, hand each event to
+ * the handler in order, advance; when caught up, sleep until a wake-up or the poll interval.
+ * History and live events go through the same path, so there is no hand-over gap between them.
+ */
+export function runCatchUpSubscription(
+  readAll: (options: ReadAllOptions) => Promise<ReadAllResult>,
+  changes: ChangeSignal,
+  options: CatchUpOptions,
+  handler: EventHandler,
+): StoreSubscription {
+  let running = true;
+  let caughtUp = false;
+  let wakeStop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (wakeStop = resolve));
+
+  const loop = async (): Promise<void> => {
+    let after: GlobalPosition = options.after ?? START;
+    while (running) {
+      const page = await readAll({
+        after,
+        maxCount: options.batchSize ?? 500,
+        ...(options.filter ? { filter: options.filter } : {}),
+      });
+      for (const event of page.events) {
+        if (!running) return;
+        await handler(event);
+      }
+      if (!running) return;
+      after = page.next;
+      caughtUp = page.caughtUp;
+      if (page.caughtUp) {
+        await Promise.race([changes.wait(options.pollIntervalMs), stopped]);
+      }
+    }
+  };
+
+  const done = loop();
+  // `done` is observed by whoever holds the subscription; keep an unobserved rejection quiet.
+  done.catch(() => undefined);
+  return {
+    done,
+    get caughtUp() {
+      return caughtUp;
+    },
+    stop: async () => {
+      running = false;
+      wakeStop();
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+/** Wake-ups for subscribers in this process: every local append calls `notify`. */
+export class LocalChangeSignal implements ChangeSignal {
+  private waiters: Array<() => void> = [];
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.push(done);
+    });
+  }
+}

@@ -1,0 +1,143 @@
+import type { Pool } from 'pg';
+
+/**
+ * The event store's schema, as ordered migrations. Applied by `migrateEventStore` under an
+ * advisory lock, each in its own transaction, recorded in `<schema>.migrations`. Never edit a
+ * shipped migration: add the next one.
+ *
+ * SQL stays within what both PostgreSQL 15 (the supported server) and PGlite (PostgreSQL 18,
+ * standalone mode) run.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: (schema: string) => string;
+}
+
+export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events table and append function',
+    sql: (s) => `
+CREATE TABLE ${s}.events (
+  -- Global order is (tx, seq). seq alone is NOT commit order: a transaction that took a lower
+  -- seq can commit after one with a higher seq. Readers only read tx below the oldest running
+  -- transaction, so a checkpoint is never overtaken.
+  seq            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tx             xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id      text        NOT NULL,
+  stream_version bigint      NOT NULL,
+  event_id       uuid        NOT NULL,
+  type           text        NOT NULL,
+  schema_version smallint    NOT NULL,
+  data           jsonb       NOT NULL,
+  metadata       jsonb       NOT NULL,
+  recorded_at    timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT events_event_id_unique UNIQUE (event_id),
+  -- A lost race is an error, never a fork.
+  CONSTRAINT events_stream_version_unique UNIQUE (stream_id, stream_version)
+);
+CREATE INDEX events_global_order ON ${s}.events (tx, seq);
+
+-- One round trip, one transaction. Outcomes: ok | retried (same event ids, same stream: the
+-- original result) | wrong_version (nothing written).
+CREATE FUNCTION ${s}.append_events(
+  p_stream text,
+  p_expected_kind text,
+  p_expected bigint,
+  p_ids uuid[],
+  p_types text[],
+  p_schema_versions smallint[],
+  p_data jsonb[],
+  p_metadata jsonb[]
+) RETURNS TABLE (outcome text, stream_version bigint, tx text, seq bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_count int := cardinality(p_ids);
+  v_current bigint;
+  v_seq bigint;
+BEGIN
+  -- Serialise writers of one stream BEFORE the first write: a transaction id is assigned at
+  -- the first write, so the next append to this stream always gets a larger one and the
+  -- global order keeps every stream's order.
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_stream, 7302));
+
+  IF EXISTS (SELECT 1 FROM ${s}.events e WHERE e.event_id = p_ids[1]) THEN
+    -- A retry only if EVERY id is already in THIS stream; no row means the ids were used
+    -- elsewhere, which the caller reports as a duplicate event id.
+    RETURN QUERY
+      SELECT 'retried'::text,
+             max(e.stream_version),
+             (array_agg(e.tx::text ORDER BY e.stream_version DESC))[1],
+             (array_agg(e.seq ORDER BY e.stream_version DESC))[1]
+      FROM ${s}.events e
+      WHERE e.event_id = ANY (p_ids) AND e.stream_id = p_stream
+      HAVING count(*) = v_count;
+    RETURN;
+  END IF;
+
+  SELECT coalesce(max(e.stream_version), 0) INTO v_current
+  FROM ${s}.events e WHERE e.stream_id = p_stream;
+
+  IF (p_expected_kind = 'exact' AND v_current <> p_expected)
+     OR (p_expected_kind = 'no_stream' AND v_current <> 0)
+     OR (p_expected_kind = 'stream_exists' AND v_current = 0) THEN
+    RETURN QUERY SELECT 'wrong_version'::text, v_current, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+
+  WITH inserted AS (
+    INSERT INTO ${s}.events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+    SELECT p_stream, v_current + i, p_ids[i], p_types[i], p_schema_versions[i], p_data[i], p_metadata[i]
+    FROM generate_series(1, v_count) AS i
+    ORDER BY i
+    RETURNING events.seq
+  )
+  SELECT max(inserted.seq) INTO v_seq FROM inserted;
+
+  PERFORM pg_notify('${s}_appended', '');
+  RETURN QUERY SELECT 'ok'::text, v_current + v_count, pg_current_xact_id()::text, v_seq;
+END
+$fn$;
+`,
+  },
+];
+
+const MIGRATION_LOCK = 73_020_001;
+
+/** Creates or upgrades the event store schema. Safe to run from several processes at once. */
+export async function migrateEventStore(pool: Pool, schema = 'tongban_es'): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`Invalid schema name ${schema}`);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${schema}.migrations (
+           version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${schema}.migrations`);
+      const applied = new Set(rows.map((r) => r.version));
+      for (const migration of EVENT_STORE_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql(schema));
+          await client.query(`INSERT INTO ${schema}.migrations (version, name) VALUES ($1, $2)`, [
+            migration.version,
+            migration.name,
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,129 @@
+import { Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@tongban/testing';
+import { eventStoreContract } from '../event-store.contract';
+import { migrateEventStore } from './migrations';
+import { PostgresEventStore, eventStorePoolConfig } from './postgres-event-store';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase('es');
+  const pool = new Pool(eventStorePoolConfig(db.url, { max: 2 }));
+  // Twice, concurrently: migrations must be safe to run from several processes at once.
+  await Promise.all([migrateEventStore(pool), migrateEventStore(pool)]);
+  await pool.end();
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+eventStoreContract(
+  'postgresql',
+  async () => {
+    const pool = new Pool(eventStorePoolConfig(db.url, { max: 24 }));
+    const store = new PostgresEventStore({ pool, listen: { connectionString: db.url }, pollIntervalMs: 500 });
+    return {
+      store,
+      openTransaction: async () => {
+        const client = await pool.connect();
+        await client.query('BEGIN');
+        let released = false;
+        const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
+          if (released) return;
+          released = true;
+          try {
+            await client.query(sql);
+          } finally {
+            client.release();
+          }
+        };
+        return {
+          append: (streamId, events, expected) =>
+            store.appendInTransaction(client, streamId, events, expected),
+          commit: () => end('COMMIT'),
+          rollback: () => end('ROLLBACK'),
+        };
+      },
+      close: async () => {
+        await store.close();
+        await pool.end();
+      },
+    };
+  },
+  { deliveryTimeoutMs: 20_000, writerRounds: 5 },
+);
+
+describe('PostgreSQL adapter specifics', () => {
+  it('orders the global log by transaction id as a number, not as text (99 before 100)', async () => {
+    // Regression: ordering by the text alias of tx once put '10000' before '9997' and made a
+    // subscriber step back and deliver events twice. Old transaction ids are crafted directly.
+    const pool = new Pool(eventStorePoolConfig(db.url, { max: 1 }));
+    const store = new PostgresEventStore({ pool });
+    try {
+      const stream = `case-${crypto.randomUUID()}`;
+      for (const [tx, version] of [
+        ['100', 2],
+        ['99', 1],
+      ] as const) {
+        await pool.query(
+          `INSERT INTO tongban_es.events (tx, stream_id, stream_version, event_id, type, schema_version, data, metadata)
+           VALUES ($1::xid8, $2, $3, $4, 'case.crafted', 1, '{}', '{}')`,
+          [tx, stream, version, crypto.randomUUID()],
+        );
+      }
+      const read = await store.readAll({ filter: { streamPrefix: stream } });
+      expect(read.events.map((e) => e.position.tx)).toEqual([99n, 100n]);
+      const afterFirst = await store.readAll({
+        after: read.events[0]!.position,
+        filter: { streamPrefix: stream },
+      });
+      expect(afterFirst.events.map((e) => e.version)).toEqual([2]);
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+
+  it('sets statement and idle-in-transaction timeouts on the application sessions', async () => {
+    const pool = new Pool(
+      eventStorePoolConfig(db.url, { statementTimeoutMs: 12_345, idleInTransactionTimeoutMs: 23_456 }),
+    );
+    try {
+      const { rows } = await pool.query<{ s: string; i: string }>(
+        `SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i`,
+      );
+      expect(rows[0]).toEqual({ s: '12345ms', i: '23456ms' });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('is one round trip per append: a single statement, no explicit transaction', async () => {
+    const pool = new Pool(eventStorePoolConfig(db.url, { max: 1 }));
+    const statements: string[] = [];
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        statements.push(text.trim().split(/\s+/).slice(0, 3).join(' '));
+        return query(...args);
+      };
+    });
+    const store = new PostgresEventStore({ pool });
+    try {
+      await store.streamState('warm-up');
+      statements.length = 0;
+      await store.append(
+        `case-${Date.now()}`,
+        [{ id: crypto.randomUUID(), type: 'case.submitted', data: {} }],
+        'no_stream',
+      );
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatch(/^SELECT \* FROM/);
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+});

@@ -1,0 +1,308 @@
+import { Client, type ClientConfig, type Pool, type PoolClient, type PoolConfig } from 'pg';
+import { LocalChangeSignal, runCatchUpSubscription, type ChangeSignal } from '../catch-up-subscription';
+import {
+  START,
+  type AppendResult,
+  type EventHandler,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedVersion,
+  type GlobalPosition,
+  type JsonObject,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StoreSubscription,
+  type StreamState,
+  type SubscribeOptions,
+} from '../event-store';
+import { DuplicateEventIdError, WrongExpectedVersionError } from '../errors';
+import { describeExpected, validateAppend, validateStreamId } from '../validation';
+
+export interface PostgresEventStoreOptions {
+  readonly pool: Pool;
+  readonly schema?: string;
+  /**
+   * A connection for LISTEN, so subscribers in other processes wake up as soon as an append
+   * commits. Omit it where no second connection is possible (standalone's PGlite): subscribers
+   * then wake on this process's own appends and poll otherwise.
+   */
+  readonly listen?: ClientConfig;
+  readonly pollIntervalMs?: number;
+  /** Called when the LISTEN connection fails; subscribers keep polling meanwhile. */
+  readonly onListenError?: (error: Error) => void;
+}
+
+interface EventRow {
+  seq: string;
+  tx: string;
+  stream_id: string;
+  stream_version: string;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: JsonObject;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+interface AppendRow {
+  outcome: 'ok' | 'retried' | 'wrong_version';
+  stream_version: string;
+  tx: string | null;
+  seq: string | null;
+}
+
+// Careful: the output column is named `tx` but is text. ORDER BY must name the table's xid8
+// column (`e.tx`), or PostgreSQL sorts by the text alias and '10000' comes before '9999'.
+const COLUMNS =
+  'e.seq, e.tx::text AS tx, e.stream_id, e.stream_version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.recorded_at';
+
+/**
+ * Statement and idle-in-transaction timeouts for the application's sessions: a stuck
+ * transaction would hold back every reader of the global log, so it is cut off.
+ */
+export function eventStorePoolConfig(
+  connectionString: string,
+  options: { max?: number; statementTimeoutMs?: number; idleInTransactionTimeoutMs?: number } = {},
+): PoolConfig {
+  return {
+    connectionString,
+    max: options.max ?? 10,
+    options: `-c statement_timeout=${options.statementTimeoutMs ?? 30_000} -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 60_000}`,
+  };
+}
+
+/**
+ * The default event store, on PostgreSQL. An append is ONE round trip: a call to the
+ * `append_events` function, which checks the expected version, recognises a retried append by
+ * its event ids and inserts, all in one implicit transaction. The global log is ordered by
+ * (transaction id, sequence) and read only below the oldest running transaction
+ * (`pg_snapshot_xmin(pg_current_snapshot())`): no gaps, no skips.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: Pool;
+  private readonly schema: string;
+  private readonly changes = new LocalChangeSignal();
+  private readonly subscriptions = new Set<StoreSubscription>();
+  private readonly pollIntervalMs: number;
+  private listener: Client | undefined;
+  private listenerRetry: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.pool = options.pool;
+    this.schema = options.schema ?? 'tongban_es';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`Invalid schema name ${this.schema}`);
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  }
+
+  async append(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const result = await this.appendVia(this.pool, streamId, events, expected);
+    this.changes.notify();
+    return result;
+  }
+
+  /**
+   * Appends as part of the caller's open transaction on `client` (BEGIN already sent): the
+   * events commit or roll back with everything else the caller does in it. The stream stays
+   * locked for other writers until then.
+   */
+  async appendInTransaction(
+    client: PoolClient,
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
+    return this.appendVia(client, streamId, events, expected);
+  }
+
+  private async appendVia(
+    db: Pool | PoolClient,
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const valid = validateAppend(streamId, events, expected);
+    const kind = typeof expected === 'number' ? 'exact' : expected;
+    let row: AppendRow | undefined;
+    try {
+      const result = await db.query<AppendRow>(
+        `SELECT * FROM ${this.schema}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::smallint[], $7::jsonb[], $8::jsonb[])`,
+        [
+          streamId,
+          kind,
+          typeof expected === 'number' ? expected : null,
+          valid.map((v) => v.id),
+          valid.map((v) => v.type),
+          valid.map((v) => v.schemaVersion),
+          valid.map((v) => v.data),
+          valid.map((v) => v.metadata),
+        ],
+      );
+      row = result.rows[0];
+    } catch (error) {
+      if (isUniqueViolation(error, 'events_event_id_unique')) {
+        throw new DuplicateEventIdError(
+          'An event id in this append was already used for a different append.',
+        );
+      }
+      throw error;
+    }
+    if (!row)
+      throw new DuplicateEventIdError(
+        'The event ids of this append were already used for a different append.',
+      );
+    if (row.outcome === 'wrong_version') {
+      throw new WrongExpectedVersionError(streamId, describeExpected(expected), Number(row.stream_version));
+    }
+    return {
+      nextExpectedVersion: Number(row.stream_version),
+      position: { tx: BigInt(row.tx!), seq: BigInt(row.seq!) },
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateStreamId(streamId);
+    const backwards = options.direction === 'backwards';
+    const from = options.fromVersion ?? (backwards ? Number.MAX_SAFE_INTEGER : 1);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events e
+       WHERE e.stream_id = $1 AND e.stream_version ${backwards ? '<=' : '>='} $2
+       ORDER BY e.stream_version ${backwards ? 'DESC' : 'ASC'}
+       LIMIT $3`,
+      [streamId, from, options.maxCount ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const after = options.after ?? START;
+    const max = options.maxCount ?? 500;
+    const types = options.filter?.types ? [...options.filter.types] : null;
+    const prefix = options.filter?.streamPrefix ?? null;
+    // One statement, one snapshot: the page, and the last visible position (so a filtered
+    // reader can move its checkpoint past events it does not want).
+    const { rows } = await this.pool.query<EventRow & { head: boolean }>(
+      `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       (SELECT false AS head, ${COLUMNS}
+          FROM ${this.schema}.events e, horizon h
+         WHERE (e.tx, e.seq) > ($1::xid8, $2::bigint) AND e.tx < h.xmin
+           AND ($3::text[] IS NULL OR e.type = ANY ($3::text[]))
+           AND ($4::text IS NULL OR starts_with(e.stream_id, $4::text))
+         ORDER BY e.tx, e.seq
+         LIMIT $5)
+       UNION ALL
+       (SELECT true AS head, e.seq, e.tx::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+          FROM ${this.schema}.events e, horizon h
+         WHERE e.tx < h.xmin
+         ORDER BY e.tx DESC, e.seq DESC
+         LIMIT 1)`,
+      [after.tx.toString(), after.seq.toString(), types, prefix, max],
+    );
+    const events = rows.filter((r) => !r.head).map(toRecorded);
+    const headRow = rows.find((r) => r.head);
+    const caughtUp = events.length < max;
+    let next = events.length > 0 ? events[events.length - 1]!.position : after;
+    if (caughtUp && headRow) {
+      const head = { tx: BigInt(headRow.tx), seq: BigInt(headRow.seq) };
+      if (head.tx > next.tx || (head.tx === next.tx && head.seq > next.seq)) next = head;
+    }
+    return { events, next, caughtUp };
+  }
+
+  subscribe(options: SubscribeOptions, handler: EventHandler): StoreSubscription {
+    this.ensureListening();
+    const subscription = runCatchUpSubscription(
+      (o) => this.readAll(o),
+      this.wakeUps,
+      { ...options, pollIntervalMs: this.pollIntervalMs },
+      handler,
+    );
+    this.subscriptions.add(subscription);
+    void subscription.done.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
+    return subscription;
+  }
+
+  async streamState(streamId: string): Promise<StreamState> {
+    validateStreamId(streamId);
+    const { rows } = await this.pool.query<{ version: string | null }>(
+      `SELECT max(stream_version) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    const version = Number(rows[0]?.version ?? 0);
+    return { exists: version > 0, version };
+  }
+
+  async headPosition(): Promise<GlobalPosition> {
+    const { rows } = await this.pool.query<{ tx: string; seq: string }>(
+      `SELECT e.tx::text AS tx, e.seq FROM ${this.schema}.events e
+       WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.tx DESC, e.seq DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? { tx: BigInt(row.tx), seq: BigInt(row.seq) } : START;
+  }
+
+  /** Stops subscriptions and the LISTEN connection. The pool belongs to the caller. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.listenerRetry);
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  private readonly wakeUps: ChangeSignal = { wait: (ms) => this.changes.wait(ms) };
+
+  private ensureListening(): void {
+    if (!this.options.listen || this.listener || this.closed) return;
+    const client = new Client(this.options.listen);
+    this.listener = client;
+    const fail = (error: Error) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.options.onListenError?.(error);
+      void client.end().catch(() => undefined);
+      if (!this.closed && this.subscriptions.size > 0) {
+        this.listenerRetry = setTimeout(() => this.ensureListening(), 1_000);
+      }
+    };
+    client.on('error', fail);
+    client.on('notification', () => this.changes.notify());
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${this.schema}_appended`))
+      .catch((error: Error) => fail(error));
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    streamId: row.stream_id,
+    version: Number(row.stream_version),
+    position: { tx: BigInt(row.tx), seq: BigInt(row.seq) },
+    data: row.data,
+    metadata: row.metadata,
+    schemaVersion: row.schema_version,
+    recordedAt: row.recorded_at,
+  };
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: string }).code === '23505' &&
+    (error as { constraint?: string }).constraint === constraint
+  );
+}
