@@ -127,3 +127,35 @@ describe('PostgreSQL adapter specifics', () => {
     }
   });
 });
+
+describe('PostgreSQL global log while a transaction is open', () => {
+  it('holds readers back at the oldest open transaction: nothing after it is visible until it ends', async () => {
+    const pool = new Pool(eventStorePoolConfig(db.url, { max: 3 }));
+    const store = new PostgresEventStore({ pool });
+    const client = await pool.connect();
+    try {
+      const start = await store.headPosition();
+      await client.query('BEGIN');
+      const slowStream = `case-${crypto.randomUUID()}`;
+      await store.appendInTransaction(
+        client,
+        slowStream,
+        [{ id: crypto.randomUUID(), type: 'case.slow', data: {} }],
+        'no_stream',
+      );
+      const fastStream = `case-${crypto.randomUUID()}`;
+      await store.append(fastStream, [{ id: crypto.randomUUID(), type: 'case.fast', data: {} }], 'no_stream');
+      const during = await store.readAll({ after: start });
+      expect(during.events.filter((e) => e.streamId === fastStream || e.streamId === slowStream)).toEqual([]);
+      await client.query('COMMIT');
+      const after = await store.readAll({ after: during.next });
+      expect(
+        after.events.filter((e) => e.streamId === fastStream || e.streamId === slowStream).map((e) => e.type),
+      ).toEqual(['case.slow', 'case.fast']);
+    } finally {
+      client.release();
+      await store.close();
+      await pool.end();
+    }
+  });
+});
