@@ -1,7 +1,11 @@
+import { createTokenSigner } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
 import { bootApp, getJson, type RunningApp } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
+
+/** Every deployable authenticates; outside production a shared HS256 secret is enough. */
+const AUTH = { AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'e2e-secret-long-enough-for-hs256!' };
 
 describe('deployables on the real PostgreSQL and Kafka', () => {
   let db: TestDatabase;
@@ -19,7 +23,7 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
   it('api: ready with its database, serves OpenAPI, answers unknown routes with problem+json', async () => {
     const api = await bootApp(
       () => require('../../apps/api/src/api.module').ApiModule,
-      { DATABASE_URL: db.url },
+      { ...AUTH, DATABASE_URL: db.url },
       {
         openApiTitle: 'Tongban API',
       },
@@ -38,6 +42,22 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     expect(missing.status).toBe(404);
     expect(missing.contentType).toMatch(/^application\/problem\+json/);
     expect(missing.body).toMatchObject({ code: 'route.not_found' });
+
+    const anonymous = await fetch(`${api.baseUrl}/api/v1/auth/me`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await anonymous.json()).toMatchObject({ code: 'auth.unauthenticated' });
+    const token = await createTokenSigner({
+      secret: AUTH.AUTH_JWT_SECRET,
+      issuer: 'tongban',
+      audience: 'tongban-api',
+    }).sign({ id: 'e2e-admin', role: 'admin' }, 60);
+    const me = await fetch(`${api.baseUrl}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ id: 'e2e-admin', role: 'admin' });
+    expect((await getJson(`${api.baseUrl}/api/v1/auth/dev/users`)).status).toBe(404);
   });
 
   it.each([
@@ -45,7 +65,11 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     ['projector', () => require('../../apps/projector/src/projector.module').ProjectorModule],
     ['sla-watcher', () => require('../../apps/sla-watcher/src/sla-watcher.module').SlaWatcherModule],
   ])('%s: ready only with both its database and the broker', async (_name, load) => {
-    const app = await bootApp(load, { DATABASE_URL: db.url, KAFKA_BROKERS: kafkaBrokers().join(',') });
+    const app = await bootApp(load, {
+      ...AUTH,
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+    });
     running.push(app);
     const ready = await getJson(`${app.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
@@ -61,6 +85,7 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
 
   it('a deployable with a bad environment refuses to start and names every bad variable', async () => {
     const failure = await bootApp(() => require('../../apps/relay/src/relay.module').RelayModule, {
+      ...AUTH,
       DATABASE_URL: db.url,
       KAFKA_BROKERS: 'not a broker list',
       HTTP_PORT: '70000',
@@ -77,7 +102,10 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     const url = new URL(db.url);
     url.port = '1';
     await expect(
-      bootApp(() => require('../../apps/api/src/api.module').ApiModule, { DATABASE_URL: url.toString() }),
+      bootApp(() => require('../../apps/api/src/api.module').ApiModule, {
+        ...AUTH,
+        DATABASE_URL: url.toString(),
+      }),
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

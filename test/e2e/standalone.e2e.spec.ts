@@ -50,4 +50,31 @@ describe('standalone mode', () => {
     expect((await getJson(`${base}/health/ready`)).status).toBe(200);
     expect(await app!.get(DataSource).query('SELECT street FROM pilot')).toEqual([{ street: '南关街道' }]);
   });
+
+  it('offers the dev login, so a newcomer can try a role from /docs', async () => {
+    await app?.close();
+    const base = await start();
+    const users = await getJson(`${base}/api/v1/auth/dev/users`);
+    expect(users.status).toBe(200);
+    expect(users.body['users']).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'demo-supervisor-district', role: 'supervisor' }),
+      ]),
+    );
+    const login = await fetch(`${base}/api/v1/auth/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'demo-supervisor-district' }),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const me = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({
+      id: 'demo-supervisor-district',
+      role: 'supervisor',
+      orgUnit: 'pc',
+    });
+    expect((await fetch(`${base}/api/v1/auth/me`)).status).toBe(401);
+  });
 });

@@ -1,6 +1,8 @@
 import { DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule } from '@tongban/case-handling';
 import { TongbanDatabaseModule, type EmbeddedPostgres } from '@tongban/database';
+import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
 import { TongbanMessagingModule } from '@tongban/messaging';
 
@@ -35,10 +37,18 @@ export class StandaloneModule {
           app: 'standalone',
           defaultPort: 3000,
           // PGlite serves one session: a pool of one keeps transactions isolated.
-          overrides: { DATABASE_URL: embedded.url, DATABASE_POOL_SIZE: '1' },
+          // Dev login for newcomers unless the operator chose real tokens (AUTH_MODE=jwt);
+          // dev mode is refused when NODE_ENV=production.
+          overrides: {
+            DATABASE_URL: embedded.url,
+            DATABASE_POOL_SIZE: '1',
+            AUTH_MODE: process.env['AUTH_MODE'] || 'dev',
+          },
         }),
-        TongbanDatabaseModule.forRoot(),
+        TongbanDatabaseModule.forRoot({ migrations: CASE_HANDLING_MIGRATIONS }),
+        TongbanEventStoreModule,
         TongbanMessagingModule.inProcess(),
+        CaseHandlingModule.forRoot(),
       ],
       providers: [
         { provide: EMBEDDED_POSTGRES, useValue: embedded },

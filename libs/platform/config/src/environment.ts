@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 import { InvalidConfigurationError, type FieldProblem } from '@tongban/errors';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -10,6 +21,22 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** `jwt`: verify bearer tokens from an identity provider. `dev`: also issue them (dev login). */
+export const AUTH_MODES = ['jwt', 'dev'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export const AUTH_JWT_ALGORITHMS = ['RS256', 'HS256'] as const;
+export type AuthJwtAlgorithm = (typeof AUTH_JWT_ALGORITHMS)[number];
+
+/** HS256 needs a key of at least 256 bits (RFC 7518 §3.2). */
+export const AUTH_JWT_SECRET_MIN_LENGTH = 32;
+
+const PEM_PUBLIC_KEY = /^\s*-----BEGIN (PUBLIC KEY|CERTIFICATE)-----\r?\n[\s\S]+\n-----END \1-----\s*$/;
+
+/** Env files often carry a PEM on one line with `\n` escapes; restore the line breaks. */
+const unescapeNewlines = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.replace(/\\n/g, '\n') : value;
 
 /**
  * Every environment variable Tongban reads, with its rules. Values arrive as strings; numbers
@@ -78,6 +105,47 @@ export class Environment {
     message: 'EVENTSTORE_URL must be an esdb:// or kurrentdb:// connection string',
   })
   EVENTSTORE_URL?: string;
+
+  @IsOptional()
+  @IsIn(AUTH_MODES)
+  AUTH_MODE: AuthMode = 'jwt';
+
+  /**
+   * RS256 unless AUTH_MODE=dev, whose dev login signs HS256. Always set once
+   * `validateEnvironment` has run: the default depends on AUTH_MODE, so it is resolved there.
+   */
+  @IsOptional()
+  @IsIn(AUTH_JWT_ALGORITHMS)
+  AUTH_JWT_ALGORITHM!: AuthJwtAlgorithm;
+
+  @IsOptional()
+  @Transform(unescapeNewlines)
+  @Matches(PEM_PUBLIC_KEY, {
+    message:
+      'AUTH_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) or certificate; write line breaks as \\n if needed',
+  })
+  AUTH_JWT_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'AUTH_JWKS_URL must be an http:// or https:// URL' })
+  AUTH_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(AUTH_JWT_SECRET_MIN_LENGTH, {
+    message: `AUTH_JWT_SECRET must be at least ${AUTH_JWT_SECRET_MIN_LENGTH} characters (256 bits for HS256)`,
+  })
+  AUTH_JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  AUTH_JWT_ISSUER = 'tongban';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  AUTH_JWT_AUDIENCE = 'tongban-api';
 }
 
 /** The variables `Environment` reads; anything else in the process environment is ignored. */
@@ -93,9 +161,85 @@ export const ENVIRONMENT_VARIABLES = [
   'SHUTDOWN_GRACE_MS',
   'STANDALONE_DATA_DIR',
   'EVENTSTORE_URL',
+  'AUTH_MODE',
+  'AUTH_JWT_ALGORITHM',
+  'AUTH_JWT_PUBLIC_KEY',
+  'AUTH_JWKS_URL',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWT_ISSUER',
+  'AUTH_JWT_AUDIENCE',
 ] as const satisfies readonly (keyof Environment)[];
 
 export type RequiredVariable = 'DATABASE_URL' | 'KAFKA_BROKERS';
+
+const NOT_ECHOED = /(_URL|_SECRET|_KEY)$/;
+
+/**
+ * The rules between the AUTH_* variables, checked once each variable is valid on its own. Also
+ * settles AUTH_JWT_ALGORITHM: RS256 by default, HS256 when AUTH_MODE=dev.
+ */
+function authProblems(env: Environment, earlier: readonly FieldProblem[]): FieldProblem[] {
+  if (earlier.some((p) => p.field.startsWith('AUTH_') || p.field === 'NODE_ENV')) return [];
+  const problems: FieldProblem[] = [];
+  const problem = (field: keyof Environment, reason: string, message: string) =>
+    problems.push({ field, reason, message });
+  const production = env.NODE_ENV === 'production';
+  const dev = env.AUTH_MODE === 'dev';
+  if (dev && production) {
+    problem(
+      'AUTH_MODE',
+      'notInProduction',
+      'AUTH_MODE=dev issues tokens to anyone and is refused when NODE_ENV=production',
+    );
+  }
+  if (dev && env.AUTH_JWT_ALGORITHM === 'RS256') {
+    problem(
+      'AUTH_JWT_ALGORITHM',
+      'devModeSignsHs256',
+      'AUTH_MODE=dev signs its tokens with HS256: leave AUTH_JWT_ALGORITHM unset or set it to HS256',
+    );
+    return problems;
+  }
+  // Undefined until here when the variable is unset (the declared type describes the result).
+  env.AUTH_JWT_ALGORITHM ??= dev ? 'HS256' : 'RS256';
+  const rs256 = env.AUTH_JWT_ALGORITHM === 'RS256';
+  if (rs256) {
+    if (env.AUTH_JWT_PUBLIC_KEY === undefined && env.AUTH_JWKS_URL === undefined) {
+      problem(
+        'AUTH_JWT_PUBLIC_KEY',
+        'required',
+        'RS256 needs AUTH_JWT_PUBLIC_KEY (PEM) or AUTH_JWKS_URL to verify tokens',
+      );
+    }
+    if (env.AUTH_JWT_PUBLIC_KEY !== undefined && env.AUTH_JWKS_URL !== undefined) {
+      problem('AUTH_JWKS_URL', 'ambiguous', 'set either AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL, not both');
+    }
+    if (env.AUTH_JWT_SECRET !== undefined) {
+      problem('AUTH_JWT_SECRET', 'unused', 'AUTH_JWT_SECRET is only used with AUTH_JWT_ALGORITHM=HS256');
+    }
+    if (production && env.AUTH_JWKS_URL?.startsWith('http://')) {
+      problem('AUTH_JWKS_URL', 'https', 'AUTH_JWKS_URL must be https:// when NODE_ENV=production');
+    }
+  } else {
+    if (production) {
+      problem(
+        'AUTH_JWT_ALGORITHM',
+        'notInProduction',
+        'HS256 (a shared secret) is for development and tests: use RS256 when NODE_ENV=production',
+      );
+    }
+    // Dev mode without a secret signs with a random one made at start-up (see @tongban/security).
+    if (env.AUTH_JWT_SECRET === undefined && !dev) {
+      problem('AUTH_JWT_SECRET', 'required', 'HS256 needs AUTH_JWT_SECRET');
+    }
+    for (const unused of ['AUTH_JWT_PUBLIC_KEY', 'AUTH_JWKS_URL'] as const) {
+      if (env[unused] !== undefined) {
+        problem(unused, 'unused', `${unused} is only used with AUTH_JWT_ALGORITHM=RS256`);
+      }
+    }
+  }
+  return problems;
+}
 
 /**
  * Validates raw environment values. Throws `InvalidConfigurationError` naming every offending
@@ -116,8 +260,9 @@ export function validateEnvironment(
     Object.entries(error.constraints ?? {}).map(([reason, message]) => ({
       field: error.property,
       reason,
-      // URLs may carry credentials: name the variable, never echo its value.
-      message: error.property.endsWith('_URL')
+      // URLs may carry credentials and keys are secrets or pages of PEM: name the variable,
+      // never echo its value.
+      message: NOT_ECHOED.test(error.property)
         ? message
         : `${message} (got ${JSON.stringify(String(error.value))})`,
     })),
@@ -127,6 +272,7 @@ export function validateEnvironment(
       problems.push({ field: name, reason: 'required', message: `${name} must be set` });
     }
   }
+  problems.push(...authProblems(env, problems));
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n');
     throw new InvalidConfigurationError(`Invalid environment:\n${lines}`, problems);

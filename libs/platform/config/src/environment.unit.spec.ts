@@ -1,9 +1,17 @@
 import { InvalidConfigurationError } from '@tongban/errors';
 import { validateEnvironment } from './environment';
 
+/** The smallest valid authentication setting, for the tests that are about something else. */
+const AUTH = { AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'a-dev-and-test-secret-of-32-chars!' };
+
 describe('validateEnvironment', () => {
   it('applies defaults and converts numbers', () => {
-    const env = validateEnvironment({ HTTP_PORT: '8080', DATABASE_POOL_SIZE: '4', PATH: '/usr/bin' });
+    const env = validateEnvironment({
+      ...AUTH,
+      HTTP_PORT: '8080',
+      DATABASE_POOL_SIZE: '4',
+      PATH: '/usr/bin',
+    });
     expect(env.HTTP_PORT).toBe(8080);
     expect(env.DATABASE_POOL_SIZE).toBe(4);
     expect(env.LOG_LEVEL).toBe('info');
@@ -13,13 +21,13 @@ describe('validateEnvironment', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(validateEnvironment({ HTTP_PORT: '', LOG_LEVEL: '' }).LOG_LEVEL).toBe('info');
+    expect(validateEnvironment({ ...AUTH, HTTP_PORT: '', LOG_LEVEL: '' }).LOG_LEVEL).toBe('info');
   });
 
   it('names every bad variable in one error', () => {
     let caught: unknown;
     try {
-      validateEnvironment({ HTTP_PORT: '99999', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'localhost' });
+      validateEnvironment({ ...AUTH, HTTP_PORT: '99999', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'localhost' });
     } catch (error) {
       caught = error;
     }
@@ -32,27 +40,150 @@ describe('validateEnvironment', () => {
   });
 
   it('rejects a port that is not a whole number', () => {
-    expect(() => validateEnvironment({ HTTP_PORT: '80a' })).toThrow(/HTTP_PORT/);
+    expect(() => validateEnvironment({ ...AUTH, HTTP_PORT: '80a' })).toThrow(/HTTP_PORT/);
   });
 
   it('requires what the deployable needs', () => {
-    expect(() => validateEnvironment({}, ['DATABASE_URL', 'KAFKA_BROKERS'])).toThrow(
+    expect(() => validateEnvironment(AUTH, ['DATABASE_URL', 'KAFKA_BROKERS'])).toThrow(
       /DATABASE_URL must be set[\s\S]*KAFKA_BROKERS must be set/,
     );
     expect(
-      validateEnvironment({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', KAFKA_BROKERS: 'a:1,b:2' }, [
-        'DATABASE_URL',
-        'KAFKA_BROKERS',
-      ]).KAFKA_BROKERS,
+      validateEnvironment(
+        { ...AUTH, DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', KAFKA_BROKERS: 'a:1,b:2' },
+        ['DATABASE_URL', 'KAFKA_BROKERS'],
+      ).KAFKA_BROKERS,
     ).toBe('a:1,b:2');
   });
 
   it('never echoes a URL value, which may carry a password', () => {
-    expect(() => validateEnvironment({ DATABASE_URL: 'mysql://admin:s3cret@db/x' })).toThrow(/DATABASE_URL/);
+    expect(() => validateEnvironment({ ...AUTH, DATABASE_URL: 'mysql://admin:s3cret@db/x' })).toThrow(
+      /DATABASE_URL/,
+    );
     try {
-      validateEnvironment({ DATABASE_URL: 'mysql://admin:s3cret@db/x' });
+      validateEnvironment({ ...AUTH, DATABASE_URL: 'mysql://admin:s3cret@db/x' });
     } catch (error) {
       expect((error as Error).message).not.toContain('s3cret');
     }
+  });
+});
+
+describe('validateEnvironment: authentication', () => {
+  const secret = AUTH.AUTH_JWT_SECRET;
+  const publicKey =
+    '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n';
+
+  const problemsOf = (raw: Record<string, unknown>) => {
+    try {
+      validateEnvironment(raw);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidConfigurationError);
+      return (error as InvalidConfigurationError).errors;
+    }
+    throw new Error('the environment was accepted');
+  };
+
+  it('defaults to JWT verification with RS256, issuer tongban and audience tongban-api', () => {
+    const env = validateEnvironment({ AUTH_JWT_PUBLIC_KEY: publicKey });
+    expect(env).toMatchObject({
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_ALGORITHM: 'RS256',
+      AUTH_JWT_ISSUER: 'tongban',
+      AUTH_JWT_AUDIENCE: 'tongban-api',
+    });
+  });
+
+  it('accepts a PEM key written on one line with \\n escapes, as env files often carry it', () => {
+    const oneLine = publicKey.replace(/\n/g, '\\n');
+    expect(oneLine).not.toContain('\n');
+    expect(validateEnvironment({ AUTH_JWT_PUBLIC_KEY: oneLine }).AUTH_JWT_PUBLIC_KEY).toBe(publicKey);
+  });
+
+  it('accepts a JWKS URL for RS256', () => {
+    expect(validateEnvironment({ AUTH_JWKS_URL: 'https://idp.example/jwks.json' }).AUTH_JWKS_URL).toBe(
+      'https://idp.example/jwks.json',
+    );
+  });
+
+  it('refuses RS256 without a key or a JWKS URL, naming the variable', () => {
+    expect(problemsOf({})).toEqual([
+      expect.objectContaining({
+        field: 'AUTH_JWT_PUBLIC_KEY',
+        message: expect.stringMatching(/AUTH_JWKS_URL/),
+      }),
+    ]);
+  });
+
+  it('refuses a key and a JWKS URL together, and a secret next to RS256', () => {
+    expect(
+      problemsOf({
+        AUTH_JWT_PUBLIC_KEY: publicKey,
+        AUTH_JWKS_URL: 'https://idp.example/jwks.json',
+        AUTH_JWT_SECRET: secret,
+      }).map((p) => p.field),
+    ).toEqual(['AUTH_JWKS_URL', 'AUTH_JWT_SECRET']);
+  });
+
+  it('refuses a value that is not a PEM public key', () => {
+    expect(problemsOf({ AUTH_JWT_PUBLIC_KEY: 'ssh-rsa AAAAB3Nza' }).map((p) => p.field)).toEqual([
+      'AUTH_JWT_PUBLIC_KEY',
+    ]);
+  });
+
+  it('accepts HS256 with a secret of at least 32 characters outside production', () => {
+    const env = validateEnvironment({
+      NODE_ENV: 'test',
+      AUTH_JWT_ALGORITHM: 'HS256',
+      AUTH_JWT_SECRET: secret,
+    });
+    expect(env.AUTH_JWT_ALGORITHM).toBe('HS256');
+  });
+
+  it('refuses HS256 without a secret, or with a short one, and never echoes the secret', () => {
+    expect(problemsOf({ AUTH_JWT_ALGORITHM: 'HS256' })).toEqual([
+      expect.objectContaining({ field: 'AUTH_JWT_SECRET', reason: 'required' }),
+    ]);
+    const short = problemsOf({ AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'hunter2-hunter2' });
+    expect(short).toEqual([expect.objectContaining({ field: 'AUTH_JWT_SECRET', reason: 'minLength' })]);
+    expect(JSON.stringify(short)).not.toContain('hunter2');
+  });
+
+  it('refuses HS256 when NODE_ENV=production, naming AUTH_JWT_ALGORITHM', () => {
+    expect(() =>
+      validateEnvironment({ NODE_ENV: 'production', AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: secret }),
+    ).toThrow(/AUTH_JWT_ALGORITHM: HS256 .*RS256 when NODE_ENV=production/);
+  });
+
+  it('refuses a plain-http JWKS URL when NODE_ENV=production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_JWKS_URL: 'http://idp.example/jwks.json' })).toEqual([
+      expect.objectContaining({ field: 'AUTH_JWKS_URL', reason: 'https' }),
+    ]);
+  });
+
+  it('dev mode verifies HS256 and needs no secret (a random one is made at start-up)', () => {
+    const env = validateEnvironment({ AUTH_MODE: 'dev' });
+    expect(env.AUTH_MODE).toBe('dev');
+    expect(env.AUTH_JWT_ALGORITHM).toBe('HS256');
+    expect(env.AUTH_JWT_SECRET).toBeUndefined();
+  });
+
+  it('dev mode refuses an explicit RS256', () => {
+    expect(problemsOf({ AUTH_MODE: 'dev', AUTH_JWT_ALGORITHM: 'RS256' }).map((p) => p.field)).toEqual([
+      'AUTH_JWT_ALGORITHM',
+    ]);
+  });
+
+  it('refuses dev mode when NODE_ENV=production, naming AUTH_MODE', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_MODE: 'dev' }).map((p) => p.field)).toEqual([
+      'AUTH_MODE',
+      'AUTH_JWT_ALGORITHM',
+    ]);
+  });
+
+  it('refuses an unknown mode or algorithm', () => {
+    expect(
+      problemsOf({ AUTH_MODE: 'open', AUTH_JWT_ALGORITHM: 'none' })
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['AUTH_JWT_ALGORITHM', 'AUTH_MODE']);
   });
 });

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'conflict'
   | 'precondition_failed'
   | 'precondition_required'
+  | 'unprocessable'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unavailable'

@@ -1,5 +1,6 @@
 import { Controller, Get, Injectable, type BeforeApplicationShutdown, HttpCode, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@tongban/security';
 import type { FastifyReply } from 'fastify';
 
 /** A dependency the deployable cannot serve without (database, broker…). */
@@ -70,6 +71,8 @@ export class HealthRegistry implements BeforeApplicationShutdown {
   }
 }
 
+// Load balancers and orchestrators probe without credentials.
+@Public()
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {

@@ -3,6 +3,7 @@ import { Body, Controller, Get, Injectable, Module, Post, Query, type OnModuleIn
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsMobilePhone, IsOptional, IsString, MaxLength } from 'class-validator';
 import { TongbanError } from '@tongban/errors';
+import { Public } from '@tongban/security';
 import { createHttpApp } from './bootstrap';
 import { HealthRegistry } from './health';
 import { TongbanPlatformModule } from './platform.module';
@@ -28,6 +29,8 @@ class ContactRequest {
 let releaseSlow: () => void = () => undefined;
 let dependencyUp = true;
 
+// These tests are about the HTTP platform; authentication has its own in @tongban/security.
+@Public()
 @Controller('probe')
 class ProbeController {
   @Post('contact')
@@ -74,7 +77,14 @@ const logSink = new Writable({
 });
 
 @Module({
-  imports: [TongbanPlatformModule.forRoot({ app: 'probe', defaultPort: 0, destination: logSink })],
+  imports: [
+    TongbanPlatformModule.forRoot({
+      app: 'probe',
+      defaultPort: 0,
+      destination: logSink,
+      overrides: { AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'http-platform-test-secret-32-chars' },
+    }),
+  ],
   controllers: [ProbeController],
   providers: [FakeDependency],
 })

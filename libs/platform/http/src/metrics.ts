@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@tongban/security';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -27,6 +28,8 @@ export class MetricsRegistry implements OnModuleDestroy {
   }
 }
 
+// Scraped by Prometheus without credentials; keep it on an internal network.
+@Public()
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {

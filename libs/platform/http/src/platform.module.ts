@@ -1,11 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TongbanConfigModule, type TongbanConfigOptions } from '@tongban/config';
 import { TongbanLoggingModule, type LoggingOptions } from '@tongban/logging';
+import { TongbanSecurityModule } from '@tongban/security';
 import { HttpPlatformModule } from './http-platform.module';
 
 /**
- * What every deployable imports first: validated configuration, masked JSON logs, health and
- * metrics. A composition root adds its own feature modules next to it.
+ * What every deployable imports first: validated configuration, masked JSON logs, health,
+ * metrics, and authentication (every route needs a bearer token and `@Roles`, unless it is
+ * `@Public`). A composition root adds its own feature modules next to it.
  */
 @Module({})
 export class TongbanPlatformModule {
@@ -16,8 +18,9 @@ export class TongbanPlatformModule {
         TongbanConfigModule.forRoot(options),
         TongbanLoggingModule.forRoot(options),
         HttpPlatformModule,
+        TongbanSecurityModule.forRoot({ overrides: options.overrides }),
       ],
-      exports: [TongbanConfigModule, TongbanLoggingModule, HttpPlatformModule],
+      exports: [TongbanConfigModule, TongbanLoggingModule, HttpPlatformModule, TongbanSecurityModule],
     };
   }
 }

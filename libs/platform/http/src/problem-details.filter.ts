@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PlatformErrorCode, isTongbanError, type FieldProblem } from '@tongban/errors';
+import { BEARER_CHALLENGE, UnauthenticatedError } from '@tongban/security';
 import {
   PROBLEM_CONTENT_TYPE,
   STATUS_BY_KIND,
@@ -64,6 +65,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       requestId,
       ...(mapped.errors && mapped.errors.length > 0 ? { errors: mapped.errors } : {}),
     };
+    // RFC 9110 §15.5.2: a 401 names the scheme the client should authenticate with.
+    if (mapped.status === 401) {
+      void reply.header(
+        'www-authenticate',
+        exception instanceof UnauthenticatedError ? exception.challenge : BEARER_CHALLENGE,
+      );
+    }
     void reply.status(mapped.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
 

@@ -25,6 +25,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   precondition_required: 428,
+  unprocessable: 422,
   unavailable: 503,
   internal: 500,
 };
@@ -39,6 +40,7 @@ const TITLES: Readonly<Record<number, string>> = {
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
   500: 'Internal Server Error',

@@ -1,4 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import * as classTransformer from 'class-transformer';
+import * as classValidator from 'class-validator';
 import { ValidationFailedError, type FieldProblem } from '@tongban/errors';
 
 function flatten(errors: readonly ValidationError[], prefix = ''): FieldProblem[] {
@@ -20,6 +22,11 @@ function flatten(errors: readonly ValidationError[], prefix = ''): FieldProblem[
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
+    // The same module instances our DTO decorators registered with: Nest would otherwise load
+    // its own copy, and class-transformer's @Type metadata lives per instance (under jest's
+    // module registry the two differ, and nested DTOs silently stop being transformed).
+    validatorPackage: classValidator,
+    transformerPackage: classTransformer,
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

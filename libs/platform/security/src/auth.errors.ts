@@ -1,0 +1,35 @@
+import { PlatformErrorCode, TongbanError } from '@tongban/errors';
+
+/**
+ * No credentials, or credentials that do not hold. Answered 401 with a `WWW-Authenticate: Bearer`
+ * challenge; `challenge` carries the RFC 6750 parameters (none when no token was sent).
+ */
+export class UnauthenticatedError extends TongbanError {
+  readonly code = PlatformErrorCode.unauthenticated;
+  readonly kind = 'unauthenticated';
+
+  constructor(
+    message: string,
+    readonly challenge: string = BEARER_CHALLENGE,
+  ) {
+    super(message);
+  }
+}
+
+export const BEARER_CHALLENGE = 'Bearer realm="tongban"';
+export const INVALID_TOKEN_CHALLENGE = `${BEARER_CHALLENGE}, error="invalid_token"`;
+
+/** Authenticated, but the role (or, later, the scope) does not allow the request. */
+export class ForbiddenError extends TongbanError {
+  readonly code = PlatformErrorCode.forbidden;
+  readonly kind = 'forbidden';
+}
+
+/**
+ * The token could not be checked because a dependency failed (the JWKS endpoint is down and no
+ * key is cached). Not the caller's fault, so not a 401: clients should retry, not log in again.
+ */
+export class AuthenticationUnavailableError extends TongbanError {
+  readonly code = PlatformErrorCode.unavailable;
+  readonly kind = 'unavailable';
+}

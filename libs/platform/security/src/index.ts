@@ -1,0 +1,11 @@
+export * from './principal';
+export * from './principal.dto';
+export * from './auth.errors';
+export * from './auth.decorators';
+export * from './auth-settings';
+export * from './token-verifier';
+export * from './token-signer';
+export * from './auth.guard';
+export * from './security.module';
+export { DEMO_USERS, findDemoUser, type DemoUser } from './dev/demo-users';
+export { DEV_TOKEN_TTL_SECONDS } from './dev/dev-login.controller';
