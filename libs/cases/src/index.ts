@@ -1,2 +1,7 @@
-// @tongban/cases: public surface of this lib. Empty until the case issue (#4) lands (see README.md).
-export {};
+// @tongban/cases: the case context's public surface (see README.md).
+export * from './case.types';
+export * from './case.commands';
+export * from './case.events';
+export * from './case.errors';
+export * from './case.state';
+export { decide, evolve, replay } from './case.decider';

@@ -1,0 +1,202 @@
+import type {
+  ActorRef,
+  AttachmentRef,
+  CaseLocation,
+  Channel,
+  ContactMethod,
+  Instant,
+  ReferralTarget,
+  ResidentContact,
+  Satisfaction,
+  SlaClock,
+} from './case.types';
+
+/**
+ * Every command names the case, the actor and the time: the decider never reads a clock, so
+ * the time a cadre pressed the button is the time recorded.
+ */
+interface CommandBase {
+  readonly caseId: string;
+  readonly actor: ActorRef;
+  readonly at: Instant;
+}
+
+export interface SubmitCase extends CommandBase {
+  readonly type: 'SubmitCase';
+  /** Human-readable number for hotline and counter use, e.g. PC-20261127-000123. */
+  readonly caseNumber: string;
+  readonly channel: Channel;
+  readonly resident: ResidentContact;
+  readonly location: CaseLocation;
+  /** Catalogue matter code (权责清单事项), when the channel knows it. */
+  readonly matterCode?: string;
+  /** Free category when no matter code is known. */
+  readonly category?: string;
+  readonly title: string;
+  readonly description: string;
+  readonly attachments: readonly AttachmentRef[];
+}
+
+export interface DispatchCase extends CommandBase {
+  readonly type: 'DispatchCase';
+  readonly ownerId: string;
+  readonly ownerOrgUnit: string;
+  /** Which routing rule chose the owner ('manual' for a dispatcher's choice). */
+  readonly rule: string;
+  /** Directory version the choice was made against, so a dispute can be settled from history. */
+  readonly directoryVersion: number;
+  readonly note?: string;
+}
+
+export interface AcceptCase extends CommandBase {
+  readonly type: 'AcceptCase';
+}
+
+export interface ReturnCase extends CommandBase {
+  readonly type: 'ReturnCase';
+  readonly reason: string;
+}
+
+export interface RecordResidentContact extends CommandBase {
+  readonly type: 'RecordResidentContact';
+  readonly method: ContactMethod;
+  readonly note: string;
+}
+
+export interface RecordHandlingStep extends CommandBase {
+  readonly type: 'RecordHandlingStep';
+  readonly note: string;
+  readonly attachments: readonly AttachmentRef[];
+}
+
+export interface ReferStep extends CommandBase {
+  readonly type: 'ReferStep';
+  /** Chosen by the caller (UUID) so a retried referral is recognised. */
+  readonly referralId: string;
+  readonly target: ReferralTarget;
+  readonly toOrgUnit: string;
+  readonly request: string;
+}
+
+export interface CompleteReferral extends CommandBase {
+  readonly type: 'CompleteReferral';
+  readonly referralId: string;
+  readonly outcome: string;
+}
+
+export interface SuspendCase extends CommandBase {
+  readonly type: 'SuspendCase';
+  readonly reason: string;
+}
+
+export interface ResumeCase extends CommandBase {
+  readonly type: 'ResumeCase';
+  readonly reason: string;
+}
+
+export interface HandOverCase extends CommandBase {
+  readonly type: 'HandOverCase';
+  readonly toCadreId: string;
+  readonly toOrgUnit: string;
+  readonly reason: string;
+}
+
+export interface ResolveCase extends CommandBase {
+  readonly type: 'ResolveCase';
+  readonly summary: string;
+}
+
+export interface RecordFeedback extends CommandBase {
+  readonly type: 'RecordFeedback';
+  readonly satisfaction: Satisfaction;
+  readonly solved: boolean;
+  readonly comment?: string;
+}
+
+export interface CloseCase extends CommandBase {
+  readonly type: 'CloseCase';
+}
+
+export interface ReopenCase extends CommandBase {
+  readonly type: 'ReopenCase';
+  readonly reason: string;
+}
+
+export interface WithdrawCase extends CommandBase {
+  readonly type: 'WithdrawCase';
+  readonly reason: string;
+}
+
+export interface MergeCase extends CommandBase {
+  readonly type: 'MergeCase';
+  /** The case this one duplicates. */
+  readonly intoCaseId: string;
+  readonly reason: string;
+}
+
+export interface SuperviseCase extends CommandBase {
+  readonly type: 'SuperviseCase';
+  readonly instruction: string;
+}
+
+export interface GrantExtension extends CommandBase {
+  readonly type: 'GrantExtension';
+  readonly clock: SlaClock;
+  readonly extraBusinessDays: number;
+  readonly reason: string;
+}
+
+export interface RuleUnreasonable extends CommandBase {
+  readonly type: 'RuleUnreasonable';
+  readonly reason: string;
+}
+
+export interface RaiseSlaWarning extends CommandBase {
+  readonly type: 'RaiseSlaWarning';
+  readonly clock: SlaClock;
+  readonly dueAt: Instant;
+}
+
+export interface RecordSlaBreach extends CommandBase {
+  readonly type: 'RecordSlaBreach';
+  readonly clock: SlaClock;
+  readonly dueAt: Instant;
+}
+
+export interface ExpireFeedbackWindow extends CommandBase {
+  readonly type: 'ExpireFeedbackWindow';
+}
+
+export interface SupplementResidentInfo extends CommandBase {
+  readonly type: 'SupplementResidentInfo';
+  readonly note: string;
+  readonly attachments: readonly AttachmentRef[];
+}
+
+export type CaseCommand =
+  | SubmitCase
+  | DispatchCase
+  | AcceptCase
+  | ReturnCase
+  | RecordResidentContact
+  | RecordHandlingStep
+  | ReferStep
+  | CompleteReferral
+  | SuspendCase
+  | ResumeCase
+  | HandOverCase
+  | ResolveCase
+  | RecordFeedback
+  | CloseCase
+  | ReopenCase
+  | WithdrawCase
+  | MergeCase
+  | SuperviseCase
+  | GrantExtension
+  | RuleUnreasonable
+  | RaiseSlaWarning
+  | RecordSlaBreach
+  | ExpireFeedbackWindow
+  | SupplementResidentInfo;
+
+export type CaseCommandType = CaseCommand['type'];

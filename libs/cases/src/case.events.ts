@@ -1,0 +1,243 @@
+import type {
+  ActorRef,
+  AttachmentRef,
+  CaseLocation,
+  Channel,
+  ContactMethod,
+  Instant,
+  ReferralTarget,
+  ResidentContact,
+  Satisfaction,
+  SlaClock,
+} from './case.types';
+
+/**
+ * The case's event catalogue (first version). Type strings are stable and independent of the
+ * TypeScript names; a shape never changes in place — a new schema version comes with an
+ * upcaster. Every event says when (`at`, from the command) and who (`by`).
+ */
+interface EventBase {
+  readonly caseId: string;
+  readonly at: Instant;
+  readonly by: ActorRef;
+}
+
+export interface CaseSubmitted extends EventBase {
+  readonly type: 'case.submitted';
+  readonly caseNumber: string;
+  readonly channel: Channel;
+  readonly resident: ResidentContact;
+  readonly location: CaseLocation;
+  readonly matterCode?: string;
+  readonly category?: string;
+  readonly title: string;
+  readonly description: string;
+  readonly attachments: readonly AttachmentRef[];
+}
+
+export interface CaseDispatched extends EventBase {
+  readonly type: 'case.dispatched';
+  readonly ownerId: string;
+  readonly ownerOrgUnit: string;
+  readonly rule: string;
+  readonly directoryVersion: number;
+  readonly note?: string;
+  /** True when the case had been returned and is dispatched again (first-dispatch accuracy). */
+  readonly redispatch: boolean;
+}
+
+export interface CaseAccepted extends EventBase {
+  readonly type: 'case.accepted';
+  /** The cadre who is now the ONE accountable owner. */
+  readonly ownerId: string;
+  /** The owner's org unit (community), so read models need no join with earlier events. */
+  readonly ownerOrgUnit: string;
+  /** True when this acceptance completes a hand-over. */
+  readonly viaHandOver: boolean;
+}
+
+export interface CaseReturned extends EventBase {
+  readonly type: 'case.returned';
+  readonly reason: string;
+  /** True when the cadre refused a hand-over (the previous owner stays accountable). */
+  readonly handOverRefused: boolean;
+}
+
+export interface ResidentContacted extends EventBase {
+  readonly type: 'case.resident_contacted';
+  readonly method: ContactMethod;
+  readonly note: string;
+  /** True for the first contact: the response clock stops here. */
+  readonly firstContact: boolean;
+}
+
+export interface HandlingStepRecorded extends EventBase {
+  readonly type: 'case.handling_step_recorded';
+  readonly note: string;
+  readonly attachments: readonly AttachmentRef[];
+}
+
+export interface StepReferred extends EventBase {
+  readonly type: 'case.step_referred';
+  readonly referralId: string;
+  readonly target: ReferralTarget;
+  readonly toOrgUnit: string;
+  readonly request: string;
+}
+
+export interface ReferralCompleted extends EventBase {
+  readonly type: 'case.referral_completed';
+  readonly referralId: string;
+  readonly outcome: string;
+}
+
+export interface CaseSuspended extends EventBase {
+  readonly type: 'case.suspended';
+  readonly reason: string;
+}
+
+export interface CaseResumed extends EventBase {
+  readonly type: 'case.resumed';
+  readonly reason: string;
+  /** When the suspension began, so the SLA pause is explained by this event alone. */
+  readonly suspendedAt: Instant;
+}
+
+export interface CaseHandedOver extends EventBase {
+  readonly type: 'case.handed_over';
+  readonly fromCadreId: string;
+  readonly toCadreId: string;
+  readonly toOrgUnit: string;
+  readonly reason: string;
+}
+
+export interface CaseResolved extends EventBase {
+  readonly type: 'case.resolved';
+  readonly summary: string;
+}
+
+export interface FeedbackRecorded extends EventBase {
+  readonly type: 'case.feedback_recorded';
+  readonly satisfaction: Satisfaction;
+  readonly solved: boolean;
+  readonly comment?: string;
+}
+
+export interface CaseClosed extends EventBase {
+  readonly type: 'case.closed';
+}
+
+export interface CaseReopened extends EventBase {
+  readonly type: 'case.reopened';
+  readonly reason: string;
+}
+
+export interface CaseWithdrawn extends EventBase {
+  readonly type: 'case.withdrawn';
+  readonly reason: string;
+}
+
+export interface CaseMergedInto extends EventBase {
+  readonly type: 'case.merged_into';
+  readonly intoCaseId: string;
+  readonly reason: string;
+}
+
+export interface CaseSupervised extends EventBase {
+  readonly type: 'case.supervised';
+  readonly instruction: string;
+}
+
+export interface ExtensionGranted extends EventBase {
+  readonly type: 'case.extension_granted';
+  readonly clock: SlaClock;
+  readonly extraBusinessDays: number;
+  readonly reason: string;
+}
+
+export interface CaseRuledUnreasonable extends EventBase {
+  readonly type: 'case.ruled_unreasonable';
+  readonly reason: string;
+}
+
+export interface SlaWarningRaised extends EventBase {
+  readonly type: 'case.sla_warning_raised';
+  readonly clock: SlaClock;
+  readonly dueAt: Instant;
+}
+
+export interface SlaBreached extends EventBase {
+  readonly type: 'case.sla_breached';
+  readonly clock: SlaClock;
+  readonly dueAt: Instant;
+}
+
+export interface FeedbackWindowExpired extends EventBase {
+  readonly type: 'case.feedback_window_expired';
+}
+
+export interface ResidentInfoSupplemented extends EventBase {
+  readonly type: 'case.resident_info_supplemented';
+  readonly note: string;
+  readonly attachments: readonly AttachmentRef[];
+}
+
+export type CaseEvent =
+  | CaseSubmitted
+  | CaseDispatched
+  | CaseAccepted
+  | CaseReturned
+  | ResidentContacted
+  | HandlingStepRecorded
+  | StepReferred
+  | ReferralCompleted
+  | CaseSuspended
+  | CaseResumed
+  | CaseHandedOver
+  | CaseResolved
+  | FeedbackRecorded
+  | CaseClosed
+  | CaseReopened
+  | CaseWithdrawn
+  | CaseMergedInto
+  | CaseSupervised
+  | ExtensionGranted
+  | CaseRuledUnreasonable
+  | SlaWarningRaised
+  | SlaBreached
+  | FeedbackWindowExpired
+  | ResidentInfoSupplemented;
+
+export type CaseEventType = CaseEvent['type'];
+
+/** Current schema version of each event type's shape. Bump only with an upcaster. */
+export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>> = {
+  'case.submitted': 1,
+  'case.dispatched': 1,
+  'case.accepted': 1,
+  'case.returned': 1,
+  'case.resident_contacted': 1,
+  'case.handling_step_recorded': 1,
+  'case.step_referred': 1,
+  'case.referral_completed': 1,
+  'case.suspended': 1,
+  'case.resumed': 1,
+  'case.handed_over': 1,
+  'case.resolved': 1,
+  'case.feedback_recorded': 1,
+  'case.closed': 1,
+  'case.reopened': 1,
+  'case.withdrawn': 1,
+  'case.merged_into': 1,
+  'case.supervised': 1,
+  'case.extension_granted': 1,
+  'case.ruled_unreasonable': 1,
+  'case.sla_warning_raised': 1,
+  'case.sla_breached': 1,
+  'case.feedback_window_expired': 1,
+  'case.resident_info_supplemented': 1,
+};
+
+export const CASE_EVENT_TYPES = Object.keys(CASE_EVENT_SCHEMA_VERSIONS) as CaseEventType[];
+
+export const caseStreamId = (caseId: string): string => `case-${caseId}`;

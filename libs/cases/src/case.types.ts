@@ -1,0 +1,61 @@
+/**
+ * Vocabulary shared by the case's commands, events and state. English names follow
+ * docs/glossary.md.
+ */
+
+/** Who may act, as carried by the caller's token and recorded on every event. */
+export type Role =
+  'resident' | 'channel' | 'cadre' | 'dispatcher' | 'office_staff' | 'supervisor' | 'admin' | 'system';
+
+export interface ActorRef {
+  readonly id: string;
+  readonly role: Role;
+  /** Org unit code, e.g. `pc.nanguan.yongtai` (district.street.community). */
+  readonly orgUnit?: string;
+}
+
+/** Where a request came in (同源发布: every channel publishes into the same intake). */
+export type Channel =
+  | 'portal'
+  | 'app'
+  | 'mini_program'
+  | 'hotline'
+  | 'walk_in'
+  | 'third_party'
+  | 'grid_patrol'
+  | 'filed_on_behalf';
+
+export interface ResidentContact {
+  readonly name: string;
+  /** Mainland mobile number, validated at the edge. Masked in every read view and log. */
+  readonly phone: string;
+  /** Resident ID number (GB 11643), optional. */
+  readonly idNumber?: string;
+}
+
+export interface CaseLocation {
+  readonly address?: string;
+  readonly communityCode?: string;
+  readonly gridCode?: string;
+  readonly latitude?: number;
+  readonly longitude?: number;
+}
+
+export interface AttachmentRef {
+  /** Reference into the attachment store; files never travel inside events. */
+  readonly ref: string;
+  readonly name?: string;
+  readonly contentType?: string;
+}
+
+export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied';
+
+/** The two SLA clocks a case runs: respond (contact the resident) and resolve. */
+export type SlaClock = 'response' | 'resolution';
+
+export type ReferralTarget = 'office' | 'agency';
+
+export type ContactMethod = 'phone' | 'visit' | 'message' | 'in_person';
+
+/** ISO-8601 instant with offset, e.g. `2026-11-27T09:30:00+08:00`. */
+export type Instant = string;
