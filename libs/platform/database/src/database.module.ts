@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { AppConfig } from '@tongban/config';
 import { HealthRegistry } from '@tongban/http';
 
@@ -26,9 +26,17 @@ export class DatabaseReadiness implements OnModuleInit {
  * TypeORM on PostgreSQL (the `pg` driver) for every deployable, standalone's embedded PGlite
  * included. Schema changes only through checked-in migrations: `synchronize` is always off.
  */
+export interface DatabaseOptions {
+  /**
+   * TypeORM migrations of the feature modules this deployable hosts, run at start-up (TypeORM
+   * records them in its `migrations` table and runs each once).
+   */
+  readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
+}
+
 @Module({})
 export class TongbanDatabaseModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: DatabaseOptions = {}): DynamicModule {
     return {
       module: TongbanDatabaseModule,
       imports: [
@@ -39,7 +47,8 @@ export class TongbanDatabaseModule {
             url: config.databaseUrl,
             synchronize: false,
             autoLoadEntities: true,
-            migrationsRun: false,
+            migrations: [...(options.migrations ?? [])],
+            migrationsRun: (options.migrations ?? []).length > 0,
             logging: false,
             applicationName: `tongban-${config.app}`,
             extra: {

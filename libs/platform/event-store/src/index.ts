@@ -13,3 +13,4 @@ export {
   type PostgresEventStoreOptions,
 } from './postgres/postgres-event-store';
 export { migrateEventStore, EVENT_STORE_MIGRATIONS } from './postgres/migrations';
+export { EVENT_STORE, TongbanEventStoreModule, poolOf } from './event-store.module';

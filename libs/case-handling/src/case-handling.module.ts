@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import {
+  CASE_HANDLING_OPTIONS,
+  DEFAULT_CASE_HANDLING_OPTIONS,
+  type CaseHandlingOptions,
+} from './case-handling.options';
+import { CLOCK, systemClock, type Clock } from './clock';
+import { HandleCaseCommandHandler } from './handle-case-command';
+import { CaseActions } from './http/case-actions';
+import { CaseActionsController } from './http/case-actions.controller';
+import { CasesController } from './http/cases.controller';
+import { SubmitCaseHandler } from './submit-case/submit-case.command';
+
+/**
+ * The case-handling application: intake, every action on a case, and the audit history, over the
+ * pure decider and the event store. Needs TongbanDatabaseModule (with CASE_HANDLING_MIGRATIONS)
+ * and TongbanEventStoreModule in the same application.
+ */
+@Module({})
+export class CaseHandlingModule {
+  static forRoot(options: Partial<CaseHandlingOptions> & { clock?: Clock } = {}): DynamicModule {
+    const { clock, ...rest } = options;
+    return {
+      module: CaseHandlingModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [CasesController, CaseActionsController],
+      providers: [
+        { provide: CASE_HANDLING_OPTIONS, useValue: { ...DEFAULT_CASE_HANDLING_OPTIONS, ...rest } },
+        { provide: CLOCK, useValue: clock ?? systemClock },
+        HandleCaseCommandHandler,
+        SubmitCaseHandler,
+        CaseActions,
+      ],
+    };
+  }
+}

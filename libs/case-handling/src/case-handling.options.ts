@@ -1,0 +1,13 @@
+export interface CaseHandlingOptions {
+  /** Prefix of human-readable case numbers: PC for Pingcheng (平城). */
+  readonly caseNumberPrefix: string;
+  /** The district's time zone: case numbers and business days follow its calendar. */
+  readonly timeZone: string;
+}
+
+export const CASE_HANDLING_OPTIONS = Symbol('CASE_HANDLING_OPTIONS');
+
+export const DEFAULT_CASE_HANDLING_OPTIONS: CaseHandlingOptions = {
+  caseNumberPrefix: 'PC',
+  timeZone: 'Asia/Shanghai',
+};

@@ -1,0 +1,102 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  caseStreamId,
+  decide,
+  replay,
+  type CaseCommand,
+  type CaseCommandType,
+  type CaseEvent,
+} from '@tongban/cases';
+import { TongbanError } from '@tongban/errors';
+import {
+  EVENT_STORE,
+  WrongExpectedVersionError,
+  formatPosition,
+  type EventStore,
+} from '@tongban/event-store';
+import { fromStoredEvent, toStoredEvent, type CommandContext } from './case-event-mapping';
+
+/** The case changed since the caller read it (stale If-Match, or a lost race to append). */
+export class CaseVersionConflictError extends TongbanError {
+  readonly code = 'case.version_conflict';
+  readonly kind = 'conflict';
+
+  constructor(
+    readonly caseId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`Case ${caseId} is at version ${actual}, not ${expected}: read it again and retry.`);
+  }
+}
+
+/**
+ * Commands that may simply be decided again on a fresh state when another writer got in first:
+ * system timers and notes whose meaning does not depend on what happened in between. Everything a
+ * person decides on what they saw (accept, resolve, rulings…) is never retried behind their back.
+ */
+const RETRY_SAFE: ReadonlySet<CaseCommandType> = new Set<CaseCommandType>([
+  'RaiseSlaWarning',
+  'RecordSlaBreach',
+  'ExpireFeedbackWindow',
+  'SupplementResidentInfo',
+]);
+
+const MAX_ATTEMPTS = 3;
+
+export interface CaseCommandResult {
+  readonly caseId: string;
+  /** Stream version after the command: the next If-Match. */
+  readonly version: number;
+  /** Consistency token: read models that reached it show this command's effects. */
+  readonly position: string | null;
+  readonly events: readonly CaseEvent[];
+}
+
+export class HandleCaseCommand {
+  constructor(
+    readonly command: CaseCommand,
+    readonly context: CommandContext,
+    /** The version the caller saw (If-Match). Absent only for internal, retry-safe commands. */
+    readonly expectedVersion?: number,
+  ) {}
+}
+
+/** Load the stream, decide, append with the expected version: the one write path for cases. */
+@CommandHandler(HandleCaseCommand)
+export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseCommand, CaseCommandResult> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ command, context, expectedVersion }: HandleCaseCommand): Promise<CaseCommandResult> {
+    const streamId = caseStreamId(command.caseId);
+    const retry = expectedVersion === undefined && RETRY_SAFE.has(command.type);
+    for (let attempt = 1; ; attempt++) {
+      const recorded = await this.store.readStream(streamId);
+      const version = recorded.length;
+      if (expectedVersion !== undefined && expectedVersion !== version) {
+        throw new CaseVersionConflictError(command.caseId, expectedVersion, version);
+      }
+      const events = decide(command, replay(recorded.map(fromStoredEvent)));
+      if (events.length === 0) return { caseId: command.caseId, version, position: null, events };
+      try {
+        const result = await this.store.append(
+          streamId,
+          events.map((e) => toStoredEvent(e, context)),
+          version,
+        );
+        return {
+          caseId: command.caseId,
+          version: result.nextExpectedVersion,
+          position: formatPosition(result.position),
+          events,
+        };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (!retry || attempt >= MAX_ATTEMPTS) {
+          throw new CaseVersionConflictError(command.caseId, version, error.actual);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { caseStreamId } from '@tongban/cases';
+import { TongbanError } from '@tongban/errors';
+import { EVENT_STORE, type EventStore } from '@tongban/event-store';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
+import { CaseActions } from './case-actions';
+import {
+  CaseCommandResponse,
+  CompleteReferralRequest,
+  ContactRequest,
+  DispatchCaseRequest,
+  ExtensionRequest,
+  FeedbackRequest,
+  HandOverRequest,
+  MergeRequest,
+  ReasonRequest,
+  ReferRequest,
+  ResolveRequest,
+  StepRequest,
+  SuperviseRequest,
+  SupplementRequest,
+} from './case-requests.dto';
+
+const uuid = new ParseUUIDPipe({ version: undefined });
+
+/** The decider sees one case; that the case to merge into exists is checked here. */
+export class MergeTargetNotFoundError extends TongbanError {
+  readonly code = 'case.merge_target_not_found';
+  readonly kind = 'not_found';
+}
+
+/**
+ * Every action on an existing case: one route per command, If-Match required, the role checked
+ * here and ownership and state checked by the decider.
+ */
+@ApiTags('case actions')
+@ApiBearerAuth()
+@ApiHeader({
+  name: 'If-Match',
+  required: true,
+  description: 'The case version you last read (ETag), e.g. "3".',
+})
+@ApiOkResponse({ type: CaseCommandResponse })
+@Controller('cases/:id')
+export class CaseActionsController {
+  constructor(
+    private readonly actions: CaseActions,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post('dispatch')
+  @HttpCode(200)
+  @Roles('dispatcher', 'admin')
+  @ApiOperation({
+    summary: 'Dispatch to ONE accountable cadre (派单)',
+    description: 'Also re-dispatches a returned case.',
+  })
+  dispatch(
+    @Param('id', uuid) id: string,
+    @Body() body: DispatchCaseRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'DispatchCase',
+      ownerId: body.ownerId,
+      ownerOrgUnit: body.ownerOrgUnit,
+      rule: 'manual',
+      directoryVersion: body.directoryVersion ?? 0,
+      ...(body.note ? { note: body.note } : {}),
+    }));
+  }
+
+  @Post('accept')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Accept a dispatched or handed-over case (接单): you become its one owner' })
+  accept(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({ ...base, type: 'AcceptCase' }));
+  }
+
+  @Post('return')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Return a wrongly dispatched case, or refuse a hand-over (退单), with a reason' })
+  returnCase(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'ReturnCase',
+      reason: body.reason,
+    }));
+  }
+
+  @Post('contact')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Record contact with the resident: the first one stops the response clock' })
+  contact(
+    @Param('id', uuid) id: string,
+    @Body() body: ContactRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'RecordResidentContact',
+      method: body.method,
+      note: body.note,
+    }));
+  }
+
+  @Post('steps')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Record a handling step' })
+  step(
+    @Param('id', uuid) id: string,
+    @Body() body: StepRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'RecordHandlingStep',
+      note: body.note,
+      attachments: body.attachments ?? [],
+    }));
+  }
+
+  @Post('referrals')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Refer a step to a street office or stationed agency (流转)' })
+  refer(
+    @Param('id', uuid) id: string,
+    @Body() body: ReferRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'ReferStep',
+      referralId: randomUUID(),
+      target: body.target,
+      toOrgUnit: body.toOrgUnit,
+      request: body.request,
+    }));
+  }
+
+  @Post('referrals/:referralId/complete')
+  @HttpCode(200)
+  @Roles('office_staff', 'cadre')
+  @ApiOperation({ summary: 'Complete a referred step (the office or agency it was referred to)' })
+  completeReferral(
+    @Param('id', uuid) id: string,
+    @Param('referralId', uuid) referralId: string,
+    @Body() body: CompleteReferralRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'CompleteReferral',
+      referralId,
+      outcome: body.outcome,
+    }));
+  }
+
+  @Post('suspend')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Suspend while waiting for the resident (挂起): the SLA clock pauses' })
+  suspend(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'SuspendCase',
+      reason: body.reason,
+    }));
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Resume a suspended case' })
+  resume(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'ResumeCase',
+      reason: body.reason,
+    }));
+  }
+
+  @Post('hand-over')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({
+    summary: 'Offer the case to another cadre',
+    description: 'You stay the accountable owner until they accept; they may refuse with a return.',
+  })
+  handOver(
+    @Param('id', uuid) id: string,
+    @Body() body: HandOverRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'HandOverCase',
+      toCadreId: body.toCadreId,
+      toOrgUnit: body.toOrgUnit,
+      reason: body.reason,
+    }));
+  }
+
+  @Post('resolve')
+  @HttpCode(200)
+  @Roles('cadre')
+  @ApiOperation({ summary: 'Resolve (办结): open referrals must be completed first' })
+  resolve(
+    @Param('id', uuid) id: string,
+    @Body() body: ResolveRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'ResolveCase',
+      summary: body.summary,
+    }));
+  }
+
+  @Post('supplement')
+  @HttpCode(200)
+  @Roles('resident')
+  @ApiOperation({ summary: 'Resident adds information to their own case' })
+  supplement(
+    @Param('id', uuid) id: string,
+    @Body() body: SupplementRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'SupplementResidentInfo',
+      note: body.note,
+      attachments: body.attachments ?? [],
+    }));
+  }
+
+  @Post('withdraw')
+  @HttpCode(200)
+  @Roles('resident', 'channel')
+  @ApiOperation({ summary: 'Withdraw a request before it is resolved' })
+  withdraw(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'WithdrawCase',
+      reason: body.reason,
+    }));
+  }
+
+  @Post('feedback')
+  @HttpCode(200)
+  @Roles('resident', 'channel', 'cadre', 'supervisor')
+  @ApiOperation({
+    summary: 'Rate the resolution (satisfied / basically satisfied / unsatisfied; solved or not)',
+  })
+  feedback(
+    @Param('id', uuid) id: string,
+    @Body() body: FeedbackRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'RecordFeedback',
+      satisfaction: body.satisfaction,
+      solved: body.solved,
+      ...(body.comment ? { comment: body.comment } : {}),
+    }));
+  }
+
+  @Post('close')
+  @HttpCode(200)
+  @Roles('cadre', 'supervisor')
+  @ApiOperation({ summary: 'Close a resolved case once feedback is in or its window expired' })
+  close(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({ ...base, type: 'CloseCase' }));
+  }
+
+  @Post('reopen')
+  @HttpCode(200)
+  @Roles('supervisor', 'dispatcher')
+  @ApiOperation({ summary: 'Reopen a resolved or closed case: back to its owner for handling' })
+  reopen(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'ReopenCase',
+      reason: body.reason,
+    }));
+  }
+
+  @Post('supervise')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'Issue a supervision instruction (督办)' })
+  supervise(
+    @Param('id', uuid) id: string,
+    @Body() body: SuperviseRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'SuperviseCase',
+      instruction: body.instruction,
+    }));
+  }
+
+  @Post('extensions')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'Grant extra business days on an SLA clock (延期)' })
+  extend(
+    @Param('id', uuid) id: string,
+    @Body() body: ExtensionRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'GrantExtension',
+      clock: body.clock,
+      extraBusinessDays: body.extraBusinessDays,
+      reason: body.reason,
+    }));
+  }
+
+  @Post('rule-unreasonable')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({
+    summary: 'Rule the request unreasonable (不合理诉求): excluded from the rates by this audited event',
+  })
+  ruleUnreasonable(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'RuleUnreasonable',
+      reason: body.reason,
+    }));
+  }
+
+  @Post('merge')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({ summary: 'Close as a duplicate of another case (合并)' })
+  async merge(
+    @Param('id', uuid) id: string,
+    @Body() body: MergeRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CaseCommandResponse> {
+    // The decider sees one case; whether the other one exists is the application's to check.
+    if (body.intoCaseId !== id && !(await this.store.streamState(caseStreamId(body.intoCaseId))).exists) {
+      throw new MergeTargetNotFoundError(`No case ${body.intoCaseId} to merge into.`);
+    }
+    return this.actions.run(principal, id, req, reply, (base) => ({
+      ...base,
+      type: 'MergeCase',
+      intoCaseId: body.intoCaseId,
+      reason: body.reason,
+    }));
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ActorRef, CaseCommand } from '@tongban/cases';
+import type { Principal } from '@tongban/security';
+import { CLOCK, type Clock } from '../clock';
+import { HandleCaseCommand, type CaseCommandResult } from '../handle-case-command';
+import type { CaseCommandResponse } from './case-requests.dto';
+import { etag, expectedVersionFrom } from './preconditions';
+
+export interface CommandBase {
+  readonly caseId: string;
+  readonly actor: ActorRef;
+  readonly at: string;
+}
+
+export function actorOf(principal: Principal): ActorRef {
+  return {
+    id: principal.id,
+    role: principal.role,
+    ...(principal.orgUnit ? { orgUnit: principal.orgUnit } : {}),
+  };
+}
+
+export function requestIdOf(request: FastifyRequest): string {
+  const raw = request.raw as { id?: unknown };
+  return typeof raw.id === 'string' ? raw.id : String(request.id);
+}
+
+/**
+ * What every action route does: read If-Match, stamp actor and time, hand the command to the
+ * one write path, answer with the new version (also as ETag) and the consistency token.
+ */
+@Injectable()
+export class CaseActions {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async run(
+    principal: Principal,
+    caseId: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    build: (base: CommandBase) => CaseCommand,
+  ): Promise<CaseCommandResponse> {
+    const expectedVersion = expectedVersionFrom(request.headers['if-match']);
+    const command = build({ caseId, actor: actorOf(principal), at: this.clock.now().toISOString() });
+    const result = await this.commands.execute<HandleCaseCommand, CaseCommandResult>(
+      new HandleCaseCommand(command, { correlationId: requestIdOf(request) }, expectedVersion),
+    );
+    void reply.header('etag', etag(result.version));
+    return {
+      caseId: result.caseId,
+      version: result.version,
+      position: result.position,
+      events: result.events.map((e) => e.type),
+    };
+  }
+}

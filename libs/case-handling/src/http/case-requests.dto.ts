@@ -1,0 +1,375 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsLatitude,
+  IsLongitude,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import type { Channel, ContactMethod, ReferralTarget, Satisfaction, SlaClock } from '@tongban/cases';
+import { IsResidentIdNumber, MAINLAND_MOBILE } from './validators';
+
+const CHANNELS: readonly Channel[] = [
+  'portal',
+  'app',
+  'mini_program',
+  'hotline',
+  'walk_in',
+  'third_party',
+  'grid_patrol',
+  'filed_on_behalf',
+];
+const ORG_UNIT = /^[a-z0-9]+(\.[a-z0-9-]+){0,4}$/;
+const ORG_UNIT_MESSAGE = 'must be an org unit code such as pc.nanguan.yongtai';
+const TEXT = 2000;
+const REASON = 500;
+
+export class ResidentContactDto {
+  @ApiProperty({ example: '王秀兰', maxLength: 50 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  name!: string;
+
+  @ApiProperty({
+    example: '13812341234',
+    description: 'Mainland mobile number; masked in every view and log.',
+  })
+  @Matches(MAINLAND_MOBILE, { message: 'phone must be an 11-digit mainland mobile number' })
+  phone!: string;
+
+  @ApiPropertyOptional({
+    example: '11010519491231002X',
+    description: 'GB 11643 resident ID number, checksum verified.',
+  })
+  @IsOptional()
+  @IsResidentIdNumber()
+  idNumber?: string;
+}
+
+export class LocationDto {
+  @ApiPropertyOptional({ example: '平城区南关街道永泰社区3号楼2单元', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  address?: string;
+
+  @ApiPropertyOptional({ example: 'pc.nanguan.yongtai' })
+  @IsOptional()
+  @Matches(ORG_UNIT, { message: `communityCode ${ORG_UNIT_MESSAGE}` })
+  communityCode?: string;
+
+  @ApiPropertyOptional({ example: 'pc.nanguan.yongtai.g03' })
+  @IsOptional()
+  @Matches(ORG_UNIT, { message: `gridCode ${ORG_UNIT_MESSAGE}` })
+  gridCode?: string;
+
+  @ApiPropertyOptional({ example: 40.0937 })
+  @IsOptional()
+  @IsLatitude()
+  latitude?: number;
+
+  @ApiPropertyOptional({ example: 113.2951 })
+  @IsOptional()
+  @IsLongitude()
+  longitude?: number;
+}
+
+export class AttachmentDto {
+  @ApiProperty({ example: 'att-7d1f0c2e', description: 'Reference returned by the attachment store.' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, {
+    message: 'ref must be 1-100 letters, digits, dots, colons, dashes or underscores',
+  })
+  ref!: string;
+
+  @ApiPropertyOptional({ example: '楼道照片.jpg' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'image/jpeg' })
+  @IsOptional()
+  @Matches(/^[a-z]+\/[a-z0-9.+-]+$/, { message: 'contentType must be a media type' })
+  contentType?: string;
+}
+
+export class SubmitCaseRequest {
+  @ApiProperty({ enum: CHANNELS, example: 'hotline' })
+  @IsIn(CHANNELS)
+  channel!: Channel;
+
+  @ApiProperty({ type: ResidentContactDto })
+  @ValidateNested()
+  @Type(() => ResidentContactDto)
+  resident!: ResidentContactDto;
+
+  @ApiProperty({
+    type: LocationDto,
+    description: 'At least one of address, communityCode, gridCode or coordinates.',
+  })
+  @ValidateNested()
+  @Type(() => LocationDto)
+  location!: LocationDto;
+
+  @ApiPropertyOptional({ example: 'PC-GGFW-0107', description: 'Catalogue matter code, when known.' })
+  @IsOptional()
+  @Matches(/^[A-Z0-9-]{2,40}$/, { message: 'matterCode must be 2-40 capital letters, digits or dashes' })
+  matterCode?: string;
+
+  @ApiPropertyOptional({
+    example: '公共设施维修',
+    description: 'Free category when no matter code is known.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  category?: string;
+
+  @ApiProperty({ example: '楼道灯不亮', maxLength: 100 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  title!: string;
+
+  @ApiProperty({ example: '3号楼2单元楼道灯坏了一周，老人夜间出行不便。', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  description!: string;
+
+  @ApiPropertyOptional({ type: [AttachmentDto] })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentDto)
+  attachments?: AttachmentDto[];
+}
+
+export class DispatchCaseRequest {
+  @ApiProperty({ example: 'cadre-yongtai-01' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  ownerId!: string;
+
+  @ApiProperty({ example: 'pc.nanguan.yongtai' })
+  @Matches(ORG_UNIT, { message: `ownerOrgUnit ${ORG_UNIT_MESSAGE}` })
+  ownerOrgUnit!: string;
+
+  @ApiPropertyOptional({ example: 0, description: 'Directory version the choice was made against.' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  directoryVersion?: number;
+
+  @ApiPropertyOptional({ example: '属永泰社区网格，派包片两委委员' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(REASON)
+  note?: string;
+}
+
+export class ReasonRequest {
+  @ApiProperty({ example: '不属于本社区辖区', maxLength: REASON })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(REASON)
+  reason!: string;
+}
+
+export class ContactRequest {
+  @ApiProperty({ enum: ['phone', 'visit', 'message', 'in_person'], example: 'phone' })
+  @IsIn(['phone', 'visit', 'message', 'in_person'])
+  method!: ContactMethod;
+
+  @ApiProperty({ example: '已电话联系居民，约定明早上门查看', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  note!: string;
+}
+
+export class StepRequest {
+  @ApiProperty({ example: '已联系物业，更换灯泡并检查线路', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  note!: string;
+
+  @ApiPropertyOptional({ type: [AttachmentDto] })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentDto)
+  attachments?: AttachmentDto[];
+}
+
+export class ReferRequest {
+  @ApiProperty({ enum: ['office', 'agency'], example: 'office' })
+  @IsIn(['office', 'agency'])
+  target!: ReferralTarget;
+
+  @ApiProperty({ example: 'pc.nanguan.public-service', description: 'Street office or stationed agency.' })
+  @Matches(ORG_UNIT, { message: `toOrgUnit ${ORG_UNIT_MESSAGE}` })
+  toOrgUnit!: string;
+
+  @ApiProperty({ example: '请公共服务办协调供电线路检修', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  request!: string;
+}
+
+export class CompleteReferralRequest {
+  @ApiProperty({ example: '线路已检修完毕', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  outcome!: string;
+}
+
+export class HandOverRequest {
+  @ApiProperty({ example: 'cadre-yongtai-02' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  toCadreId!: string;
+
+  @ApiProperty({ example: 'pc.nanguan.yongtai' })
+  @Matches(ORG_UNIT, { message: `toOrgUnit ${ORG_UNIT_MESSAGE}` })
+  toOrgUnit!: string;
+
+  @ApiProperty({ example: '轮值结束，交由本周值班委员办理', maxLength: REASON })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(REASON)
+  reason!: string;
+}
+
+export class ResolveRequest {
+  @ApiProperty({ example: '楼道灯已更换，居民确认恢复照明', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  summary!: string;
+}
+
+export class FeedbackRequest {
+  @ApiProperty({ enum: ['satisfied', 'basically_satisfied', 'unsatisfied'], example: 'satisfied' })
+  @IsIn(['satisfied', 'basically_satisfied', 'unsatisfied'])
+  satisfaction!: Satisfaction;
+
+  @ApiProperty({ example: true, description: 'Did the resident consider the problem solved?' })
+  @IsBoolean()
+  solved!: boolean;
+
+  @ApiPropertyOptional({ example: '处理及时，谢谢', maxLength: REASON })
+  @IsOptional()
+  @IsString()
+  @MaxLength(REASON)
+  comment?: string;
+}
+
+export class SuperviseRequest {
+  @ApiProperty({ example: '请于两个工作日内反馈办理进展', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  instruction!: string;
+}
+
+export class ExtensionRequest {
+  @ApiProperty({ enum: ['response', 'resolution'], example: 'resolution' })
+  @IsIn(['response', 'resolution'])
+  clock!: SlaClock;
+
+  @ApiProperty({ example: 3, minimum: 1, maximum: 60 })
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  extraBusinessDays!: number;
+
+  @ApiProperty({ example: '需等待供电公司排期', maxLength: REASON })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(REASON)
+  reason!: string;
+}
+
+export class MergeRequest {
+  @ApiProperty({
+    example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91',
+    description: 'The case this one duplicates.',
+  })
+  @IsUUID()
+  intoCaseId!: string;
+
+  @ApiProperty({ example: '同一居民重复反映同一问题', maxLength: REASON })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(REASON)
+  reason!: string;
+}
+
+export class SupplementRequest {
+  @ApiProperty({ example: '补充：2单元的灯也不亮', maxLength: TEXT })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT)
+  note!: string;
+
+  @ApiPropertyOptional({ type: [AttachmentDto] })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentDto)
+  attachments?: AttachmentDto[];
+}
+
+export class CaseCommandResponse {
+  @ApiProperty({ example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91' })
+  caseId!: string;
+
+  @ApiProperty({
+    example: 3,
+    description: 'Stream version after the command: send it as If-Match next time.',
+  })
+  version!: number;
+
+  @ApiProperty({
+    example: '7421-118',
+    nullable: true,
+    description: 'Consistency token: pass as ?after= to a query to see this command reflected.',
+  })
+  position!: string | null;
+
+  @ApiProperty({ example: ['case.accepted'], description: 'Types of the events the command recorded.' })
+  events!: string[];
+}
+
+export class SubmitCaseResponse {
+  @ApiProperty({ example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91' })
+  caseId!: string;
+
+  @ApiProperty({ example: 'PC-20261127-000123', description: 'For hotline and counter use.' })
+  caseNumber!: string;
+
+  @ApiProperty({ example: 1 })
+  version!: number;
+
+  @ApiProperty({ example: '7421-117' })
+  position!: string;
+}

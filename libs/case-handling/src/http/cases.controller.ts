@@ -1,0 +1,181 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CaseError, caseStreamId, type Channel } from '@tongban/cases';
+import { TongbanError, ValidationFailedError } from '@tongban/errors';
+import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
+import { maskIdNumber, maskPhone } from '@tongban/logging';
+import { CurrentPrincipal, Roles, type Principal, type PrincipalRole } from '@tongban/security';
+import { CLOCK, type Clock } from '../clock';
+import { SubmitCaseCommand, type SubmitCaseResult } from '../submit-case/submit-case.command';
+import { actorOf, requestIdOf } from './case-actions';
+import { SubmitCaseRequest, SubmitCaseResponse } from './case-requests.dto';
+import { etag, idempotencyKeyFrom } from './preconditions';
+
+class ChannelNotAllowedError extends TongbanError {
+  readonly code = 'case.channel_not_allowed';
+  readonly kind = 'forbidden';
+}
+
+/** Which intake channels each kind of caller may file through. */
+const CHANNELS_BY_ROLE: Partial<Record<PrincipalRole, readonly Channel[]>> = {
+  resident: ['portal', 'app', 'mini_program'],
+  channel: ['hotline', 'third_party', 'walk_in', 'portal', 'app', 'mini_program'],
+  cadre: ['grid_patrol', 'filed_on_behalf', 'walk_in'],
+};
+
+export interface HistoryEntry {
+  version: number;
+  type: string;
+  schemaVersion: number;
+  position: string;
+  recordedAt: string;
+  actor: JsonValue;
+  correlationId: string | null;
+  data: JsonValue;
+}
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller('cases')
+export class CasesController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('resident', 'channel', 'cadre')
+  @ApiOperation({
+    summary: 'File a request (intake from any channel)',
+    description:
+      'Returns the case id, a human-readable number for hotline and counter use, the version (send it as If-Match ' +
+      'on the next action) and a consistency token. Retrying with the same Idempotency-Key returns the same case.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: 'A unique key per request, e.g. a UUID.',
+  })
+  @ApiCreatedResponse({ type: SubmitCaseResponse })
+  async submit(
+    @Body() body: SubmitCaseRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SubmitCaseResponse> {
+    const key = idempotencyKeyFrom(req.headers['idempotency-key']);
+    if (!(CHANNELS_BY_ROLE[principal.role] ?? []).includes(body.channel)) {
+      throw new ChannelNotAllowedError(
+        `A ${principal.role} cannot file through the ${body.channel} channel.`,
+      );
+    }
+    const location = body.location;
+    if (
+      !location.address &&
+      !location.communityCode &&
+      !location.gridCode &&
+      location.latitude === undefined
+    ) {
+      throw new ValidationFailedError('The request did not pass validation.', [
+        {
+          field: 'location',
+          reason: 'required',
+          message: 'give an address, a community or grid code, or coordinates',
+        },
+      ]);
+    }
+    if ((location.latitude === undefined) !== (location.longitude === undefined)) {
+      throw new ValidationFailedError('The request did not pass validation.', [
+        { field: 'location', reason: 'coordinates', message: 'latitude and longitude go together' },
+      ]);
+    }
+    const result = await this.commands.execute<SubmitCaseCommand, SubmitCaseResult>(
+      new SubmitCaseCommand(
+        {
+          actor: actorOf(principal),
+          at: this.clock.now().toISOString(),
+          channel: body.channel,
+          resident: { ...body.resident },
+          location: { ...body.location },
+          ...(body.matterCode ? { matterCode: body.matterCode } : {}),
+          ...(body.category ? { category: body.category } : {}),
+          title: body.title,
+          description: body.description,
+          attachments: (body.attachments ?? []).map((a) => ({ ...a })),
+        },
+        key,
+        { correlationId: requestIdOf(req) },
+      ),
+    );
+    void reply.header('etag', etag(result.version)).header('location', `/api/v1/cases/${result.caseId}`);
+    return {
+      caseId: result.caseId,
+      caseNumber: result.caseNumber,
+      version: result.version,
+      position: result.position,
+    };
+  }
+
+  @Get(':id/history')
+  @Roles('supervisor', 'admin', 'dispatcher')
+  @ApiOperation({
+    summary: 'The complete, unaltered history of a case, read straight from the event store (audit)',
+    description: 'Phone and ID numbers are masked.',
+  })
+  @ApiOkResponse({ description: 'Every event in order, with actor, time and what changed.' })
+  async history(
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<{ caseId: string; version: number; events: HistoryEntry[] }> {
+    const events = await this.store.readStream(caseStreamId(id));
+    if (events.length === 0) throw new CaseError('case.not_found', `No case ${id}.`);
+    return {
+      caseId: id,
+      version: events[events.length - 1]!.version,
+      events: events.map((e) => ({
+        version: e.version,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        position: formatPosition(e.position),
+        recordedAt: e.recordedAt.toISOString(),
+        actor: (e.metadata.actor ?? null) as JsonValue,
+        correlationId: typeof e.metadata.correlationId === 'string' ? e.metadata.correlationId : null,
+        data: maskContact(e.data),
+      })),
+    };
+  }
+}
+
+/** Phone and ID numbers are masked in every view by default. */
+function maskContact(data: JsonValue): JsonValue {
+  if (Array.isArray(data)) return data.map(maskContact);
+  if (data === null || typeof data !== 'object') return data;
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => {
+      if (key === 'phone' && typeof value === 'string') return [key, maskPhone(value)];
+      if (key === 'idNumber' && typeof value === 'string') return [key, maskIdNumber(value)];
+      return [key, maskContact(value)];
+    }),
+  );
+}

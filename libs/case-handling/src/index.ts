@@ -1,0 +1,12 @@
+export { CaseHandlingModule } from './case-handling.module';
+export { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from './case-handling.options';
+export { CLOCK, type Clock, systemClock } from './clock';
+export { HandleCaseCommand, CaseVersionConflictError, type CaseCommandResult } from './handle-case-command';
+export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-case.command';
+export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
+export { isValidResidentIdNumber } from './http/validators';
+export { deterministicUuid } from './deterministic-id';
+
+import { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
+/** TypeORM migrations this context needs; pass them to TongbanDatabaseModule.forRoot. */
+export const CASE_HANDLING_MIGRATIONS = [CaseIntake1764201600000];
