@@ -56,6 +56,7 @@ class EventStoreLifecycle implements OnModuleInit, OnApplicationShutdown {
         return new PostgresEventStore({
           pool: poolOf(dataSource),
           ...(canListen ? { listen: { connectionString: config.databaseUrl } } : {}),
+          notify: canListen,
           onListenError: (error) =>
             logger.warn(`LISTEN connection failed, polling meanwhile: ${error.message}`),
         });

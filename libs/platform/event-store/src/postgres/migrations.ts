@@ -95,7 +95,9 @@ BEGIN
   )
   SELECT max(inserted.seq) INTO v_seq FROM inserted;
 
-  PERFORM pg_notify('${s}_appended', '');
+  -- No NOTIFY here: a NOTIFY inside the append serialises every committing writer on the
+  -- notification queue (a third of the throughput at 8 writers). The store sends a coalesced
+  -- wake-up after the append instead.
   RETURN QUERY SELECT 'ok'::text, v_current + v_count, pg_current_xact_id()::text, v_seq;
 END
 $fn$;

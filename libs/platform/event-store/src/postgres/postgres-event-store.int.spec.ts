@@ -41,7 +41,11 @@ eventStoreContract(
         return {
           append: (streamId, events, expected) =>
             store.appendInTransaction(client, streamId, events, expected),
-          commit: () => end('COMMIT'),
+          // As a real caller does after committing its own transaction.
+          commit: async () => {
+            await end('COMMIT');
+            store.signalAppended();
+          },
           rollback: () => end('ROLLBACK'),
         };
       },
@@ -156,6 +160,46 @@ describe('PostgreSQL global log while a transaction is open', () => {
       client.release();
       await store.close();
       await pool.end();
+    }
+  });
+});
+
+describe('PostgreSQL wake-ups across processes', () => {
+  it('wakes a subscriber of another store instance through LISTEN/NOTIFY, well before its poll interval', async () => {
+    const readerPool = new Pool(eventStorePoolConfig(db.url, { max: 2 }));
+    const writerPool = new Pool(eventStorePoolConfig(db.url, { max: 2 }));
+    // A poll interval far longer than the test may wait: only a notification can deliver in time.
+    const reader = new PostgresEventStore({
+      pool: readerPool,
+      listen: { connectionString: db.url },
+      pollIntervalMs: 60_000,
+    });
+    const writer = new PostgresEventStore({ pool: writerPool });
+    try {
+      const start = await reader.headPosition();
+      const stream = `case-${crypto.randomUUID()}`;
+      const seen: string[] = [];
+      const subscription = reader.subscribe({ after: start, filter: { streamPrefix: stream } }, async (e) => {
+        seen.push(e.type);
+      });
+      // Let the subscription reach its first wait and the LISTEN connection come up.
+      const deadline = Date.now() + 10_000;
+      while (!subscription.caughtUp && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 300));
+      await writer.append(
+        stream,
+        [{ id: crypto.randomUUID(), type: 'case.submitted', data: {} }],
+        'no_stream',
+      );
+      const woken = Date.now() + 5_000;
+      while (seen.length === 0 && Date.now() < woken) await new Promise((r) => setTimeout(r, 10));
+      expect(seen).toEqual(['case.submitted']);
+      await subscription.stop();
+    } finally {
+      await reader.close();
+      await writer.close();
+      await readerPool.end();
+      await writerPool.end();
     }
   });
 });

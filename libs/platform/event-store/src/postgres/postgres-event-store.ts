@@ -31,7 +31,12 @@ export interface PostgresEventStoreOptions {
    */
   readonly listen?: ClientConfig;
   readonly pollIntervalMs?: number;
-  /** Called when the LISTEN connection fails; subscribers keep polling meanwhile. */
+  /**
+   * Send a NOTIFY after appends so subscribers in other processes wake at once (default true).
+   * Off where nobody else can listen (standalone's single connection).
+   */
+  readonly notify?: boolean;
+  /** Called when the LISTEN connection (or a NOTIFY) fails; subscribers keep polling meanwhile. */
   readonly onListenError?: (error: Error) => void;
 }
 
@@ -91,6 +96,8 @@ export class PostgresEventStore implements EventStore {
   private listener: Client | undefined;
   private listenerRetry: NodeJS.Timeout | undefined;
   private closed = false;
+  private notifying = false;
+  private notifyAgain = false;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.pool = options.pool;
@@ -105,8 +112,33 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
     const result = await this.appendVia(this.pool, streamId, events, expected);
-    this.changes.notify();
+    this.signalAppended();
     return result;
+  }
+
+  /**
+   * Wakes subscribers: this process's at once, other processes' through one coalesced NOTIFY
+   * (at most one in flight; appends meanwhile fold into one more). A caller that appended inside
+   * its own transaction calls this after COMMIT. A lost wake-up only costs a poll interval.
+   */
+  signalAppended(): void {
+    this.changes.notify();
+    if (this.options.notify === false || this.closed) return;
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    void this.pool
+      .query('SELECT pg_notify($1, NULL)', [`${this.schema}_appended`])
+      .catch((error: Error) => this.options.onListenError?.(error))
+      .finally(() => {
+        this.notifying = false;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.signalAppended();
+        }
+      });
   }
 
   /**
