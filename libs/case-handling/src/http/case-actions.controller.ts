@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Re
 import { caseStreamId } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import { EVENT_STORE, type EventStore } from '@tongban/event-store';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
 import { CaseActions } from './case-actions';
@@ -37,7 +37,6 @@ export class MergeTargetNotFoundError extends TongbanError {
  * here and ownership and state checked by the decider.
  */
 @ApiTags('case actions')
-@ApiBearerAuth()
 @ApiHeader({
   name: 'If-Match',
   required: true,

@@ -11,14 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CaseError, caseStreamId, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
@@ -55,7 +48,6 @@ export interface HistoryEntry {
 }
 
 @ApiTags('cases')
-@ApiBearerAuth()
 @Controller('cases')
 export class CasesController {
   constructor(
