@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { caseStreamId } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import { EVENT_STORE, type EventStore } from '@tongban/event-store';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
-import { CaseActions } from './case-actions';
+import { Roles } from '@tongban/security';
+import { CaseAction, CaseActions, type ActionContext } from './case-actions';
 import {
   CaseCommandResponse,
   CompleteReferralRequest,
@@ -60,11 +59,9 @@ export class CaseActionsController {
   dispatch(
     @Param('id', uuid) id: string,
     @Body() body: DispatchCaseRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'DispatchCase',
       ownerId: body.ownerId,
@@ -79,13 +76,8 @@ export class CaseActionsController {
   @HttpCode(200)
   @Roles('cadre')
   @ApiOperation({ summary: 'Accept a dispatched or handed-over case (接单): you become its one owner' })
-  accept(
-    @Param('id', uuid) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({ ...base, type: 'AcceptCase' }));
+  accept(@Param('id', uuid) id: string, @CaseAction() action: ActionContext): Promise<CaseCommandResponse> {
+    return this.actions.run(action, id, (base) => ({ ...base, type: 'AcceptCase' }));
   }
 
   @Post('return')
@@ -95,11 +87,9 @@ export class CaseActionsController {
   returnCase(
     @Param('id', uuid) id: string,
     @Body() body: ReasonRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'ReturnCase',
       reason: body.reason,
@@ -113,11 +103,9 @@ export class CaseActionsController {
   contact(
     @Param('id', uuid) id: string,
     @Body() body: ContactRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'RecordResidentContact',
       method: body.method,
@@ -132,11 +120,9 @@ export class CaseActionsController {
   step(
     @Param('id', uuid) id: string,
     @Body() body: StepRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'RecordHandlingStep',
       note: body.note,
@@ -151,11 +137,9 @@ export class CaseActionsController {
   refer(
     @Param('id', uuid) id: string,
     @Body() body: ReferRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'ReferStep',
       referralId: randomUUID(),
@@ -173,11 +157,9 @@ export class CaseActionsController {
     @Param('id', uuid) id: string,
     @Param('referralId', uuid) referralId: string,
     @Body() body: CompleteReferralRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'CompleteReferral',
       referralId,
@@ -192,11 +174,9 @@ export class CaseActionsController {
   suspend(
     @Param('id', uuid) id: string,
     @Body() body: ReasonRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'SuspendCase',
       reason: body.reason,
@@ -210,11 +190,9 @@ export class CaseActionsController {
   resume(
     @Param('id', uuid) id: string,
     @Body() body: ReasonRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'ResumeCase',
       reason: body.reason,
@@ -231,11 +209,9 @@ export class CaseActionsController {
   handOver(
     @Param('id', uuid) id: string,
     @Body() body: HandOverRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'HandOverCase',
       toCadreId: body.toCadreId,
@@ -251,11 +227,9 @@ export class CaseActionsController {
   resolve(
     @Param('id', uuid) id: string,
     @Body() body: ResolveRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'ResolveCase',
       summary: body.summary,
@@ -269,11 +243,9 @@ export class CaseActionsController {
   supplement(
     @Param('id', uuid) id: string,
     @Body() body: SupplementRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'SupplementResidentInfo',
       note: body.note,
@@ -288,11 +260,9 @@ export class CaseActionsController {
   withdraw(
     @Param('id', uuid) id: string,
     @Body() body: ReasonRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'WithdrawCase',
       reason: body.reason,
@@ -308,11 +278,9 @@ export class CaseActionsController {
   feedback(
     @Param('id', uuid) id: string,
     @Body() body: FeedbackRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'RecordFeedback',
       satisfaction: body.satisfaction,
@@ -325,13 +293,8 @@ export class CaseActionsController {
   @HttpCode(200)
   @Roles('cadre', 'supervisor')
   @ApiOperation({ summary: 'Close a resolved case once feedback is in or its window expired' })
-  close(
-    @Param('id', uuid) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({ ...base, type: 'CloseCase' }));
+  close(@Param('id', uuid) id: string, @CaseAction() action: ActionContext): Promise<CaseCommandResponse> {
+    return this.actions.run(action, id, (base) => ({ ...base, type: 'CloseCase' }));
   }
 
   @Post('reopen')
@@ -341,11 +304,9 @@ export class CaseActionsController {
   reopen(
     @Param('id', uuid) id: string,
     @Body() body: ReasonRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'ReopenCase',
       reason: body.reason,
@@ -359,11 +320,9 @@ export class CaseActionsController {
   supervise(
     @Param('id', uuid) id: string,
     @Body() body: SuperviseRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'SuperviseCase',
       instruction: body.instruction,
@@ -377,11 +336,9 @@ export class CaseActionsController {
   extend(
     @Param('id', uuid) id: string,
     @Body() body: ExtensionRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'GrantExtension',
       clock: body.clock,
@@ -399,11 +356,9 @@ export class CaseActionsController {
   ruleUnreasonable(
     @Param('id', uuid) id: string,
     @Body() body: ReasonRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'RuleUnreasonable',
       reason: body.reason,
@@ -417,15 +372,13 @@ export class CaseActionsController {
   async merge(
     @Param('id', uuid) id: string,
     @Body() body: MergeRequest,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
     // The decider sees one case; whether the other one exists is the application's to check.
     if (body.intoCaseId !== id && !(await this.store.streamState(caseStreamId(body.intoCaseId))).exists) {
       throw new MergeTargetNotFoundError(`No case ${body.intoCaseId} to merge into.`);
     }
-    return this.actions.run(principal, id, req, reply, (base) => ({
+    return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'MergeCase',
       intoCaseId: body.intoCaseId,

@@ -1,12 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { createParamDecorator, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorRef, CaseCommand } from '@tongban/cases';
-import type { Principal } from '@tongban/security';
+import { principalOf, type Principal } from '@tongban/security';
 import { CLOCK, type Clock } from '../clock';
 import { HandleCaseCommand, type CaseCommandResult } from '../handle-case-command';
 import type { CaseCommandResponse } from './case-requests.dto';
 import { etag, expectedVersionFrom } from './preconditions';
+
+/** Who is acting, and the HTTP exchange the action answers. */
+export interface ActionContext {
+  readonly principal: Principal;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+/** Injects the ActionContext into a case action route (which always has @Roles). */
+export const CaseAction = createParamDecorator((_data: unknown, context: ExecutionContext): ActionContext => {
+  const http = context.switchToHttp();
+  const request = http.getRequest<FastifyRequest>();
+  const principal = principalOf(request);
+  if (!principal) throw new Error(`@CaseAction() on ${context.getHandler().name}, which has no @Roles`);
+  return { principal, request, reply: http.getResponse<FastifyReply>() };
+});
 
 export interface CommandBase {
   readonly caseId: string;
@@ -39,10 +55,8 @@ export class CaseActions {
   ) {}
 
   async run(
-    principal: Principal,
+    { principal, request, reply }: ActionContext,
     caseId: string,
-    request: FastifyRequest,
-    reply: FastifyReply,
     build: (base: CommandBase) => CaseCommand,
   ): Promise<CaseCommandResponse> {
     const expectedVersion = expectedVersionFrom(request.headers['if-match']);

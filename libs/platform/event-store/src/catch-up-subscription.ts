@@ -93,3 +93,28 @@ export class LocalChangeSignal implements ChangeSignal {
     });
   }
 }
+
+/** The live subscriptions of one store: started through here, all stopped on close. */
+export class SubscriptionSet {
+  private readonly live = new Set<StoreSubscription>();
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  start(
+    readAll: (options: ReadAllOptions) => Promise<ReadAllResult>,
+    changes: ChangeSignal,
+    options: CatchUpOptions,
+    handler: EventHandler,
+  ): StoreSubscription {
+    const subscription = runCatchUpSubscription(readAll, changes, options, handler);
+    this.live.add(subscription);
+    void subscription.done.finally(() => this.live.delete(subscription)).catch(() => undefined);
+    return subscription;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.live].map((s) => s.stop()));
+  }
+}

@@ -1,4 +1,4 @@
-import { LocalChangeSignal, runCatchUpSubscription } from './catch-up-subscription';
+import { LocalChangeSignal, SubscriptionSet } from './catch-up-subscription';
 import {
   START,
   type AppendResult,
@@ -62,7 +62,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly open = new Set<bigint>();
   private readonly locks = new Map<string, Promise<void>>();
   private readonly changes = new LocalChangeSignal();
-  private readonly subscriptions = new Set<StoreSubscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private nextTx = 1n;
   private nextSeq = 1n;
   private readonly pollIntervalMs: number;
@@ -192,15 +192,12 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): StoreSubscription {
-    const subscription = runCatchUpSubscription(
+    return this.subscriptions.start(
       (o) => this.readAll(o),
       this.changes,
       { ...options, pollIntervalMs: this.pollIntervalMs },
       handler,
     );
-    this.subscriptions.add(subscription);
-    void subscription.done.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
-    return subscription;
   }
 
   async streamState(streamId: string): Promise<StreamState> {
@@ -219,7 +216,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
   }
 
   /** Oldest open transaction: committed events at or after it are not yet visible. */

@@ -1,5 +1,5 @@
 import { Client, type ClientConfig, type Pool, type PoolClient, type PoolConfig } from 'pg';
-import { LocalChangeSignal, runCatchUpSubscription, type ChangeSignal } from '../catch-up-subscription';
+import { LocalChangeSignal, SubscriptionSet } from '../catch-up-subscription';
 import {
   START,
   type AppendResult,
@@ -91,7 +91,7 @@ export class PostgresEventStore implements EventStore {
   private readonly pool: Pool;
   private readonly schema: string;
   private readonly changes = new LocalChangeSignal();
-  private readonly subscriptions = new Set<StoreSubscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private readonly pollIntervalMs: number;
   private listener: Client | undefined;
   private listenerRetry: NodeJS.Timeout | undefined;
@@ -251,15 +251,12 @@ export class PostgresEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: EventHandler): StoreSubscription {
     this.ensureListening();
-    const subscription = runCatchUpSubscription(
+    return this.subscriptions.start(
       (o) => this.readAll(o),
-      this.wakeUps,
+      this.changes,
       { ...options, pollIntervalMs: this.pollIntervalMs },
       handler,
     );
-    this.subscriptions.add(subscription);
-    void subscription.done.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
-    return subscription;
   }
 
   async streamState(streamId: string): Promise<StreamState> {
@@ -286,13 +283,11 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.listenerRetry);
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
   }
-
-  private readonly wakeUps: ChangeSignal = { wait: (ms) => this.changes.wait(ms) };
 
   private ensureListening(): void {
     if (!this.options.listen || this.listener || this.closed) return;
