@@ -62,6 +62,9 @@ interface AppendRow {
 
 // Careful: the output column is named `tx` but is text. ORDER BY must name the table's xid8
 // column (`e.tx`), or PostgreSQL sorts by the text alias and '10000' comes before '9999'.
+/** Cross-process wake-ups are coalesced to at most one per this many milliseconds. */
+const NOTIFY_INTERVAL_MS = 10;
+
 const COLUMNS =
   'e.seq, e.tx::text AS tx, e.stream_id, e.stream_version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.recorded_at';
 
@@ -98,6 +101,7 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   private notifying = false;
   private notifyAgain = false;
+  private notifyTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.pool = options.pool;
@@ -117,27 +121,34 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Wakes subscribers: this process's at once, other processes' through one coalesced NOTIFY
-   * (at most one in flight; appends meanwhile fold into one more). A caller that appended inside
-   * its own transaction calls this after COMMIT. A lost wake-up only costs a poll interval.
+   * Wakes subscribers: this process's at once, other processes' through a coalesced NOTIFY — at
+   * most one in flight and at most one per NOTIFY_INTERVAL_MS, however many appends happen, so
+   * busy writers do not pay for wake-ups. A caller that appended inside its own transaction calls
+   * this after COMMIT. A lost wake-up only costs a poll interval.
    */
   signalAppended(): void {
     this.changes.notify();
     if (this.options.notify === false || this.closed) return;
-    if (this.notifying) {
+    if (this.notifying || this.notifyTimer) {
       this.notifyAgain = true;
       return;
     }
     this.notifying = true;
+    const sentAt = Date.now();
     void this.pool
       .query('SELECT pg_notify($1, NULL)', [`${this.schema}_appended`])
       .catch((error: Error) => this.options.onListenError?.(error))
       .finally(() => {
         this.notifying = false;
-        if (this.notifyAgain) {
-          this.notifyAgain = false;
-          this.signalAppended();
-        }
+        if (!this.notifyAgain || this.closed) return;
+        this.notifyAgain = false;
+        this.notifyTimer = setTimeout(
+          () => {
+            this.notifyTimer = undefined;
+            this.signalAppended();
+          },
+          Math.max(0, sentAt + NOTIFY_INTERVAL_MS - Date.now()),
+        );
       });
   }
 
@@ -283,6 +294,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.listenerRetry);
+    clearTimeout(this.notifyTimer);
     await this.subscriptions.stopAll();
     const listener = this.listener;
     this.listener = undefined;
