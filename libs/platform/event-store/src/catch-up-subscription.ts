@@ -88,7 +88,8 @@ export class LocalChangeSignal implements ChangeSignal {
         this.waiters = this.waiters.filter((w) => w !== done);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      // Unref'd: a stopped subscription's pending poll must not keep the process alive.
+      const timer = setTimeout(done, timeoutMs).unref();
       this.waiters.push(done);
     });
   }
