@@ -77,4 +77,59 @@ describe('standalone mode', () => {
     });
     expect((await fetch(`${base}/api/v1/auth/me`)).status).toBe(401);
   });
+
+  it('handles a case end to end on the embedded database: intake, dispatch, accept, audit history', async () => {
+    await app?.close();
+    const base = await start();
+    const token = async (userId: string) => {
+      const res = await fetch(`${base}/api/v1/auth/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId }),
+      });
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
+    const post = async (userId: string, path: string, body: unknown, headers: Record<string, string>) => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await token(userId)}`,
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const filed = await post(
+      'demo-channel-hotline',
+      '/cases',
+      {
+        channel: 'hotline',
+        resident: { name: '李大爷', phone: '13900001111' },
+        location: { address: '平城区古城街道' },
+        title: '小区路灯不亮',
+        description: '东门附近三盏路灯晚上不亮。',
+      },
+      { 'idempotency-key': 'standalone-e2e-0001' },
+    );
+    expect(filed.status).toBe(201);
+    const id = filed.body['caseId'] as string;
+    const cadre = 'demo-cadre-taiyangcheng';
+    const dispatched = await post(
+      'demo-dispatcher',
+      `/cases/${id}/dispatch`,
+      { ownerId: cadre, ownerOrgUnit: 'pc.gucheng.taiyangcheng' },
+      { 'if-match': '"1"' },
+    );
+    expect(dispatched.status).toBe(200);
+    const accepted = await post(cadre, `/cases/${id}/accept`, {}, { 'if-match': '"2"' });
+    expect(accepted.status).toBe(200);
+    const history = await fetch(`${base}/api/v1/cases/${id}/history`, {
+      headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
+    });
+    expect(history.status).toBe(200);
+    const events = ((await history.json()) as { events: Array<{ type: string }> }).events.map((e) => e.type);
+    expect(events).toEqual(['case.submitted', 'case.dispatched', 'case.accepted']);
+  });
 });
