@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -106,6 +107,17 @@ export class AttachmentDto {
   contentType?: string;
 }
 
+/** Up to 20 attachment references, each validated. */
+function AttachmentsField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ type: [AttachmentDto] }),
+    IsOptional(),
+    ArrayMaxSize(20),
+    ValidateNested({ each: true }),
+    Type(() => AttachmentDto),
+  );
+}
+
 export class SubmitCaseRequest {
   @ApiProperty({ enum: CHANNELS, example: 'hotline' })
   @IsIn(CHANNELS)
@@ -150,11 +162,7 @@ export class SubmitCaseRequest {
   @MaxLength(TEXT)
   description!: string;
 
-  @ApiPropertyOptional({ type: [AttachmentDto] })
-  @IsOptional()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AttachmentDto)
+  @AttachmentsField()
   attachments?: AttachmentDto[];
 }
 
@@ -209,11 +217,7 @@ export class StepRequest {
   @MaxLength(TEXT)
   note!: string;
 
-  @ApiPropertyOptional({ type: [AttachmentDto] })
-  @IsOptional()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AttachmentDto)
+  @AttachmentsField()
   attachments?: AttachmentDto[];
 }
 
@@ -331,11 +335,7 @@ export class SupplementRequest {
   @MaxLength(TEXT)
   note!: string;
 
-  @ApiPropertyOptional({ type: [AttachmentDto] })
-  @IsOptional()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AttachmentDto)
+  @AttachmentsField()
   attachments?: AttachmentDto[];
 }
 
