@@ -19,7 +19,7 @@ import {
   type SubscribeOptions,
 } from '../event-store';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../errors';
-import { describeExpected, validateAppend, validateStreamId } from '../validation';
+import { describeExpected, validateAppend, validateStreamId, type ValidatedEvent } from '../validation';
 
 export interface PostgresEventStoreOptions {
   readonly pool: Pool;
@@ -62,6 +62,9 @@ interface AppendRow {
 
 // Careful: the output column is named `tx` but is text. ORDER BY must name the table's xid8
 // column (`e.tx`), or PostgreSQL sorts by the text alias and '10000' comes before '9999'.
+/** Attempts of an `any` append that keeps losing its version to other writers. */
+const MAX_APPEND_ATTEMPTS = 50;
+
 /** Cross-process wake-ups are coalesced to at most one per this many milliseconds. */
 const NOTIFY_INTERVAL_MS = 10;
 
@@ -115,7 +118,8 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
-    const result = await this.appendVia(this.pool, streamId, events, expected);
+    const valid = validateAppend(streamId, events, expected);
+    const result = await this.appendAutocommit(streamId, valid, expected);
     this.signalAppended();
     return result;
   }
@@ -163,16 +167,149 @@ export class PostgresEventStore implements EventStore {
     events: readonly EventToAppend[],
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
-    return this.appendVia(client, streamId, events, expected);
+    return this.appendWithFunction(client, streamId, validateAppend(streamId, events, expected), expected);
   }
 
-  private async appendVia(
-    db: Pool | PoolClient,
+  /**
+   * The fast path, for appends in their own transaction: ONE plain INSERT … SELECT that reads the
+   * stream's version and inserts after it, checking the expectation in its WHERE clause. No lock
+   * is needed for correctness: the unique (stream, version) index makes a concurrent writer of
+   * the same version wait for the first and then fail, and a writer that saw the previous version
+   * committed gets a later transaction id, so the global order keeps each stream's order. The
+   * uncommon outcomes — a retry, a lost race, a wrong expectation — are sorted out after.
+   */
+  private async appendAutocommit(
     streamId: string,
-    events: readonly EventToAppend[],
+    valid: readonly ValidatedEvent[],
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
-    const valid = validateAppend(streamId, events, expected);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.tryInsert(streamId, valid, expected);
+      if (outcome !== 'version_taken') return outcome;
+      // Another writer took the version first. Without an expectation that is no conflict:
+      // try again after it (every loss means someone else made progress).
+      if ((expected !== 'any' && expected !== 'stream_exists') || attempt >= MAX_APPEND_ATTEMPTS) {
+        throw new WrongExpectedVersionError(
+          streamId,
+          describeExpected(expected),
+          await this.currentVersion(streamId),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
+    }
+  }
+
+  private async tryInsert(
+    streamId: string,
+    valid: readonly ValidatedEvent[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult | 'version_taken'> {
+    const kind = typeof expected === 'number' ? 'exact' : expected;
+    let rows: Array<{ seq: string; tx: string; stream_version: string }>;
+    try {
+      ({ rows } = await this.pool.query<{ seq: string; tx: string; stream_version: string }>(
+        `WITH cur AS (SELECT coalesce(max(stream_version), 0) AS v FROM ${this.schema}.events WHERE stream_id = $1)
+         INSERT INTO ${this.schema}.events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
+         SELECT $1, cur.v + u.i, u.id, u.type, u.sv, u.data, u.md
+           FROM cur,
+                unnest($2::uuid[], $3::text[], $4::smallint[], $5::jsonb[], $6::jsonb[])
+                  WITH ORDINALITY AS u(id, type, sv, data, md, i)
+          WHERE CASE $7::text
+                  WHEN 'any' THEN true
+                  WHEN 'stream_exists' THEN cur.v > 0
+                  WHEN 'no_stream' THEN cur.v = 0
+                  ELSE cur.v = $8::bigint
+                END
+          ORDER BY u.i
+         RETURNING seq, tx::text AS tx, stream_version`,
+        [
+          streamId,
+          valid.map((v) => v.id),
+          valid.map((v) => v.type),
+          valid.map((v) => v.schemaVersion),
+          valid.map((v) => v.data),
+          valid.map((v) => v.metadata),
+          kind,
+          typeof expected === 'number' ? expected : null,
+        ],
+      ));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const retried = await this.findRetried(streamId, valid);
+      if (retried) return retried;
+      if (isUniqueViolation(error, 'events_event_id_unique')) {
+        throw new DuplicateEventIdError(
+          'An event id in this append was already used for a different append.',
+        );
+      }
+      return 'version_taken';
+    }
+    const last = rows.reduce<(typeof rows)[number] | undefined>(
+      (a, b) => (a === undefined || Number(b.stream_version) > Number(a.stream_version) ? b : a),
+      undefined,
+    );
+    if (last) {
+      return {
+        nextExpectedVersion: Number(last.stream_version),
+        position: { tx: BigInt(last.tx), seq: BigInt(last.seq) },
+      };
+    }
+    // Nothing inserted: the expectation did not hold — unless this is a retry of an append that
+    // already went in.
+    const retried = await this.findRetried(streamId, valid);
+    if (retried) return retried;
+    throw new WrongExpectedVersionError(
+      streamId,
+      describeExpected(expected),
+      await this.currentVersion(streamId),
+    );
+  }
+
+  /** The original result when every event of this append is already in this stream. */
+  private async findRetried(
+    streamId: string,
+    valid: readonly ValidatedEvent[],
+  ): Promise<AppendResult | undefined> {
+    const { rows } = await this.pool.query<{
+      stream_id: string;
+      stream_version: string;
+      tx: string;
+      seq: string;
+    }>(
+      `SELECT stream_id, stream_version, tx::text AS tx, seq FROM ${this.schema}.events WHERE event_id = ANY ($1::uuid[])
+       ORDER BY stream_version DESC`,
+      [valid.map((v) => v.id)],
+    );
+    if (rows.length !== valid.length || rows.some((r) => r.stream_id !== streamId)) {
+      if (rows.length > 0) {
+        throw new DuplicateEventIdError(
+          'The event ids of this append were already used for a different append.',
+        );
+      }
+      return undefined;
+    }
+    const last = rows[0]!;
+    return {
+      nextExpectedVersion: Number(last.stream_version),
+      position: { tx: BigInt(last.tx), seq: BigInt(last.seq) },
+    };
+  }
+
+  private async currentVersion(streamId: string): Promise<number> {
+    return (await this.streamState(streamId)).version;
+  }
+
+  /**
+   * The append_events function, for appends inside a caller's transaction: it serialises
+   * writers that go through it on the stream's lock and reports a wrong expectation as a result
+   * row, not as an error that would abort the caller's transaction.
+   */
+  private async appendWithFunction(
+    db: Pool | PoolClient,
+    streamId: string,
+    valid: readonly ValidatedEvent[],
+    expected: ExpectedVersion,
+  ): Promise<AppendResult> {
     const kind = typeof expected === 'number' ? 'exact' : expected;
     let row: AppendRow | undefined;
     try {
@@ -194,6 +331,15 @@ export class PostgresEventStore implements EventStore {
       if (isUniqueViolation(error, 'events_event_id_unique')) {
         throw new DuplicateEventIdError(
           'An event id in this append was already used for a different append.',
+        );
+      }
+      // A writer outside the stream lock (the fast path) took the version in between. Inside a
+      // caller's transaction the error has aborted it: the caller retries the whole unit.
+      if (isUniqueViolation(error, 'events_stream_version_unique')) {
+        throw new WrongExpectedVersionError(
+          streamId,
+          describeExpected(expected),
+          await this.currentVersion(streamId),
         );
       }
       throw error;
@@ -337,11 +483,11 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
-function isUniqueViolation(error: unknown, constraint: string): boolean {
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
   return (
     typeof error === 'object' &&
     error !== null &&
     (error as { code?: string }).code === '23505' &&
-    (error as { constraint?: string }).constraint === constraint
+    (constraint === undefined || (error as { constraint?: string }).constraint === constraint)
   );
 }
