@@ -207,8 +207,10 @@ export class PostgresEventStore implements EventStore {
     const kind = typeof expected === 'number' ? 'exact' : expected;
     let rows: Array<{ seq: string; tx: string; stream_version: string }>;
     try {
-      ({ rows } = await this.pool.query<{ seq: string; tx: string; stream_version: string }>(
-        `WITH cur AS (SELECT coalesce(max(stream_version), 0) AS v FROM ${this.schema}.events WHERE stream_id = $1)
+      ({ rows } = await this.pool.query<{ seq: string; tx: string; stream_version: string }>({
+        // Named: prepared once per connection and its plan reused, not re-planned every call.
+        name: `${this.schema}.append`,
+        text: `WITH cur AS (SELECT coalesce(max(stream_version), 0) AS v FROM ${this.schema}.events WHERE stream_id = $1)
          INSERT INTO ${this.schema}.events (stream_id, stream_version, event_id, type, schema_version, data, metadata)
          SELECT $1, cur.v + u.i, u.id, u.type, u.sv, u.data, u.md
            FROM cur,
@@ -222,7 +224,7 @@ export class PostgresEventStore implements EventStore {
                 END
           ORDER BY u.i
          RETURNING seq, tx::text AS tx, stream_version`,
-        [
+        values: [
           streamId,
           valid.map((v) => v.id),
           valid.map((v) => v.type),
@@ -232,7 +234,7 @@ export class PostgresEventStore implements EventStore {
           kind,
           typeof expected === 'number' ? expected : null,
         ],
-      ));
+      }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const retried = await this.findRetried(streamId, valid);
