@@ -363,13 +363,14 @@ export class PostgresEventStore implements EventStore {
     validateStreamId(streamId);
     const backwards = options.direction === 'backwards';
     const from = options.fromVersion ?? (backwards ? Number.MAX_SAFE_INTEGER : 1);
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM ${this.schema}.events e
+    const { rows } = await this.pool.query<EventRow>({
+      name: `${this.schema}.read_stream_${backwards ? 'backwards' : 'forwards'}`,
+      text: `SELECT ${COLUMNS} FROM ${this.schema}.events e
        WHERE e.stream_id = $1 AND e.stream_version ${backwards ? '<=' : '>='} $2
        ORDER BY e.stream_version ${backwards ? 'DESC' : 'ASC'}
        LIMIT $3`,
-      [streamId, from, options.maxCount ?? null],
-    );
+      values: [streamId, from, options.maxCount ?? null],
+    });
     return rows.map(toRecorded);
   }
 
@@ -380,8 +381,10 @@ export class PostgresEventStore implements EventStore {
     const prefix = options.filter?.streamPrefix ?? null;
     // One statement, one snapshot: the page, and the last visible position (so a filtered
     // reader can move its checkpoint past events it does not want).
-    const { rows } = await this.pool.query<EventRow & { head: boolean }>(
-      `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+    const { rows } = await this.pool.query<EventRow & { head: boolean }>({
+      // Named, like the append: planned once per connection, not once per batch.
+      name: `${this.schema}.read_all`,
+      text: `WITH horizon AS MATERIALIZED (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
        (SELECT false AS head, ${COLUMNS}
           FROM ${this.schema}.events e, horizon h
          WHERE (e.tx, e.seq) > ($1::xid8, $2::bigint) AND e.tx < h.xmin
@@ -395,8 +398,8 @@ export class PostgresEventStore implements EventStore {
          WHERE e.tx < h.xmin
          ORDER BY e.tx DESC, e.seq DESC
          LIMIT 1)`,
-      [after.tx.toString(), after.seq.toString(), types, prefix, max],
-    );
+      values: [after.tx.toString(), after.seq.toString(), types, prefix, max],
+    });
     const events = rows.filter((r) => !r.head).map(toRecorded);
     const headRow = rows.find((r) => r.head);
     const caughtUp = events.length < max;
