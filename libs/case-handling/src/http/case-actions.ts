@@ -2,6 +2,7 @@ import { createParamDecorator, Inject, Injectable, type ExecutionContext } from 
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActorRef, CaseCommand } from '@tongban/cases';
+import { requestIdOf } from '@tongban/http';
 import { principalOf, type Principal } from '@tongban/security';
 import { CLOCK, type Clock } from '../clock';
 import { HandleCaseCommand, type CaseCommandResult } from '../handle-case-command';
@@ -36,11 +37,6 @@ export function actorOf(principal: Principal): ActorRef {
     role: principal.role,
     ...(principal.orgUnit ? { orgUnit: principal.orgUnit } : {}),
   };
-}
-
-export function requestIdOf(request: FastifyRequest): string {
-  const raw = request.raw as { id?: unknown };
-  return typeof raw.id === 'string' ? raw.id : String(request.id);
 }
 
 /**

@@ -15,12 +15,13 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } f
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CaseError, caseStreamId, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
+import { requestIdOf } from '@tongban/http';
 import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
 import { maskIdNumber, maskPhone } from '@tongban/logging';
 import { CurrentPrincipal, Roles, type Principal, type PrincipalRole } from '@tongban/security';
 import { CLOCK, type Clock } from '../clock';
 import { SubmitCaseCommand, type SubmitCaseResult } from '../submit-case/submit-case.command';
-import { actorOf, requestIdOf } from './case-actions';
+import { actorOf } from './case-actions';
 import { SubmitCaseRequest, SubmitCaseResponse } from './case-requests.dto';
 import { etag, idempotencyKeyFrom } from './preconditions';
 

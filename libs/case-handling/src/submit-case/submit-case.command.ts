@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { caseStreamId, decide, initialState, type SubmitCase } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import { EVENT_STORE, formatPosition, type EventStore } from '@tongban/event-store';
@@ -81,13 +81,8 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     return this.dataSource
       .transaction(async (manager) => {
         const day = localDay(at, this.options.timeZone);
-        const existing = await manager.query<
-          Array<{ case_id: string; case_number: string; request_hash: string }>
-        >(
-          `SELECT case_id, case_number, request_hash FROM case_intake_requests WHERE scope = $1 AND idempotency_key = $2`,
-          [scope, key],
-        );
-        if (existing[0]) return this.retried(existing[0], requestHash);
+        const existing = await findClaim(manager, scope, key);
+        if (existing) return this.retried(existing, requestHash);
         const [counter] = await manager.query<Array<{ last_value: number }>>(
           `INSERT INTO case_number_counters (day, last_value) VALUES ($1, 1)
          ON CONFLICT (day) DO UPDATE SET last_value = case_number_counters.last_value + 1
@@ -106,12 +101,7 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
         if (inserted.length === 1) return { caseId, caseNumber, created: true };
         // A concurrent request with the same key committed first (we waited for it): use its case,
         // and roll back our counter so no number is burnt.
-        const [winner] = await manager.query<
-          Array<{ case_id: string; case_number: string; request_hash: string }>
-        >(
-          `SELECT case_id, case_number, request_hash FROM case_intake_requests WHERE scope = $1 AND idempotency_key = $2`,
-          [scope, key],
-        );
+        const winner = await findClaim(manager, scope, key);
         throw new LostClaim(this.retried(winner!, requestHash));
       })
       .catch((error: unknown) => {
@@ -121,7 +111,7 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
   }
 
   private retried(
-    row: { case_id: string; case_number: string; request_hash: string },
+    row: ClaimRow,
     requestHash: string,
   ): { caseId: string; caseNumber: string; created: boolean } {
     if (row.request_hash !== requestHash) {
@@ -129,6 +119,20 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     }
     return { caseId: row.case_id, caseNumber: row.case_number, created: false };
   }
+}
+
+interface ClaimRow {
+  case_id: string;
+  case_number: string;
+  request_hash: string;
+}
+
+async function findClaim(manager: EntityManager, scope: string, key: string): Promise<ClaimRow | undefined> {
+  const rows = await manager.query<ClaimRow[]>(
+    `SELECT case_id, case_number, request_hash FROM case_intake_requests WHERE scope = $1 AND idempotency_key = $2`,
+    [scope, key],
+  );
+  return rows[0];
 }
 
 /** Thrown out of the transaction to roll it back while still answering with the winner's case. */

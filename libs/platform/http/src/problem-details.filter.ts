@@ -113,7 +113,8 @@ function fastifyErrorCode(exception: unknown): string | undefined {
   return undefined;
 }
 
-function requestIdOf(request: FastifyRequest): string {
+/** The request's id: the one createHttpApp pinned on the raw request (and the logger uses). */
+export function requestIdOf(request: FastifyRequest): string {
   const raw = request.raw as { id?: unknown };
   return typeof raw.id === 'string' ? raw.id : String(request.id);
 }
