@@ -47,7 +47,7 @@ module.exports = {
       from: { path: '(^|/)(libs/(platform/)?[^/]+)/' },
       to: {
         path: '(^|/)libs/(platform/)?[^/]+/src/.+',
-        pathNot: ['$1/', '(^|/)libs/(platform/)?[^/]+/src/index\\.ts$'],
+        pathNot: ['$1/', '(^|/)libs/(platform/)?[^/]+/src/(testing/)?index\\.ts$'],
       },
     },
     {
@@ -55,9 +55,9 @@ module.exports = {
       severity: 'error',
       from: {
         path: '(^|/)(apps|libs)/',
-        pathNot: ['\\.spec\\.ts$', '\\.contract\\.ts$', '(^|/)libs/platform/testing/'],
+        pathNot: ['\\.spec\\.ts$', '\\.contract\\.ts$', '(^|/)libs/platform/testing/', '(^|/)libs/[^/]+/src/testing/'],
       },
-      to: { path: '(^|/)libs/platform/testing/' },
+      to: { path: ['(^|/)libs/platform/testing/', '(^|/)libs/[^/]+/src/testing/'] },
     },
     {
       name: 'no-circular',

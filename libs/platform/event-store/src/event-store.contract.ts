@@ -393,6 +393,15 @@ export function eventStoreContract(
         const rest = await store.readAll({ after: paged.next, maxCount: 3 });
         expect(rest.events.map((e) => e.id)).toEqual([all.events[3]!.id]);
         expect(comparePositions(await store.headPosition(), all.events[3]!.position)).toBe(0);
+
+        // Counting sees what reading sees, with the same filters.
+        expect(await store.countAll({ after: start })).toBe(4);
+        expect(await store.countAll({ after: start, filter: { streamPrefix: 'directory-' } })).toBe(1);
+        expect(
+          await store.countAll({ after: start, filter: { types: ['case.accepted', 'case.dispatched'] } }),
+        ).toBe(2);
+        expect(await store.countAll({ after: all.events[1]!.position })).toBe(2);
+        expect(await store.countAll({ after: all.events[3]!.position })).toBe(0);
       });
 
       it('never lets a reader pass an event that commits later with a lower number', async () => {

@@ -102,6 +102,12 @@ export interface ReadAllResult {
   readonly caughtUp: boolean;
 }
 
+export interface CountAllOptions {
+  /** Exclusive; default the beginning. */
+  readonly after?: GlobalPosition;
+  readonly filter?: GlobalFilter;
+}
+
 export interface SubscribeOptions {
   /** Exclusive checkpoint the subscriber saved; default the beginning. */
   readonly after?: GlobalPosition;
@@ -143,6 +149,11 @@ export interface EventStore {
   streamState(streamId: string): Promise<StreamState>;
   /** The position of the last visible event (the beginning for an empty store). */
   headPosition(): Promise<GlobalPosition>;
+  /**
+   * How many visible events lie after `after` and pass `filter` (a rebuild's progress total).
+   * Counting is a scan: use it for progress, not on a hot path.
+   */
+  countAll(options?: CountAllOptions): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { LocalChangeSignal, SubscriptionSet } from './catch-up-subscription';
 import {
   START,
   type AppendResult,
+  type CountAllOptions,
   type EventHandler,
   type EventStore,
   type EventToAppend,
@@ -189,6 +190,17 @@ export class InMemoryEventStore implements EventStore {
       events.push(event);
     }
     return { events, next: head, caughtUp: true };
+  }
+
+  async countAll(options: CountAllOptions = {}): Promise<number> {
+    const after = options.after ?? START;
+    const horizon = this.horizon();
+    let count = 0;
+    for (const event of this.log) {
+      if (horizon !== undefined && event.position.tx >= horizon) break;
+      if (comparePositions(event.position, after) > 0 && passes(event, options)) count += 1;
+    }
+    return count;
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): StoreSubscription {

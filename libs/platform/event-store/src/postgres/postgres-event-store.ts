@@ -3,6 +3,7 @@ import { LocalChangeSignal, SubscriptionSet } from '../catch-up-subscription';
 import {
   START,
   type AppendResult,
+  type CountAllOptions,
   type EventHandler,
   type EventMetadata,
   type EventStore,
@@ -409,6 +410,24 @@ export class PostgresEventStore implements EventStore {
       if (head.tx > next.tx || (head.tx === next.tx && head.seq > next.seq)) next = head;
     }
     return { events, next, caughtUp };
+  }
+
+  async countAll(options: CountAllOptions = {}): Promise<number> {
+    const after = options.after ?? START;
+    const { rows } = await this.pool.query<{ count: string }>(
+      `SELECT count(*) AS count FROM ${this.schema}.events e
+        WHERE (e.tx, e.seq) > ($1::xid8, $2::bigint)
+          AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+          AND ($3::text[] IS NULL OR e.type = ANY ($3::text[]))
+          AND ($4::text IS NULL OR starts_with(e.stream_id, $4::text))`,
+      [
+        after.tx.toString(),
+        after.seq.toString(),
+        options.filter?.types ? [...options.filter.types] : null,
+        options.filter?.streamPrefix ?? null,
+      ],
+    );
+    return Number(rows[0]?.count ?? 0);
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): StoreSubscription {

@@ -1,0 +1,32 @@
+export * from './projection';
+export {
+  runBatch,
+  keyOf,
+  normalizeRow,
+  matchesFilter,
+  type BatchChanges,
+  type BatchSource,
+  type BatchOutcome,
+} from './batch';
+export { InMemoryProjectionStore } from './in-memory-projection-store';
+export { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+export { applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
+export { ensureCheckpoint, readCheckpoints, type CheckpointRow } from './postgres/projection-sql';
+export {
+  ProjectionRunner,
+  type ProjectionRunnerOptions,
+  type RunnerStatus,
+  type RunnerLogger,
+} from './postgres/projection-runner';
+export { ReadModelConsistency, type ConsistencyResult } from './postgres/consistency';
+export {
+  rebuildProjection,
+  REBUILD_SUFFIX,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildReport,
+} from './postgres/rebuild';
+
+import { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+/** TypeORM migrations of the projection engine itself; run before any read model's. */
+export const PROJECTION_MIGRATIONS = [ProjectionCheckpoints1764288000000];

@@ -1,0 +1,314 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import {
+  LocalChangeSignal,
+  PostgresEventStore,
+  comparePositions,
+  eventStorePoolConfig,
+  migrateEventStore,
+  type RecordedEvent,
+} from '@tongban/event-store';
+import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
+import type { Projection } from '../projection';
+import { applyInTransaction } from './apply';
+import { ReadModelConsistency } from './consistency';
+import { ProjectionRunner } from './projection-runner';
+import { ensureCheckpoint, readCheckpoints } from './projection-sql';
+import { rebuildProjection } from './rebuild';
+
+/**
+ * The engine on real PostgreSQL, with a small projection of its own: per stream a document
+ * (event count, last type, first instant, the types seen), and a counter per event type.
+ */
+interface Tally {
+  readonly kind: string;
+}
+
+const tallies: Projection<Tally> = {
+  name: 'tallies',
+  tables: [
+    { table: 't_doc', key: ['stream_id'], kind: 'document', timestamps: ['first_at'] },
+    { table: 't_count', key: ['kind'], kind: 'counter', counters: ['n', 'weight'] },
+  ],
+  streamsTable: 't_streams',
+  filter: { streamPrefix: 'tally-' },
+  decode: (recorded) => {
+    if (recorded.type === 'poison') throw new Error('cannot decode a poison event');
+    return { kind: recorded.type };
+  },
+  reads: (_event, recorded) => [{ table: 't_doc', key: { stream_id: recorded.streamId } }],
+  handle: (event, recorded, context) => {
+    const doc = context.get('t_doc', { stream_id: recorded.streamId });
+    const count = ((doc?.['count'] as number | undefined) ?? 0) + 1;
+    if (event.kind === 'delete') {
+      context.delete('t_doc', { stream_id: recorded.streamId });
+    } else {
+      context.put('t_doc', {
+        stream_id: recorded.streamId,
+        count,
+        last_type: event.kind,
+        first_at: (doc?.['first_at'] as string | undefined) ?? '2026-11-27T09:30:00+08:00',
+        kinds: [...((doc?.['kinds'] as string[] | undefined) ?? []), event.kind],
+      });
+    }
+    context.increment('t_count', { kind: event.kind }, { n: 1, weight: count });
+  },
+};
+
+const SCHEMA = `
+  CREATE TABLE t_doc (stream_id text PRIMARY KEY, count integer NOT NULL, last_type text NOT NULL,
+                      first_at timestamptz NOT NULL, kinds jsonb NOT NULL);
+  CREATE INDEX t_doc_last_type_idx ON t_doc (last_type, count);
+  CREATE TABLE t_count (kind text PRIMARY KEY, n integer NOT NULL DEFAULT 0, weight bigint NOT NULL DEFAULT 0);
+  CREATE TABLE t_streams (stream_id text PRIMARY KEY, version integer NOT NULL);
+  CREATE TABLE projection_checkpoints (projection text PRIMARY KEY, position_tx bigint NOT NULL,
+    position_seq bigint NOT NULL, events_applied bigint NOT NULL DEFAULT 0,
+    updated_at timestamptz NOT NULL DEFAULT now());`;
+
+let db: TestDatabase;
+let pool: Pool;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase('proj');
+  pool = new Pool(eventStorePoolConfig(db.url, { max: 6 }));
+  await migrateEventStore(pool);
+  await pool.query(SCHEMA);
+  store = new PostgresEventStore({ pool, listen: { connectionString: db.url }, pollIntervalMs: 200 });
+});
+
+afterAll(async () => {
+  await store?.close();
+  await pool?.end();
+  await db?.drop();
+});
+
+async function snapshot(suffix = ''): Promise<{ docs: unknown[]; counts: unknown[]; streams: unknown[] }> {
+  const docs = await pool.query(`SELECT * FROM t_doc${suffix} ORDER BY stream_id`);
+  const counts = await pool.query(`SELECT kind, n, weight::int FROM t_count${suffix} ORDER BY kind`);
+  const streams = await pool.query(`SELECT * FROM t_streams${suffix} ORDER BY stream_id`);
+  return { docs: docs.rows, counts: counts.rows, streams: streams.rows };
+}
+
+async function reset(): Promise<void> {
+  await pool.query(`TRUNCATE t_doc, t_count, t_streams; DELETE FROM projection_checkpoints`);
+}
+
+/**
+ * Append `streams` streams of `perStream` events and return them as recorded, once all are
+ * visible: the global log shows an event only when every older transaction in the cluster has
+ * ended, so a read right after the append may not show it yet.
+ */
+async function appendTallies(streams: number, perStream: number): Promise<RecordedEvent[]> {
+  const ids: string[] = [];
+  for (let s = 0; s < streams; s++) {
+    const stream = `tally-${randomUUID()}`;
+    ids.push(stream);
+    for (let v = 0; v < perStream; v++) {
+      const type = v === perStream - 1 && s % 5 === 0 ? 'delete' : ['a', 'b', 'c'][(s + v) % 3]!;
+      await store.append(stream, [{ id: randomUUID(), type, data: { v } }], v);
+    }
+  }
+  return eventually(async () => {
+    const all = await store.readAll({ maxCount: 100_000, filter: { streamPrefix: 'tally-' } });
+    const ours = all.events.filter((e) => ids.includes(e.streamId));
+    expect(ours).toHaveLength(streams * perStream);
+    return ours;
+  });
+}
+
+const live = [{ projection: tallies, checkpoint: 'tallies', suffix: '' }];
+
+describe('the projection engine on PostgreSQL', () => {
+  beforeEach(reset);
+
+  it('applies a batch with its checkpoint and stream versions in one transaction', async () => {
+    const events = await appendTallies(3, 4);
+    await ensureCheckpoint(pool, 'tallies');
+    const result = await applyInTransaction(pool, live, events);
+    expect(result.applied).toBe(12);
+    const rows = await snapshot();
+    expect(rows.docs).toHaveLength(2); // one of three streams ended with a delete
+    expect(rows.streams).toHaveLength(3);
+    const checkpoint = (await readCheckpoints(pool, ['tallies'])).get('tallies')!;
+    expect(comparePositions(checkpoint.position, events[events.length - 1]!.position)).toBe(0);
+    expect(checkpoint.eventsApplied).toBe(12);
+    // Timestamps come back normalized, whatever offset the handler wrote them with.
+    const doc = (await pool.query(`SELECT to_jsonb(t) AS r FROM t_doc t LIMIT 1`)).rows[0] as {
+      r: { first_at: string };
+    };
+    expect(new Date(doc.r.first_at).toISOString()).toBe('2026-11-27T01:30:00.000Z');
+  });
+
+  it('applies every event at most once: redelivery, replays and duplicates in a batch change nothing', async () => {
+    const events = await appendTallies(6, 5);
+    await ensureCheckpoint(pool, 'tallies');
+    await applyInTransaction(pool, live, events);
+    const once = await snapshot();
+
+    // The same events again (a replay after a crash before the consumer learnt of the commit)…
+    const again = await applyInTransaction(pool, live, events);
+    expect(again.applied).toBe(0);
+    // …and each event twice, in batches of odd sizes, with the checkpoint wound back so it
+    // cannot hide them: only the stream versions stand in the way.
+    await pool.query(`UPDATE projection_checkpoints SET position_tx = 0, position_seq = 0`);
+    const doubled = events.flatMap((e) => [e, e]);
+    for (let i = 0; i < doubled.length; i += 7) {
+      const result = await applyInTransaction(pool, live, doubled.slice(i, i + 7));
+      expect(result.applied).toBe(0);
+    }
+    expect(await snapshot()).toEqual(once);
+
+    // From scratch, every event delivered twice: the same rows as once.
+    await reset();
+    await ensureCheckpoint(pool, 'tallies');
+    for (let i = 0; i < doubled.length; i += 5) {
+      await pool.query(`UPDATE projection_checkpoints SET position_tx = 0, position_seq = 0`);
+      await applyInTransaction(pool, live, doubled.slice(i, i + 5));
+    }
+    expect(await snapshot()).toEqual(once);
+  });
+
+  it('writes nothing of a batch whose handler fails, and the runner retries from its checkpoint', async () => {
+    // Its own stream prefix, so the poison stays out of the other tests' way.
+    const fragile: Projection<Tally> = { ...tallies, filter: { streamPrefix: 'fragile-' } };
+    const stream = `fragile-${randomUUID()}`;
+    await store.append(stream, [{ id: randomUUID(), type: 'a', data: {} }], 'no_stream');
+    await store.append(stream, [{ id: randomUUID(), type: 'poison', data: {} }], 1);
+    const events = await store.readStream(stream);
+    await ensureCheckpoint(pool, 'tallies');
+    await expect(
+      applyInTransaction(pool, [{ projection: fragile, checkpoint: 'tallies', suffix: '' }], events),
+    ).rejects.toThrow('poison');
+    expect(await snapshot()).toEqual({ docs: [], counts: [], streams: [] });
+    expect((await readCheckpoints(pool, ['tallies'])).get('tallies')!.eventsApplied).toBe(0);
+
+    const errors: string[] = [];
+    const runner = new ProjectionRunner({
+      pool,
+      store,
+      projections: [fragile],
+      retryDelayMs: 20,
+      logger: { log: () => undefined, warn: () => undefined, error: (m) => errors.push(m) },
+    });
+    await runner.start();
+    try {
+      await eventually(() => expect(runner.status.failures).toBeGreaterThanOrEqual(2));
+      expect(runner.status.lastError).toContain('poison');
+      expect(errors[0]).toContain('resuming from the checkpoints');
+      expect(await snapshot()).toEqual({ docs: [], counts: [], streams: [] });
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('runs live from the store, resumes from its checkpoint, and answers consistency waits', async () => {
+    const commits = new LocalChangeSignal();
+    const runner = new ProjectionRunner({ pool, store, projections: [tallies], batchSize: 50, commits });
+    await runner.start();
+    try {
+      const events = await appendTallies(5, 3);
+      const last = events[events.length - 1]!.position;
+      const consistency = new ReadModelConsistency(pool, commits);
+      const waited = await consistency.waitFor(['tallies'], last, 10_000);
+      expect(waited.reached).toBe(true);
+      // Every tally stream in the store so far (earlier tests' too), each up to its last version.
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(DISTINCT stream_id)::int AS n FROM tongban_es.events WHERE stream_id LIKE 'tally-%'`,
+      );
+      expect((await snapshot()).streams).toHaveLength(rows[0]!.n);
+    } finally {
+      await runner.stop();
+    }
+    // While it is stopped, more events; a new runner picks up exactly where the last one was.
+    const more = await appendTallies(2, 2);
+    const before = await snapshot();
+    const second = new ProjectionRunner({ pool, store, projections: [tallies], batchSize: 50 });
+    await second.start();
+    try {
+      const consistency = new ReadModelConsistency(pool);
+      expect((await consistency.waitFor(['tallies'], more[more.length - 1]!.position, 10_000)).reached).toBe(
+        true,
+      );
+      const after = await snapshot();
+      expect(after.streams).toHaveLength(before.streams.length + 2);
+      const checkpoint = (await readCheckpoints(pool, ['tallies'])).get('tallies')!;
+      // Each event applied once across both runners: no more, no fewer than the store holds.
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM tongban_es.events WHERE stream_id LIKE 'tally-%'`,
+      );
+      expect(checkpoint.eventsApplied).toBe(rows[0]!.n);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('reports a bounded wait that did not reach the position, with the position it did reach', async () => {
+    await ensureCheckpoint(pool, 'tallies');
+    const events = await appendTallies(1, 1);
+    const consistency = new ReadModelConsistency(pool);
+    const result = await consistency.waitFor(['tallies'], events[0]!.position, 60);
+    expect(result).toEqual({ reached: false, position: { tx: 0n, seq: 0n } });
+  });
+
+  it('rebuilds into fresh tables while the live runner keeps writing, then swaps them in', async () => {
+    const runner = new ProjectionRunner({ pool, store, projections: [tallies], batchSize: 20 });
+    await runner.start();
+    try {
+      const first = await appendTallies(20, 3);
+      const consistency = new ReadModelConsistency(pool);
+      await consistency.waitFor(['tallies'], first[first.length - 1]!.position, 10_000);
+      const indexesBefore = await pool.query(
+        `SELECT indexname, regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON') AS def FROM pg_indexes
+          WHERE tablename IN ('t_doc', 't_count', 't_streams') ORDER BY indexname`,
+      );
+
+      // Writers keep appending during the rebuild.
+      let writing = true;
+      let lastWritten = first[first.length - 1]!.position;
+      const writer = (async () => {
+        let n = 0;
+        while (writing && n < 200) {
+          const written = await appendTallies(1, 2);
+          lastWritten = written[written.length - 1]!.position;
+          n += 1;
+        }
+      })();
+      const progress: number[] = [];
+      const report = await rebuildProjection(pool, store, tallies, {
+        batchSize: 25,
+        onProgress: (p) => progress.push(p.done),
+      });
+      writing = false;
+      await writer;
+      expect(report.events).toBeGreaterThanOrEqual(60);
+      expect(progress.length).toBeGreaterThan(1);
+
+      expect((await consistency.waitFor(['tallies'], lastWritten, 10_000)).reached).toBe(true);
+      const rebuilt = await snapshot();
+      await runner.stop();
+
+      // The rebuilt tables, kept up to date by the live runner after the swap, hold exactly what
+      // a fresh, single pass over the store produces.
+      await reset();
+      await ensureCheckpoint(pool, 'tallies');
+      const all = await store.readAll({ maxCount: 100_000, filter: { streamPrefix: 'tally-' } });
+      await applyInTransaction(pool, live, all.events);
+      const fresh = await snapshot();
+      expect(fresh).toEqual(rebuilt);
+
+      // Indexes kept their canonical names; no rebuild tables or rows are left behind.
+      const indexesAfter = await pool.query(
+        `SELECT indexname, regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON') AS def FROM pg_indexes
+          WHERE tablename IN ('t_doc', 't_count', 't_streams') ORDER BY indexname`,
+      );
+      expect(indexesAfter.rows).toEqual(indexesBefore.rows);
+      const leftovers = await pool.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_\\_%'`);
+      expect(leftovers.rows).toEqual([]);
+      const rows = await pool.query(`SELECT projection FROM projection_checkpoints ORDER BY 1`);
+      expect(rows.rows).toEqual([{ projection: 'tallies' }]);
+    } finally {
+      await runner.stop();
+    }
+  });
+});

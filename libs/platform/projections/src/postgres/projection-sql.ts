@@ -1,0 +1,203 @@
+import type { PoolClient } from 'pg';
+import { START, type GlobalPosition } from '@tongban/event-store';
+import type { BatchChanges, BatchSource } from '../batch';
+import type { AnyProjection, CellValue, Row, TableSpec } from '../projection';
+
+/**
+ * The SQL side of a batch, on ONE client inside the caller's transaction. Rows travel as one
+ * jsonb parameter per table and statement and are typed by the table itself
+ * (`jsonb_populate_recordset(NULL::table, …)`), so a batch of a thousand events costs a handful
+ * of statements, not thousands.
+ *
+ * `suffix` picks the physical tables: '' for the live ones, `__rebuild` for a rebuild's.
+ */
+export class ProjectionSql implements BatchSource {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly projection: AnyProjection,
+    private readonly suffix = '',
+    /** Column names by physical table; share one map across batches to look them up once. */
+    private readonly columnCache = new Map<string, string[]>(),
+  ) {}
+
+  physical(table: string): string {
+    return ident(`${table}${this.suffix}`);
+  }
+
+  async loadStreamVersions(streamIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    if (streamIds.length === 0) return new Map();
+    const { rows } = await this.client.query<{ stream_id: string; version: number }>(
+      `SELECT stream_id, version FROM ${this.physical(this.projection.streamsTable)} WHERE stream_id = ANY ($1::text[])`,
+      [streamIds],
+    );
+    return new Map(rows.map((r) => [r.stream_id, r.version]));
+  }
+
+  async loadRows(spec: TableSpec, keys: readonly Row[]): Promise<readonly Row[]> {
+    if (keys.length === 0) return [];
+    const table = this.physical(spec.table);
+    const keyColumns = spec.key.map(ident).join(', ');
+    const { rows } = await this.client.query<{ r: Row }>(
+      `SELECT to_jsonb(t) AS r FROM ${table} t
+        WHERE (${spec.key.map((k) => `t.${ident(k)}`).join(', ')}) IN
+              (SELECT ${keyColumns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb))`,
+      [JSON.stringify(keys)],
+    );
+    return rows.map((row) => row.r);
+  }
+
+  /** Write what a batch changed, the stream versions it reached, and nothing else. */
+  async write(changes: BatchChanges): Promise<void> {
+    for (const [tableName, rows] of changes.documents) {
+      const spec = this.spec(tableName);
+      const table = this.physical(tableName);
+      const puts: Row[] = [];
+      const deletes: Row[] = [];
+      for (const [, row] of rows) {
+        if (row === null) continue;
+        puts.push(row);
+      }
+      for (const [key, row] of rows) {
+        if (row === null) deletes.push(keyRow(spec, JSON.parse(key) as CellValue[]));
+      }
+      if (deletes.length > 0) {
+        await this.client.query(
+          `DELETE FROM ${table} t USING jsonb_populate_recordset(NULL::${table}, $1::jsonb) k
+            WHERE ${spec.key.map((c) => `t.${ident(c)} = k.${ident(c)}`).join(' AND ')}`,
+          [JSON.stringify(deletes)],
+        );
+      }
+      if (puts.length > 0) {
+        const columns = await this.columns(tableName);
+        const updates = columns.filter((c) => !spec.key.includes(c));
+        await this.client.query(
+          `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+           ON CONFLICT (${spec.key.map(ident).join(', ')}) DO ${
+             updates.length === 0
+               ? 'NOTHING'
+               : `UPDATE SET ${updates.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`
+           }`,
+          [JSON.stringify(puts)],
+        );
+      }
+    }
+    for (const [tableName, rows] of changes.counters) {
+      const spec = this.spec(tableName);
+      const table = this.physical(tableName);
+      const counters = spec.counters ?? [];
+      const payload = [...rows.values()].map(({ key, deltas }) => ({
+        ...key,
+        ...Object.fromEntries(counters.map((c) => [c, deltas[c] ?? 0])),
+      }));
+      if (payload.length === 0) continue;
+      const columns = [...spec.key, ...counters].map(ident).join(', ');
+      await this.client.query(
+        `INSERT INTO ${table} AS t (${columns})
+         SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+         ON CONFLICT (${spec.key.map(ident).join(', ')})
+         DO UPDATE SET ${counters.map((c) => `${ident(c)} = t.${ident(c)} + EXCLUDED.${ident(c)}`).join(', ')}`,
+        [JSON.stringify(payload)],
+      );
+    }
+    if (changes.streamVersions.size > 0) {
+      await this.client.query(
+        `INSERT INTO ${this.physical(this.projection.streamsTable)} (stream_id, version)
+         SELECT stream_id, version FROM jsonb_to_recordset($1::jsonb) AS x(stream_id text, version integer)
+         ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version`,
+        [JSON.stringify([...changes.streamVersions].map(([stream_id, version]) => ({ stream_id, version })))],
+      );
+    }
+  }
+
+  private async columns(tableName: string): Promise<string[]> {
+    const cached = this.columnCache.get(`${tableName}${this.suffix}`);
+    if (cached) return cached;
+    const { rows } = await this.client.query<{ name: string }>(
+      `SELECT a.attname AS name FROM pg_attribute a
+        WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
+      [`${tableName}${this.suffix}`],
+    );
+    const names = rows.map((r) => r.name);
+    this.columnCache.set(`${tableName}${this.suffix}`, names);
+    return names;
+  }
+
+  private spec(table: string): TableSpec {
+    const spec = this.projection.tables.find((t: TableSpec) => t.table === table);
+    if (!spec) throw new Error(`${this.projection.name}: no table ${table}`);
+    return spec;
+  }
+}
+
+export interface CheckpointRow {
+  readonly projection: string;
+  readonly position: GlobalPosition;
+  readonly eventsApplied: number;
+}
+
+/** Make sure a checkpoint row exists (at the beginning) without touching an existing one. */
+export async function ensureCheckpoint(client: Pick<PoolClient, 'query'>, name: string): Promise<void> {
+  await client.query(
+    `INSERT INTO projection_checkpoints (projection, position_tx, position_seq) VALUES ($1, 0, 0)
+     ON CONFLICT (projection) DO NOTHING`,
+    [name],
+  );
+}
+
+/** Read checkpoints; `forUpdate` locks them (in name order, so two lockers never deadlock). */
+export async function readCheckpoints(
+  client: Pick<PoolClient, 'query'>,
+  names: readonly string[],
+  forUpdate = false,
+): Promise<Map<string, CheckpointRow>> {
+  const { rows } = await client.query<{
+    projection: string;
+    position_tx: string;
+    position_seq: string;
+    events_applied: string;
+  }>(
+    `SELECT projection, position_tx, position_seq, events_applied FROM projection_checkpoints
+      WHERE projection = ANY ($1::text[]) ORDER BY projection${forUpdate ? ' FOR UPDATE' : ''}`,
+    [[...names]],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.projection,
+      {
+        projection: r.projection,
+        position: { tx: BigInt(r.position_tx), seq: BigInt(r.position_seq) },
+        eventsApplied: Number(r.events_applied),
+      },
+    ]),
+  );
+}
+
+export async function writeCheckpoint(
+  client: Pick<PoolClient, 'query'>,
+  name: string,
+  position: GlobalPosition,
+  applied: number,
+): Promise<void> {
+  await client.query(
+    `UPDATE projection_checkpoints
+        SET position_tx = $2, position_seq = $3, events_applied = events_applied + $4, updated_at = now()
+      WHERE projection = $1`,
+    [name, position.tx.toString(), position.seq.toString(), applied],
+  );
+}
+
+export const checkpointOrStart = (rows: ReadonlyMap<string, CheckpointRow>, name: string): GlobalPosition =>
+  rows.get(name)?.position ?? START;
+
+function keyRow(spec: TableSpec, values: readonly CellValue[]): Row {
+  return Object.fromEntries(spec.key.map((column, i) => [column, values[i] ?? null]));
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/** Table and column names come from code, never from input; still, refuse anything odd. */
+export function ident(name: string): string {
+  if (!IDENTIFIER.test(name) || name.length > 63) throw new Error(`Not a plain identifier: ${name}`);
+  return `"${name}"`;
+}

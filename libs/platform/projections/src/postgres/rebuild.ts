@@ -1,0 +1,245 @@
+import type { Pool, PoolClient } from 'pg';
+import {
+  START,
+  comparePositions,
+  formatPosition,
+  type EventStore,
+  type GlobalPosition,
+} from '@tongban/event-store';
+import type { AnyProjection } from '../projection';
+import { applyInTransaction } from './apply';
+import { ensureCheckpoint, ident, readCheckpoints } from './projection-sql';
+
+export const REBUILD_SUFFIX = '__rebuild';
+const RETIRED_SUFFIX = '__retired';
+
+export interface RebuildProgress {
+  readonly projection: string;
+  readonly phase: 'replaying' | 'swapping' | 'done';
+  /** Events read from the store so far (the projection's filter applied). */
+  readonly done: number;
+  /** Events to replay, counted at the start plus those appended since. */
+  readonly total: number;
+  readonly eventsPerSecond: number;
+  /** Estimated seconds left; null until the rate is known. */
+  readonly secondsLeft: number | null;
+}
+
+export interface RebuildReport {
+  readonly projection: string;
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** The checkpoint the live projection continues from after the swap. */
+  readonly position: string;
+  /** Swap attempts that found the live projection ahead and caught up again first. */
+  readonly swapRetries: number;
+}
+
+export interface RebuildOptions {
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  /** How long the swap may wait for readers' locks before trying again. Default 2 s. */
+  readonly lockTimeoutMs?: number;
+}
+
+/**
+ * Blue/green rebuild of ONE projection while everything keeps running:
+ *
+ * 1. create fresh tables (`<table>__rebuild`, `LIKE` the live ones, indexes included) and a
+ *    checkpoint row `<name>@rebuild` at the beginning;
+ * 2. replay the whole store into them with the projection's own handlers, batch by batch, each
+ *    batch committed with that checkpoint;
+ * 3. once caught up, swap in one short transaction: lock the live checkpoint row (the live
+ *    runner waits on it, so it cannot move), check the rebuild is at or past it — otherwise
+ *    catch up again first —, rename live → retired and fresh → live, give the indexes their
+ *    canonical names back, move the checkpoint, drop the retired tables, commit.
+ *
+ * Queries keep reading the live tables throughout; the rename holds them for milliseconds. The
+ * live runner then continues from the rebuilt checkpoint and skips what the rebuild applied.
+ */
+export async function rebuildProjection(
+  pool: Pool,
+  store: EventStore,
+  projection: AnyProjection,
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
+  const batchSize = options.batchSize ?? 2_000;
+  const shadow = `${projection.name}@rebuild`;
+  const tables = [...projection.tables.map((t) => t.table), projection.streamsTable];
+  const started = performance.now();
+
+  await withClient(pool, async (client) => {
+    await ensureCheckpoint(client, projection.name);
+    await client.query('BEGIN');
+    try {
+      for (const table of tables) {
+        await client.query(`DROP TABLE IF EXISTS ${ident(table + REBUILD_SUFFIX)}`);
+        await client.query(
+          `CREATE TABLE ${ident(table + REBUILD_SUFFIX)} (LIKE ${ident(table)} INCLUDING ALL)`,
+        );
+      }
+      await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow]);
+      await ensureCheckpoint(client, shadow);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
+
+  let total = await store.countAll({ filter: projection.filter });
+  let done = 0;
+  let after: GlobalPosition = START;
+  let swapRetries = 0;
+  const columnCache = new Map<string, string[]>();
+  const target = [{ projection, checkpoint: shadow, suffix: REBUILD_SUFFIX }];
+  const report = (phase: RebuildProgress['phase']): void => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    options.onProgress?.({
+      projection: projection.name,
+      phase,
+      done,
+      total: Math.max(total, done),
+      eventsPerSecond: Math.round(rate),
+      secondsLeft: rate > 0 ? Math.max(0, (total - done) / rate) : null,
+    });
+  };
+
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: batchSize, filter: projection.filter });
+    if (page.events.length > 0 || comparePositions(page.next, after) > 0) {
+      await applyInTransaction(pool, target, page.events, { upTo: page.next, columnCache });
+    }
+    done += page.events.length;
+    after = page.next;
+    if (!page.caughtUp) {
+      report('replaying');
+      continue;
+    }
+    report('swapping');
+    const swapped = await trySwap(pool, projection, tables, shadow, after, options.lockTimeoutMs ?? 2_000);
+    if (swapped) break;
+    swapRetries += 1;
+    // The live runner is ahead (events arrived meanwhile): count them in and catch up first.
+    total = done + (await store.countAll({ after, filter: projection.filter }));
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  report('done');
+  return {
+    projection: projection.name,
+    events: done,
+    seconds,
+    eventsPerSecond: Math.round(done / Math.max(seconds, 1e-6)),
+    position: formatPosition(after),
+    swapRetries,
+  };
+}
+
+async function trySwap(
+  pool: Pool,
+  projection: AnyProjection,
+  tables: readonly string[],
+  shadow: string,
+  reached: GlobalPosition,
+  lockTimeoutMs: number,
+): Promise<boolean> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+      const live = await readCheckpoints(client, [projection.name, shadow], true);
+      const liveAt = live.get(projection.name)?.position ?? START;
+      const shadowRow = live.get(shadow);
+      if (!shadowRow) throw new Error(`The rebuild checkpoint ${shadow} disappeared`);
+      if (
+        comparePositions(shadowRow.position, liveAt) < 0 ||
+        comparePositions(reached, shadowRow.position) < 0
+      ) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      for (const table of tables) {
+        const indexes = await indexNames(client, table);
+        await client.query(`ALTER TABLE ${ident(table)} RENAME TO ${ident(table + RETIRED_SUFFIX)}`);
+        await client.query(`ALTER TABLE ${ident(table + REBUILD_SUFFIX)} RENAME TO ${ident(table)}`);
+        await client.query(`DROP TABLE ${ident(table + RETIRED_SUFFIX)}`);
+        await restoreIndexNames(client, table, indexes);
+      }
+      await client.query(
+        `UPDATE projection_checkpoints
+            SET position_tx = $2, position_seq = $3, events_applied = $4, updated_at = now()
+          WHERE projection = $1`,
+        [
+          projection.name,
+          shadowRow.position.tx.toString(),
+          shadowRow.position.seq.toString(),
+          shadowRow.eventsApplied,
+        ],
+      );
+      await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow]);
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // A reader held the tables past the lock timeout: try again after catching up.
+      if ((error as { code?: string }).code === '55P03') return false;
+      throw error;
+    }
+  });
+}
+
+interface IndexName {
+  readonly name: string;
+  /** The index definition with its own and its table's name taken out, to match twins by. */
+  readonly shape: string;
+}
+
+async function indexNames(client: PoolClient, table: string): Promise<IndexName[]> {
+  const { rows } = await client.query<{ name: string; def: string }>(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS def
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+      WHERE x.indrelid = $1::regclass`,
+    [table],
+  );
+  return rows.map((r) => ({ name: r.name, shape: shapeOf(r.def, r.name) }));
+}
+
+/**
+ * `LIKE … INCLUDING ALL` gives the fresh tables' indexes generated names; the live names are
+ * what migrations refer to, so after the swap every index gets the name its twin had.
+ */
+async function restoreIndexNames(
+  client: PoolClient,
+  table: string,
+  before: readonly IndexName[],
+): Promise<void> {
+  const now = await indexNames(client, table);
+  const taken = new Set<string>();
+  for (const original of before) {
+    const twin = now.find((n) => n.shape === original.shape && !taken.has(n.name));
+    if (!twin) throw new Error(`${table}: no index like ${original.name} in the rebuilt table`);
+    taken.add(twin.name);
+    if (twin.name !== original.name) {
+      await client.query(`ALTER INDEX ${ident(twin.name)} RENAME TO ${ident(original.name)}`);
+    }
+  }
+}
+
+function shapeOf(definition: string, indexName: string): string {
+  return definition
+    .replace(/ INDEX \S+ ON /, ' INDEX ? ON ')
+    .replace(/ ON (\S+\.)?("?)[a-z0-9_]+\2 USING /, ' ON ? USING ')
+    .replace(indexName, '?');
+}
+
+async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
