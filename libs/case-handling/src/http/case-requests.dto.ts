@@ -31,7 +31,8 @@ const CHANNELS: readonly Channel[] = [
   'grid_patrol',
   'filed_on_behalf',
 ];
-const ORG_UNIT = /^[a-z0-9]+(\.[a-z0-9-]+){0,4}$/;
+// Segments are lower-case codes or the glossary's camelCase unit names (`publicServiceOffice`).
+const ORG_UNIT = /^[a-z0-9]+(\.[a-zA-Z0-9-]+){0,4}$/;
 const ORG_UNIT_MESSAGE = 'must be an org unit code such as pc.nanguan.yongtai';
 const TEXT = 2000;
 const REASON = 500;
