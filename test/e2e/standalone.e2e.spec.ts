@@ -32,7 +32,13 @@ describe('standalone mode', () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     const ready = await getJson(`${base}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'up', checks: [{ name: 'database', status: 'up' }] });
+    expect(ready.body).toMatchObject({
+      status: 'up',
+      checks: [
+        { name: 'database', status: 'up' },
+        { name: 'projections', status: 'up' },
+      ],
+    });
     const docs = await getJson(`${base}/docs-json`);
     expect(docs.status).toBe(200);
     expect(docs.body).toMatchObject({ info: { title: 'Tongban API (standalone)' } });
@@ -78,7 +84,7 @@ describe('standalone mode', () => {
     expect((await fetch(`${base}/api/v1/auth/me`)).status).toBe(401);
   });
 
-  it('handles a case end to end on the embedded database: intake, dispatch, accept, audit history', async () => {
+  it('handles a case end to end on the embedded database: intake, dispatch, accept, audit history, read models', async () => {
     await app?.close();
     const base = await start();
     const token = async (userId: string) => {
@@ -131,5 +137,27 @@ describe('standalone mode', () => {
     expect(history.status).toBe(200);
     const events = ((await history.json()) as { events: Array<{ type: string }> }).events.map((e) => e.type);
     expect(events).toEqual(['case.submitted', 'case.dispatched', 'case.accepted']);
+
+    // The projections run in-process: with the accept's position, the cadre's next read shows it.
+    const get = async (userId: string, path: string) => {
+      const res = await fetch(`${base}/api/v1${path}`, {
+        headers: { authorization: `Bearer ${await token(userId)}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const after = accepted.body['position'] as string;
+    const detail = await get(cadre, `/cases/${id}?after=${after}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({
+      caseId: id,
+      status: 'in_handling',
+      ownerId: cadre,
+      version: 3,
+      resident: { name: '李大爷', phone: '139****1111' },
+      consistency: { status: 'current', requested: after },
+    });
+    const worklist = await get(cadre, `/worklist?after=${after}`);
+    expect(worklist.body['items']).toEqual([expect.objectContaining({ caseId: id, reason: 'owner' })]);
+    expect(JSON.stringify(detail.body)).not.toContain('13900001111');
   });
 });

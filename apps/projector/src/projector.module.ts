@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { CASE_VIEWS_MIGRATIONS, CaseViewsModule } from '@tongban/case-views';
 import { TongbanDatabaseModule } from '@tongban/database';
+import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
 import { TongbanMessagingModule } from '@tongban/messaging';
 
 /**
- * The projector deployable: consumes case events and maintains the read models (projections arrive with the read-model issue).
- * It serves /health and /metrics and declares its dependencies (PostgreSQL, Kafka) as readiness
- * checks.
+ * The projector deployable: keeps the read models up to date from the event store's catch-up
+ * subscription (the Kafka path arrives with the Kafka issue and reuses the same handlers). It
+ * serves /health and /metrics and declares PostgreSQL and Kafka as readiness checks.
  */
 @Module({
   imports: [
@@ -15,8 +17,10 @@ import { TongbanMessagingModule } from '@tongban/messaging';
       defaultPort: 3002,
       required: ['DATABASE_URL', 'KAFKA_BROKERS'],
     }),
-    TongbanDatabaseModule.forRoot(),
+    TongbanDatabaseModule.forRoot({ migrations: CASE_VIEWS_MIGRATIONS }),
+    TongbanEventStoreModule,
     TongbanMessagingModule.forKafka(),
+    CaseViewsModule.forRoot({ runProjections: true, serveQueries: false }),
   ],
 })
 export class ProjectorModule {}

@@ -1,6 +1,7 @@
 import { DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule } from '@tongban/case-handling';
+import { CASE_VIEWS_MIGRATIONS, CaseViewsModule } from '@tongban/case-views';
 import { TongbanDatabaseModule, type EmbeddedPostgres } from '@tongban/database';
 import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
@@ -23,8 +24,8 @@ class EmbeddedPostgresLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * Everything in ONE process for a laptop or a small pilot: the API and, as they land, the
- * projector and SLA watcher, on an embedded PostgreSQL (PGlite) with the in-process bus instead
+ * Everything in ONE process for a laptop or a small pilot: the API, the projector and, when it
+ * lands, the SLA watcher, on an embedded PostgreSQL (PGlite) with the in-process bus instead
  * of Kafka. `npm start` runs this.
  */
 @Module({})
@@ -45,10 +46,14 @@ export class StandaloneModule {
             AUTH_MODE: process.env['AUTH_MODE'] || 'dev',
           },
         }),
-        TongbanDatabaseModule.forRoot({ migrations: CASE_HANDLING_MIGRATIONS }),
+        TongbanDatabaseModule.forRoot({
+          migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_VIEWS_MIGRATIONS],
+        }),
         TongbanEventStoreModule,
         TongbanMessagingModule.inProcess(),
         CaseHandlingModule.forRoot(),
+        // The projector's work, in-process: commands become visible to queries without Kafka.
+        CaseViewsModule.forRoot({ runProjections: true, serveQueries: true }),
       ],
       providers: [
         { provide: EMBEDDED_POSTGRES, useValue: embedded },

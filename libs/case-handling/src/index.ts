@@ -6,6 +6,7 @@ export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-c
 export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 export { isValidResidentIdNumber } from './http/validators';
 export { deterministicUuid } from './deterministic-id';
+export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 
 import { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 /** TypeORM migrations this context needs; pass them to TongbanDatabaseModule.forRoot. */

@@ -96,6 +96,22 @@ export class Environment {
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
+  /** How long a query with `?after=<position>` waits for the read models to reach it. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  READ_MODEL_WAIT_MS = 2_000;
+
+  /** Most events the projector applies in one transaction. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  PROJECTION_BATCH_SIZE = 500;
+
   @IsOptional()
   @IsString()
   STANDALONE_DATA_DIR?: string;

@@ -1,5 +1,6 @@
 import { DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { AppConfig } from '@tongban/config';
 import { HealthRegistry } from '@tongban/http';
@@ -34,6 +35,39 @@ export interface DatabaseOptions {
   readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
 }
 
+/** Any fixed number: every deployable takes the same lock before migrating. */
+const MIGRATION_LOCK_KEY = 7_245_118_301;
+
+/**
+ * Runs the deployable's TypeORM migrations at start-up under a PostgreSQL advisory lock, so the
+ * api and the projector starting together (both host read models) migrate one after the other
+ * instead of racing to create the same tables. TypeORM runs each pending migration once and
+ * records it in its `migrations` table.
+ */
+@Injectable()
+export class DatabaseMigrator implements OnModuleInit {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.dataSource.migrations.length === 0) return;
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    // One connection (standalone's PGlite): one process, nothing to race, and holding the only
+    // connection for the lock would starve the migration itself.
+    if ((pool.options.max ?? 10) < 2) {
+      await this.dataSource.runMigrations({ transaction: 'all' });
+      return;
+    }
+    const lock = await pool.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await this.dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      lock.release();
+    }
+  }
+}
+
 @Module({})
 export class TongbanDatabaseModule {
   static forRoot(options: DatabaseOptions = {}): DynamicModule {
@@ -48,7 +82,8 @@ export class TongbanDatabaseModule {
             synchronize: false,
             autoLoadEntities: true,
             migrations: [...(options.migrations ?? [])],
-            migrationsRun: (options.migrations ?? []).length > 0,
+            // Run by DatabaseMigrator, under a lock, not by TypeORM on connect.
+            migrationsRun: false,
             logging: false,
             applicationName: `tongban-${config.app}`,
             extra: {
@@ -61,7 +96,7 @@ export class TongbanDatabaseModule {
           }),
         }),
       ],
-      providers: [DatabaseReadiness],
+      providers: [DatabaseReadiness, DatabaseMigrator],
     };
   }
 }

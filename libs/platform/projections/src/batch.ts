@@ -48,19 +48,25 @@ export function keyOf(spec: TableSpec, row: Row): string {
   );
 }
 
-/** The engine's canonical form of a row: timestamps normalized, JSON values copied. */
+const timestampColumns = new WeakMap<TableSpec, readonly string[]>();
+
+/** The engine's canonical form of a row: timestamp columns normalized, everything else as is. */
 export function normalizeRow(spec: TableSpec, row: Row): Row {
-  const out: Record<string, CellValue> = {};
-  for (const [column, value] of Object.entries(row)) {
-    if (value === undefined) continue;
-    out[column] = normalizeCell(spec, column, value);
+  let columns = timestampColumns.get(spec);
+  if (!columns) timestampColumns.set(spec, (columns = spec.timestamps ?? []));
+  if (columns.length === 0) return row;
+  const out: Record<string, CellValue> = { ...row };
+  for (const column of columns) {
+    const value = out[column];
+    if (value !== undefined && value !== null) out[column] = toInstant(value as string);
   }
   return out;
 }
 
 function normalizeCell(spec: TableSpec, column: string, value: CellValue): CellValue {
   if (value !== null && spec.timestamps?.includes(column)) return toInstant(value as string);
-  if (value !== null && typeof value === 'object') return JSON.parse(JSON.stringify(value)) as CellValue;
+  // Arrays and objects are shared, not copied: rows and their values are readonly to handlers
+  // (the types say so), and the in-memory store copies what it keeps.
   return value;
 }
 

@@ -96,6 +96,16 @@ export class InMemoryProjectionStore {
   }
 }
 
+/** A row as it would come back from the database: a fresh copy, frozen so a handler that
+ * mutates what it read (instead of putting a new row) fails in unit tests. */
 function copy(row: Row): Row {
-  return JSON.parse(JSON.stringify(row)) as Row;
+  return deepFreeze(JSON.parse(JSON.stringify(row)) as Row);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

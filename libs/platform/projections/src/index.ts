@@ -30,3 +30,4 @@ export {
 import { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
 /** TypeORM migrations of the projection engine itself; run before any read model's. */
 export const PROJECTION_MIGRATIONS = [ProjectionCheckpoints1764288000000];
+export { TongbanProjectionsModule, PROJECTIONS, type ProjectionsModuleOptions } from './projections.module';

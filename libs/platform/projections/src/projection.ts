@@ -85,7 +85,11 @@ export interface Projection<E = RecordedEvent> {
 export type AnyProjection = Projection<any>;
 
 /** Normalize an instant (ISO string or Date) to the engine's form: UTC ISO with milliseconds. */
+const NORMALIZED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function toInstant(value: string | Date): string {
+  // Already in the engine's form (most values a handler copies from a row it read): keep it.
+  if (typeof value === 'string' && NORMALIZED_INSTANT.test(value)) return value;
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) throw new Error(`Not an instant: ${String(value)}`);
   return date.toISOString();

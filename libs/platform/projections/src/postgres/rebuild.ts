@@ -5,6 +5,7 @@ import {
   formatPosition,
   type EventStore,
   type GlobalPosition,
+  type ReadAllResult,
 } from '@tongban/event-store';
 import type { AnyProjection } from '../projection';
 import { applyInTransaction } from './apply';
@@ -46,10 +47,11 @@ export interface RebuildOptions {
 /**
  * Blue/green rebuild of ONE projection while everything keeps running:
  *
- * 1. create fresh tables (`<table>__rebuild`, `LIKE` the live ones, indexes included) and a
+ * 1. create fresh tables (`<table>__rebuild`, `LIKE` the live ones, primary key only) and a
  *    checkpoint row `<name>@rebuild` at the beginning;
  * 2. replay the whole store into them with the projection's own handlers, batch by batch, each
- *    batch committed with that checkpoint;
+ *    batch committed with that checkpoint; once caught up, build the secondary indexes (one
+ *    bulk build each) and catch up again;
  * 3. once caught up, swap in one short transaction: lock the live checkpoint row (the live
  *    runner waits on it, so it cannot move), check the rebuild is at or past it — otherwise
  *    catch up again first —, rename live → retired and fresh → live, give the indexes their
@@ -64,7 +66,7 @@ export async function rebuildProjection(
   projection: AnyProjection,
   options: RebuildOptions = {},
 ): Promise<RebuildReport> {
-  const batchSize = options.batchSize ?? 2_000;
+  const batchSize = options.batchSize ?? 5_000;
   const shadow = `${projection.name}@rebuild`;
   const tables = [...projection.tables.map((t) => t.table), projection.streamsTable];
   const started = performance.now();
@@ -75,8 +77,13 @@ export async function rebuildProjection(
     try {
       for (const table of tables) {
         await client.query(`DROP TABLE IF EXISTS ${ident(table + REBUILD_SUFFIX)}`);
+        // Without secondary indexes while replaying (building them once at the end is far cheaper
+        // than maintaining them row by row); the primary key stays, upserts need it.
         await client.query(
-          `CREATE TABLE ${ident(table + REBUILD_SUFFIX)} (LIKE ${ident(table)} INCLUDING ALL)`,
+          `CREATE TABLE ${ident(table + REBUILD_SUFFIX)} (LIKE ${ident(table)} INCLUDING ALL EXCLUDING INDEXES)`,
+        );
+        await client.query(
+          `ALTER TABLE ${ident(table + REBUILD_SUFFIX)} ADD PRIMARY KEY (${keyOfTable(projection, table).map(ident).join(', ')})`,
         );
       }
       await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow]);
@@ -92,6 +99,7 @@ export async function rebuildProjection(
   let done = 0;
   let after: GlobalPosition = START;
   let swapRetries = 0;
+  let indexed = false;
   const columnCache = new Map<string, string[]>();
   const target = [{ projection, checkpoint: shadow, suffix: REBUILD_SUFFIX }];
   const report = (phase: RebuildProgress['phase']): void => {
@@ -107,8 +115,17 @@ export async function rebuildProjection(
     });
   };
 
+  const read = (from: GlobalPosition): Promise<ReadAllResult> => {
+    const page = store.readAll({ after: from, maxCount: batchSize, filter: projection.filter });
+    // A prefetch may fail while the current page is applied; it is awaited (and thrown) next round.
+    page.catch(() => undefined);
+    return page;
+  };
+  let pending = read(after);
   for (;;) {
-    const page = await store.readAll({ after, maxCount: batchSize, filter: projection.filter });
+    const page = await pending;
+    // Read the next page while this one is applied: the two round trips overlap.
+    if (!page.caughtUp) pending = read(page.next);
     if (page.events.length > 0 || comparePositions(page.next, after) > 0) {
       await applyInTransaction(pool, target, page.events, { upTo: page.next, columnCache });
     }
@@ -118,12 +135,20 @@ export async function rebuildProjection(
       report('replaying');
       continue;
     }
+    if (!indexed) {
+      // Caught up once: build the secondary indexes, then catch up with what arrived meanwhile.
+      await withClient(pool, (client) => buildSecondaryIndexes(client, tables));
+      indexed = true;
+      pending = read(after);
+      continue;
+    }
     report('swapping');
     const swapped = await trySwap(pool, projection, tables, shadow, after, options.lockTimeoutMs ?? 2_000);
     if (swapped) break;
     swapRetries += 1;
     // The live runner is ahead (events arrived meanwhile): count them in and catch up first.
     total = done + (await store.countAll({ after, filter: projection.filter }));
+    pending = read(after);
   }
 
   const seconds = (performance.now() - started) / 1000;
@@ -189,6 +214,33 @@ async function trySwap(
       throw error;
     }
   });
+}
+
+function keyOfTable(projection: AnyProjection, table: string): readonly string[] {
+  if (table === projection.streamsTable) return ['stream_id'];
+  const spec = projection.tables.find((t) => t.table === table);
+  if (!spec) throw new Error(`${projection.name}: no table ${table}`);
+  return spec.key;
+}
+
+/** Every index of the live table but its primary key, recreated (unnamed) on the fresh one. */
+async function buildSecondaryIndexes(client: PoolClient, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    const { rows } = await client.query<{ def: string }>(
+      `SELECT pg_get_indexdef(x.indexrelid) AS def FROM pg_index x
+        WHERE x.indrelid = $1::regclass AND NOT x.indisprimary`,
+      [table],
+    );
+    for (const { def } of rows) {
+      const fresh = def.replace(
+        /^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ USING /,
+        (_m, unique: string | undefined) =>
+          `CREATE ${unique ?? ''}INDEX ON ${ident(table + REBUILD_SUFFIX)} USING `,
+      );
+      if (fresh === def) throw new Error(`${table}: cannot read the index definition ${def}`);
+      await client.query(fresh);
+    }
+  }
 }
 
 interface IndexName {

@@ -1,0 +1,74 @@
+/**
+ * `npm run projections:rebuild -- [name…]` — rebuild read models from the event store into fresh
+ * tables and swap them in when caught up, while the API (and the projector) keep serving. With
+ * no name, every case read model, one after another. Compiled: `node
+ * dist/apps/projector/apps/projector/src/rebuild.js [name…]`.
+ *
+ * Needs DATABASE_URL (the database the API and projector use, already migrated). Progress goes to
+ * stderr every second: events done / total, rate, time left.
+ */
+import { Pool } from 'pg';
+import { CASE_PROJECTIONS } from '@tongban/case-views';
+import { PostgresEventStore, eventStorePoolConfig } from '@tongban/event-store';
+import { rebuildProjection, type AnyProjection, type RebuildProgress } from '@tongban/projections';
+
+const USAGE = `usage: projections:rebuild [${CASE_PROJECTIONS.map((p) => p.name).join('|')}]…`;
+
+function pick(names: readonly string[]): AnyProjection[] {
+  if (names.length === 0) return [...CASE_PROJECTIONS];
+  return names.map((name) => {
+    const found = CASE_PROJECTIONS.find((p) => p.name === name);
+    if (!found) throw new UsageError(`No read model called ${JSON.stringify(name)}.\n${USAGE}`);
+    return found;
+  });
+}
+
+class UsageError extends Error {}
+
+function line(p: RebuildProgress): string {
+  const percent = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
+  const left = p.secondsLeft === null ? '?' : `${Math.ceil(p.secondsLeft)} s`;
+  return `${p.projection}: ${p.phase} ${p.done.toLocaleString('en')} / ${p.total.toLocaleString('en')} events (${percent}%), ${p.eventsPerSecond.toLocaleString('en')} events/s, ~${left} left`;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const projections = pick(argv);
+  const url = process.env['DATABASE_URL'];
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new UsageError('DATABASE_URL must name the PostgreSQL database the API and projector use.');
+  }
+  const pool = new Pool(eventStorePoolConfig(url, { max: 3 }));
+  const store = new PostgresEventStore({ pool });
+  try {
+    for (const projection of projections) {
+      let lastPrint = 0;
+      const report = await rebuildProjection(pool, store, projection, {
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - lastPrint >= 1_000 || p.phase !== 'replaying') {
+            lastPrint = now;
+            process.stderr.write(`${line(p)}\n`);
+          }
+        },
+      });
+      process.stdout.write(
+        `${report.projection}: rebuilt from ${report.events.toLocaleString('en')} events in ${report.seconds.toFixed(1)} s ` +
+          `(${report.eventsPerSecond.toLocaleString('en')} events/s), live from ${report.position}` +
+          `${report.swapRetries > 0 ? `, after ${report.swapRetries} catch-up round(s)` : ''}\n`,
+      );
+    }
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // Never echo the URL: it may carry a password. pg errors do not include it.
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});

@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '@tongban/config';
+import { TongbanProjectionsModule } from '@tongban/projections';
+import { READ_MODEL_ENTITIES } from './persistence';
+import { CASE_PROJECTIONS } from './projections';
+import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
+import { CaseReads, READ_MODEL_WAIT_MS } from './queries/case-reads';
+
+export interface CaseViewsOptions {
+  /** Keep the read models up to date in this process (projector, standalone). */
+  readonly runProjections: boolean;
+  /** Serve the query API (api, standalone). */
+  readonly serveQueries: boolean;
+}
+
+/**
+ * The case read models: their projections and, where asked, the query API over them. Needs
+ * TongbanDatabaseModule with CASE_VIEWS_MIGRATIONS and TongbanEventStoreModule.
+ */
+@Module({})
+export class CaseViewsModule {
+  static forRoot(options: CaseViewsOptions): DynamicModule {
+    return {
+      module: CaseViewsModule,
+      imports: [
+        TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
+        ...(options.serveQueries ? [TypeOrmModule.forFeature([...READ_MODEL_ENTITIES])] : []),
+      ],
+      controllers: options.serveQueries ? [CaseQueriesController, WorkQueuesController] : [],
+      providers: options.serveQueries
+        ? [
+            {
+              provide: READ_MODEL_WAIT_MS,
+              inject: [AppConfig],
+              useFactory: (config: AppConfig) => config.env.READ_MODEL_WAIT_MS,
+            },
+            CaseReads,
+          ]
+        : [],
+    };
+  }
+}

@@ -1,0 +1,208 @@
+import type { CaseEvent, SlaClock } from '@tongban/cases';
+import type { RecordedEvent } from '@tongban/event-store';
+import {
+  toInstant,
+  type Projection,
+  type ProjectionContext,
+  type Row,
+  type RowRef,
+} from '@tongban/projections';
+import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
+import { millisBetween } from './view-values';
+
+export const SLA_CLOCK_TABLE = 'rm_sla_clock';
+
+export type SlaClockStatus = 'running' | 'paused' | 'stopped';
+
+/**
+ * One row of `rm_sla_clock`: one of a case's two clocks. Calendar time only for now: the
+ * business-time arithmetic (working days, holidays) arrives with the SLA rules and will fill
+ * `business_ms_used`.
+ */
+export type SlaClockRow = {
+  readonly case_id: string;
+  readonly clock: SlaClock;
+  readonly status: SlaClockStatus;
+  readonly started_at: string;
+  readonly stopped_at: string | null;
+  readonly paused_since: string | null;
+  readonly pause_count: number;
+  readonly paused_ms: number;
+  readonly business_ms_used: number | null;
+  readonly due_at: string | null;
+  readonly extension_days: number;
+  readonly warned_at: string | null;
+  readonly breached_at: string | null;
+};
+
+const CLOCKS: readonly SlaClock[] = ['response', 'resolution'];
+
+/**
+ * `sla_clocks`: both clocks start at submission. Response stops at the first contact,
+ * resolution at resolution (and runs again after a reopen); closing, withdrawing or merging stops
+ * every clock; a suspension pauses the running ones until the case is resumed.
+ */
+export const slaClocksProjection: Projection<CaseEvent> = {
+  name: 'sla_clocks',
+  tables: [
+    {
+      table: SLA_CLOCK_TABLE,
+      key: ['case_id', 'clock'],
+      kind: 'document',
+      timestamps: ['started_at', 'stopped_at', 'paused_since', 'due_at', 'warned_at', 'breached_at'],
+    },
+  ],
+  streamsTable: 'rm_sla_clock_streams',
+  filter: CASE_STREAMS,
+  decode: decodeCaseEvent,
+
+  reads(event: CaseEvent): readonly RowRef[] {
+    return clocksTouched(event).map((clock) => ({
+      table: SLA_CLOCK_TABLE,
+      key: { case_id: event.caseId, clock },
+    }));
+  },
+
+  handle(event: CaseEvent, _recorded: RecordedEvent, context: ProjectionContext): void {
+    const at = toInstant(event.at);
+    if (event.type === 'case.submitted') {
+      for (const clock of CLOCKS) context.put(SLA_CLOCK_TABLE, startedClock(event.caseId, clock, at));
+      return;
+    }
+    for (const clock of clocksTouched(event)) {
+      const row = context.get(SLA_CLOCK_TABLE, { case_id: event.caseId, clock });
+      if (!row) continue;
+      const before = clockOf(row);
+      const after = evolveClock(before, event, at);
+      if (after !== before) context.put(SLA_CLOCK_TABLE, after);
+    }
+  },
+};
+
+function startedClock(caseId: string, clock: SlaClock, at: string): SlaClockRow {
+  return {
+    case_id: caseId,
+    clock,
+    status: 'running',
+    started_at: at,
+    stopped_at: null,
+    paused_since: null,
+    pause_count: 0,
+    paused_ms: 0,
+    business_ms_used: null,
+    due_at: null,
+    extension_days: 0,
+    warned_at: null,
+    breached_at: null,
+  };
+}
+
+/** The clocks an event can change (and so the rows its handler reads). */
+function clocksTouched(event: CaseEvent): readonly SlaClock[] {
+  switch (event.type) {
+    case 'case.resident_contacted':
+      return ['response'];
+    case 'case.resolved':
+    case 'case.reopened':
+      return ['resolution'];
+    case 'case.extension_granted':
+    case 'case.sla_warning_raised':
+    case 'case.sla_breached':
+      return [event.clock];
+    case 'case.closed':
+    case 'case.withdrawn':
+    case 'case.merged_into':
+    case 'case.suspended':
+    case 'case.resumed':
+      return CLOCKS;
+    // Submission creates the clocks without reading them.
+    case 'case.submitted':
+    case 'case.dispatched':
+    case 'case.accepted':
+    case 'case.returned':
+    case 'case.handling_step_recorded':
+    case 'case.step_referred':
+    case 'case.referral_completed':
+    case 'case.handed_over':
+    case 'case.feedback_recorded':
+    case 'case.supervised':
+    case 'case.ruled_unreasonable':
+    case 'case.feedback_window_expired':
+    case 'case.resident_info_supplemented':
+      return [];
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Returns `clock` itself when nothing changes. */
+function evolveClock(clock: SlaClockRow, event: CaseEvent, at: string): SlaClockRow {
+  switch (event.type) {
+    case 'case.resident_contacted':
+    case 'case.resolved':
+    case 'case.closed':
+    case 'case.withdrawn':
+    case 'case.merged_into':
+      return stop(clock, at);
+    case 'case.reopened':
+      // A new resolution round: last round's deadline, warning and breach are history (timeline,
+      // KPIs); pauses and extensions stay, as they describe the case's whole handling.
+      return clock.status === 'stopped'
+        ? { ...clock, status: 'running', stopped_at: null, due_at: null, warned_at: null, breached_at: null }
+        : clock;
+    case 'case.suspended':
+      return clock.status === 'running'
+        ? { ...clock, status: 'paused', paused_since: at, pause_count: clock.pause_count + 1 }
+        : clock;
+    case 'case.resumed':
+      return clock.status === 'paused' ? { ...endPause(clock, at), status: 'running' } : clock;
+    case 'case.extension_granted':
+      return { ...clock, extension_days: clock.extension_days + event.extraBusinessDays };
+    case 'case.sla_warning_raised':
+      return { ...clock, due_at: toInstant(event.dueAt), warned_at: at };
+    case 'case.sla_breached':
+      return { ...clock, due_at: toInstant(event.dueAt), breached_at: at };
+    case 'case.submitted':
+    case 'case.dispatched':
+    case 'case.accepted':
+    case 'case.returned':
+    case 'case.handling_step_recorded':
+    case 'case.step_referred':
+    case 'case.referral_completed':
+    case 'case.handed_over':
+    case 'case.feedback_recorded':
+    case 'case.supervised':
+    case 'case.ruled_unreasonable':
+    case 'case.feedback_window_expired':
+    case 'case.resident_info_supplemented':
+      return clock;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+function stop(clock: SlaClockRow, at: string): SlaClockRow {
+  if (clock.status === 'stopped') return clock;
+  // A clock stopped while paused (a contact during a suspension) keeps the pause it had.
+  return { ...endPause(clock, at), status: 'stopped', stopped_at: at };
+}
+
+function endPause(clock: SlaClockRow, at: string): SlaClockRow {
+  if (clock.paused_since === null) return clock;
+  return { ...clock, paused_since: null, paused_ms: clock.paused_ms + millisBetween(clock.paused_since, at) };
+}
+
+/** `bigint` columns come back from `pg` as strings; the handler works in numbers. */
+function clockOf(row: Row): SlaClockRow {
+  const clock = row as SlaClockRow;
+  const used = row['business_ms_used'];
+  return {
+    ...clock,
+    paused_ms: Number(row['paused_ms']),
+    business_ms_used: used === null || used === undefined ? null : Number(used),
+  };
+}

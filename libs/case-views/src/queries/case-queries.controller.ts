@@ -1,0 +1,91 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
+import { CaseReads } from './case-reads';
+import {
+  CaseDetailView,
+  CaseListView,
+  ListCasesQuery,
+  ReadQuery,
+  ReferralListView,
+  ReferralsQuery,
+  ResidentCaseListView,
+  WorklistView,
+} from './case-queries.dto';
+
+const CONSISTENCY_NOTE =
+  ' Pass the `position` of your last command as `after` to read your own writes; the answer says in ' +
+  '`consistency.status` whether the read models had reached it (`current`) or the bounded wait ran out (`behind`).';
+
+@ApiTags('case queries')
+@Controller('cases')
+export class CaseQueriesController {
+  constructor(private readonly reads: CaseReads) {}
+
+  @Get()
+  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor', 'admin')
+  @ApiOperation({
+    summary: 'Cases the caller may see, filtered and paged',
+    description:
+      'Scoped by the token: a resident sees their own cases, a cadre their community and the cases they own, ' +
+      'office staff their referrals, a supervisor their street or the district. Phone and ID numbers are masked.' +
+      CONSISTENCY_NOTE,
+  })
+  @ApiOkResponse({ type: CaseListView })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListCasesQuery): Promise<CaseListView> {
+    return this.reads.list(principal, query);
+  }
+
+  @Get(':id')
+  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor', 'admin')
+  @ApiOperation({
+    summary: 'One case: detail, timeline (audit view) and SLA clocks',
+    description: 'A case outside the caller’s scope answers 404, like a missing one.' + CONSISTENCY_NOTE,
+  })
+  @ApiOkResponse({ type: CaseDetailView })
+  detail(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: ReadQuery,
+  ): Promise<CaseDetailView> {
+    return this.reads.detail(principal, id, query);
+  }
+}
+
+@ApiTags('case queries')
+@Controller()
+export class WorkQueuesController {
+  constructor(private readonly reads: CaseReads) {}
+
+  @Get('me/cases')
+  @Roles('resident')
+  @ApiOperation({ summary: 'My requests (resident), newest first.' + CONSISTENCY_NOTE })
+  @ApiOkResponse({ type: ResidentCaseListView })
+  mine(@CurrentPrincipal() principal: Principal, @Query() query: ReadQuery): Promise<ResidentCaseListView> {
+    return this.reads.mine(principal, query);
+  }
+
+  @Get('worklist')
+  @Roles('cadre')
+  @ApiOperation({
+    summary:
+      'My worklist (cadre): cases to accept, handle or take over, nearest due time first.' + CONSISTENCY_NOTE,
+  })
+  @ApiOkResponse({ type: WorklistView })
+  worklist(@CurrentPrincipal() principal: Principal, @Query() query: ReadQuery): Promise<WorklistView> {
+    return this.reads.worklistOf(principal, query);
+  }
+
+  @Get('referrals')
+  @Roles('office_staff')
+  @ApiOperation({
+    summary: 'Steps referred to my office or agency, oldest first (default: open ones).' + CONSISTENCY_NOTE,
+  })
+  @ApiOkResponse({ type: ReferralListView })
+  referrals(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ReferralsQuery,
+  ): Promise<ReferralListView> {
+    return this.reads.referralsOf(principal, query);
+  }
+}

@@ -1,0 +1,306 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+const CASE_STATUSES = [
+  'submitted',
+  'dispatched',
+  'in_handling',
+  'returned',
+  'resolved',
+  'closed',
+  'withdrawn',
+  'merged',
+] as const;
+const CHANNELS = [
+  'portal',
+  'app',
+  'mini_program',
+  'hotline',
+  'walk_in',
+  'third_party',
+  'grid_patrol',
+  'filed_on_behalf',
+] as const;
+const ORG_UNIT = /^[a-z0-9]+(\.[a-zA-Z0-9-]+){0,4}$/;
+const POSITION = /^\d{1,20}-\d{1,20}$/;
+
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.split(',').filter((v) => v.length > 0) : value;
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+
+/** What every read accepts: the consistency token and the page. */
+export class ReadQuery {
+  @ApiPropertyOptional({
+    description:
+      'Consistency token: the `position` a command returned. The answer waits (bounded) until the read ' +
+      'models have applied it; `consistency.status` says whether they had.',
+    example: '5298032-80',
+  })
+  @IsOptional()
+  @Matches(POSITION, { message: 'after must be a position token such as 5298032-80' })
+  after?: string;
+
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class ListCasesQuery extends ReadQuery {
+  @ApiPropertyOptional({ description: 'One or more, comma-separated.', example: 'dispatched,in_handling' })
+  @IsOptional()
+  @Transform(toList)
+  @IsIn(CASE_STATUSES, { each: true })
+  status?: string[];
+
+  @ApiPropertyOptional({ example: 'pc.gucheng' })
+  @IsOptional()
+  @Matches(ORG_UNIT, { message: 'street must be an org unit code such as pc.gucheng' })
+  street?: string;
+
+  @ApiPropertyOptional({ example: 'pc.gucheng.taiyangcheng' })
+  @IsOptional()
+  @Matches(ORG_UNIT, { message: 'community must be an org unit code such as pc.gucheng.taiyangcheng' })
+  community?: string;
+
+  @ApiPropertyOptional({ description: 'The accountable (or designated) cadre.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  owner?: string;
+
+  @ApiPropertyOptional({ description: 'Matter code of the catalogue.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  matter?: string;
+
+  @ApiPropertyOptional({ description: 'Past a due time, or a breach recorded on a clock still running.' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  overdue?: boolean;
+
+  @ApiPropertyOptional({ enum: CHANNELS })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: string;
+
+  @ApiPropertyOptional({
+    description: 'Submitted at or after (ISO 8601).',
+    example: '2026-11-01T00:00:00+08:00',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  submittedFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Submitted before (ISO 8601).', example: '2026-12-01T00:00:00+08:00' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  submittedTo?: string;
+
+  @ApiPropertyOptional({
+    enum: ['due', '-submitted', 'submitted'],
+    default: '-submitted',
+    description: '`due`: nearest due time first (no due time last); `-submitted`: newest first.',
+  })
+  @IsOptional()
+  @IsIn(['due', '-submitted', 'submitted'])
+  sort?: 'due' | '-submitted' | 'submitted';
+}
+
+export class ReferralsQuery extends ReadQuery {
+  @ApiPropertyOptional({ enum: ['open', 'completed', 'cancelled'], default: 'open' })
+  @IsOptional()
+  @IsIn(['open', 'completed', 'cancelled'])
+  status?: 'open' | 'completed' | 'cancelled';
+}
+
+export class ConsistencyDto {
+  @ApiProperty({ enum: ['current', 'behind'] })
+  status!: 'current' | 'behind';
+  @ApiProperty({ description: "The read models' position when the answer was read." })
+  position!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The `after` the caller asked for.' })
+  requested!: string | null;
+}
+
+export class ResidentContactView {
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: '138****1234' }) phone!: string;
+  @ApiProperty({ nullable: true, type: String, example: '1101**********1234' }) idNumber!: string | null;
+}
+
+export class CaseSummaryView {
+  @ApiProperty() caseId!: string;
+  @ApiProperty({ example: 'PC-20261127-000001' }) caseNumber!: string;
+  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
+  @ApiProperty({ enum: CHANNELS }) channel!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ nullable: true, type: String }) matterCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) category!: string | null;
+  @ApiProperty({ nullable: true, type: String }) communityCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) streetCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ownerId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ownerOrgUnit!: string | null;
+  @ApiProperty({ nullable: true, type: String }) designatedOwnerId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) designatedOrgUnit!: string | null;
+  @ApiProperty({ type: ResidentContactView }) resident!: ResidentContactView;
+  @ApiProperty() submittedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty() suspended!: boolean;
+  @ApiProperty({ description: 'Send as If-Match on the next action.' }) version!: number;
+  @ApiProperty() lastEventAt!: string;
+}
+
+export class CaseListView {
+  @ApiProperty({ type: [CaseSummaryView] }) items!: CaseSummaryView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class TimelineEntryView {
+  @ApiProperty() version!: number;
+  @ApiProperty() type!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty() recordedAt!: string;
+  @ApiProperty({ description: 'Who acted (id, role, org unit); left out for residents.', nullable: true })
+  actor!: { id: string; role: string; orgUnit: string | null } | null;
+  @ApiProperty({ nullable: true, type: String }) channel!: string | null;
+  @ApiProperty() summary!: string;
+  @ApiProperty({
+    description: 'What changed (phone and ID numbers masked); left out for residents.',
+    nullable: true,
+  })
+  changes!: Record<string, unknown> | null;
+  @ApiProperty() position!: string;
+}
+
+export class SlaClockView {
+  @ApiProperty({ enum: ['response', 'resolution'] }) clock!: string;
+  @ApiProperty({ enum: ['running', 'paused', 'stopped'] }) status!: string;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) stoppedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) dueAt!: string | null;
+  @ApiProperty() pauseCount!: number;
+  @ApiProperty() pausedMs!: number;
+  @ApiProperty() extensionDays!: number;
+  @ApiProperty({ nullable: true, type: String }) warnedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) breachedAt!: string | null;
+}
+
+export class CaseDetailView extends CaseSummaryView {
+  @ApiProperty() description!: string;
+  @ApiProperty({ nullable: true, type: String }) address!: string | null;
+  @ApiProperty({ nullable: true, type: String }) gridCode!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) latitude!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) longitude!: number | null;
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) attachments!: unknown[];
+  @ApiProperty({ nullable: true, type: String }) handoverToId!: string | null;
+  @ApiProperty() openReferrals!: number;
+  @ApiProperty({ nullable: true, type: String }) responseDueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) resolutionDueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) firstContactAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) resolvedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) closedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) satisfaction!: string | null;
+  @ApiProperty({ nullable: true, type: Boolean }) solved!: boolean | null;
+  @ApiProperty() returnCount!: number;
+  @ApiProperty() reopenCount!: number;
+  @ApiProperty() supervisionCount!: number;
+  @ApiProperty() ruledUnreasonable!: boolean;
+  @ApiProperty({ nullable: true, type: String }) mergedInto!: string | null;
+  @ApiProperty({ type: [TimelineEntryView] }) timeline!: TimelineEntryView[];
+  @ApiProperty({ type: [SlaClockView] }) slaClocks!: SlaClockView[];
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class ResidentCaseView {
+  @ApiProperty() caseId!: string;
+  @ApiProperty() caseNumber!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() channel!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ nullable: true, type: String }) matterCode!: string | null;
+  @ApiProperty() submittedAt!: string;
+  @ApiProperty() lastEventAt!: string;
+  @ApiProperty({ nullable: true, type: String }) resolvedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) closedAt!: string | null;
+  @ApiProperty({ description: 'Resolved and waiting for your rating.' }) awaitingFeedback!: boolean;
+  @ApiProperty({ nullable: true, type: String }) satisfaction!: string | null;
+  @ApiProperty() version!: number;
+}
+
+export class ResidentCaseListView {
+  @ApiProperty({ type: [ResidentCaseView] }) items!: ResidentCaseView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class WorklistItemView {
+  @ApiProperty() caseId!: string;
+  @ApiProperty() caseNumber!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ enum: ['designated', 'owner', 'handover_offered'] }) reason!: string;
+  @ApiProperty({ nullable: true, type: String }) matterCode!: string | null;
+  @ApiProperty() suspended!: boolean;
+  @ApiProperty({ nullable: true, type: String }) nextDueAt!: string | null;
+  @ApiProperty() overdue!: boolean;
+  @ApiProperty() submittedAt!: string;
+  @ApiProperty() since!: string;
+  @ApiProperty() version!: number;
+}
+
+export class WorklistView {
+  @ApiProperty({ type: [WorklistItemView] }) items!: WorklistItemView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class ReferralView {
+  @ApiProperty() caseId!: string;
+  @ApiProperty() referralId!: string;
+  @ApiProperty() caseNumber!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ nullable: true, type: String }) matterCode!: string | null;
+  @ApiProperty({ enum: ['office', 'agency'] }) target!: string;
+  @ApiProperty() toOrgUnit!: string;
+  @ApiProperty() request!: string;
+  @ApiProperty() referredAt!: string;
+  @ApiProperty() referredBy!: string;
+  @ApiProperty({ enum: ['open', 'completed', 'cancelled'] }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) completedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) outcome!: string | null;
+}
+
+export class ReferralListView {
+  @ApiProperty({ type: [ReferralView] }) items!: ReferralView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}

@@ -1,0 +1,326 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository, SelectQueryBuilder } from 'typeorm';
+import { CaseError } from '@tongban/cases';
+import { ReadModelConsistency } from '@tongban/projections';
+import type { Principal } from '@tongban/security';
+import {
+  CaseDetailEntity,
+  CaseTimelineEntity,
+  ReferralEntity,
+  ResidentCaseEntity,
+  SlaClockEntity,
+  WorklistEntity,
+} from '../persistence';
+import { applyCaseScope } from './case-scope';
+import type {
+  CaseDetailView,
+  CaseListView,
+  CaseSummaryView,
+  ListCasesQuery,
+  ReadQuery,
+  ReferralListView,
+  ReferralsQuery,
+  ResidentCaseListView,
+  SlaClockView,
+  TimelineEntryView,
+  WorklistView,
+} from './case-queries.dto';
+import { decodeCursor, encodeCursor, readConsistently, type ConsistencyView } from './paging';
+
+export const READ_MODEL_WAIT_MS = Symbol('READ_MODEL_WAIT_MS');
+
+const DEFAULT_LIMIT = 20;
+
+/**
+ * The query side of cases: every read goes through the caller's scope, waits for the caller's
+ * consistency token, and pages by keyset. Phone and ID numbers are stored masked in the read
+ * models, so nothing here can leak them.
+ */
+@Injectable()
+export class CaseReads {
+  constructor(
+    @InjectRepository(CaseDetailEntity) private readonly cases: Repository<CaseDetailEntity>,
+    @InjectRepository(CaseTimelineEntity) private readonly timeline: Repository<CaseTimelineEntity>,
+    @InjectRepository(SlaClockEntity) private readonly clocks: Repository<SlaClockEntity>,
+    @InjectRepository(ResidentCaseEntity) private readonly residentCases: Repository<ResidentCaseEntity>,
+    @InjectRepository(WorklistEntity) private readonly worklist: Repository<WorklistEntity>,
+    @InjectRepository(ReferralEntity) private readonly referrals: Repository<ReferralEntity>,
+    private readonly consistency: ReadModelConsistency,
+    @Inject(READ_MODEL_WAIT_MS) private readonly waitMs: number,
+  ) {}
+
+  async list(principal: Principal, query: ListCasesQuery): Promise<CaseListView> {
+    const consistency = await this.consistent(['case_detail'], query);
+    const qb = applyCaseScope(this.cases.createQueryBuilder('c'), principal);
+    if (query.status?.length) qb.andWhere('c.status IN (:...statuses)', { statuses: query.status });
+    if (query.street) qb.andWhere('c.streetCode = :street', { street: query.street });
+    if (query.community)
+      qb.andWhere('c.scopeUnits @> ARRAY[:community]::text[]', { community: query.community });
+    if (query.owner) {
+      qb.andWhere('(c.ownerId = :owner OR c.designatedOwnerId = :owner)', { owner: query.owner });
+    }
+    if (query.matter) qb.andWhere('c.matterCode = :matter', { matter: query.matter });
+    if (query.channel) qb.andWhere('c.channel = :channel', { channel: query.channel });
+    if (query.overdue !== undefined) {
+      const overdue = `(c.overdue OR c.nextDueAt < now())`;
+      qb.andWhere(query.overdue ? overdue : `NOT ${overdue}`);
+    }
+    if (query.submittedFrom) qb.andWhere('c.submittedAt >= :from', { from: query.submittedFrom });
+    if (query.submittedTo) qb.andWhere('c.submittedAt < :to', { to: query.submittedTo });
+
+    const sort = query.sort ?? '-submitted';
+    const cursor = decodeCursor(query.cursor);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    if (sort === 'due') {
+      // No due time sorts last: 'infinity' is a timestamptz every real time is before.
+      const key = `COALESCE("c"."next_due_at", 'infinity'::timestamptz)`;
+      if (cursor) {
+        qb.andWhere(`(${key}, "c"."case_id") > (CAST(:cv AS timestamptz), CAST(:cid AS uuid))`, {
+          cv: cursor.value ?? 'infinity',
+          cid: cursor.id,
+        });
+      }
+      qb.orderBy(key, 'ASC').addOrderBy('"c"."case_id"', 'ASC');
+    } else {
+      const direction = sort === 'submitted' ? 'ASC' : 'DESC';
+      if (cursor) {
+        qb.andWhere(
+          `("c"."submitted_at", "c"."case_id") ${direction === 'ASC' ? '>' : '<'} (CAST(:cv AS timestamptz), CAST(:cid AS uuid))`,
+          { cv: cursor.value, cid: cursor.id },
+        );
+      }
+      qb.orderBy('"c"."submitted_at"', direction).addOrderBy('"c"."case_id"', direction);
+    }
+    const rows = await page(qb, limit);
+    const last = rows.items[rows.items.length - 1];
+    return {
+      items: rows.items.map(summaryOf),
+      nextCursor:
+        rows.more && last
+          ? encodeCursor({
+              value: sort === 'due' ? iso(last.nextDueAt) : iso(last.submittedAt),
+              id: last.caseId,
+            })
+          : null,
+      consistency,
+    };
+  }
+
+  async detail(principal: Principal, caseId: string, query: ReadQuery): Promise<CaseDetailView> {
+    const consistency = await this.consistent(['case_detail', 'case_timeline', 'sla_clocks'], query);
+    const row = await applyCaseScope(this.cases.createQueryBuilder('c'), principal)
+      .andWhere('c.caseId = :caseId', { caseId })
+      .getOne();
+    // Out of scope answers exactly like missing: ids cannot be probed.
+    if (!row) throw new CaseError('case.not_found', `No case ${caseId}.`);
+    const [events, clocks] = await Promise.all([
+      this.timeline.find({ where: { caseId }, order: { version: 'ASC' } }),
+      this.clocks.find({ where: { caseId }, order: { clock: 'DESC' } }),
+    ]);
+    const resident = principal.role === 'resident';
+    return {
+      ...summaryOf(row),
+      description: row.description,
+      address: row.address,
+      gridCode: row.gridCode,
+      latitude: row.latitude,
+      longitude: row.longitude,
+      attachments: row.attachments,
+      handoverToId: row.handoverToId,
+      openReferrals: row.openReferrals,
+      responseDueAt: iso(row.responseDueAt),
+      resolutionDueAt: iso(row.resolutionDueAt),
+      firstContactAt: iso(row.firstContactAt),
+      resolvedAt: iso(row.resolvedAt),
+      closedAt: iso(row.closedAt),
+      satisfaction: row.satisfaction,
+      solved: row.solved,
+      returnCount: row.returnCount,
+      reopenCount: row.reopenCount,
+      supervisionCount: row.supervisionCount,
+      ruledUnreasonable: row.ruledUnreasonable,
+      mergedInto: row.mergedInto,
+      timeline: events.map((e): TimelineEntryView => ({
+        version: e.version,
+        type: e.type,
+        at: e.at.toISOString(),
+        recordedAt: e.recordedAt.toISOString(),
+        // Residents see what happened and when, not the staff's ids or internal notes.
+        actor: resident ? null : { id: e.actorId, role: e.actorRole, orgUnit: e.actorOrgUnit },
+        channel: e.channel,
+        summary: e.summary,
+        changes: resident ? null : e.changes,
+        position: e.position,
+      })),
+      slaClocks: clocks.map((c): SlaClockView => ({
+        clock: c.clock,
+        status: c.status,
+        startedAt: c.startedAt.toISOString(),
+        stoppedAt: iso(c.stoppedAt),
+        dueAt: iso(c.dueAt),
+        pauseCount: c.pauseCount,
+        pausedMs: Number(c.pausedMs),
+        extensionDays: c.extensionDays,
+        warnedAt: iso(c.warnedAt),
+        breachedAt: iso(c.breachedAt),
+      })),
+      consistency,
+    };
+  }
+
+  async mine(principal: Principal, query: ReadQuery): Promise<ResidentCaseListView> {
+    const consistency = await this.consistent(['resident_cases'], query);
+    const cursor = decodeCursor(query.cursor);
+    const qb = this.residentCases.createQueryBuilder('r').where('r.submitterId = :me', { me: principal.id });
+    if (cursor) {
+      qb.andWhere(`("r"."submitted_at", "r"."case_id") < (CAST(:cv AS timestamptz), CAST(:cid AS uuid))`, {
+        cv: cursor.value,
+        cid: cursor.id,
+      });
+    }
+    qb.orderBy('"r"."submitted_at"', 'DESC').addOrderBy('"r"."case_id"', 'DESC');
+    const rows = await page(qb, query.limit ?? DEFAULT_LIMIT);
+    const last = rows.items[rows.items.length - 1];
+    return {
+      items: rows.items.map((r) => ({
+        caseId: r.caseId,
+        caseNumber: r.caseNumber,
+        title: r.title,
+        channel: r.channel,
+        status: r.status,
+        matterCode: r.matterCode,
+        submittedAt: r.submittedAt.toISOString(),
+        lastEventAt: r.lastEventAt.toISOString(),
+        resolvedAt: iso(r.resolvedAt),
+        closedAt: iso(r.closedAt),
+        awaitingFeedback: r.awaitingFeedback,
+        satisfaction: r.satisfaction,
+        version: r.version,
+      })),
+      nextCursor: rows.more && last ? encodeCursor({ value: iso(last.submittedAt), id: last.caseId }) : null,
+      consistency,
+    };
+  }
+
+  async worklistOf(principal: Principal, query: ReadQuery): Promise<WorklistView> {
+    const consistency = await this.consistent(['worklist'], query);
+    const cursor = decodeCursor(query.cursor);
+    const key = `COALESCE("w"."next_due_at", 'infinity'::timestamptz)`;
+    const qb = this.worklist.createQueryBuilder('w').where('w.cadreId = :me', { me: principal.id });
+    if (cursor) {
+      qb.andWhere(`(${key}, "w"."case_id") > (CAST(:cv AS timestamptz), CAST(:cid AS uuid))`, {
+        cv: cursor.value ?? 'infinity',
+        cid: cursor.id,
+      });
+    }
+    qb.orderBy(key, 'ASC').addOrderBy('"w"."case_id"', 'ASC');
+    const rows = await page(qb, query.limit ?? DEFAULT_LIMIT);
+    const last = rows.items[rows.items.length - 1];
+    return {
+      items: rows.items.map((w) => ({
+        caseId: w.caseId,
+        caseNumber: w.caseNumber,
+        title: w.title,
+        status: w.status,
+        reason: w.reason,
+        matterCode: w.matterCode,
+        suspended: w.suspended,
+        nextDueAt: iso(w.nextDueAt),
+        overdue: w.overdue,
+        submittedAt: w.submittedAt.toISOString(),
+        since: w.since.toISOString(),
+        version: w.version,
+      })),
+      nextCursor: rows.more && last ? encodeCursor({ value: iso(last.nextDueAt), id: last.caseId }) : null,
+      consistency,
+    };
+  }
+
+  async referralsOf(principal: Principal, query: ReferralsQuery): Promise<ReferralListView> {
+    const consistency = await this.consistent(['referrals'], query);
+    const cursor = decodeCursor(query.cursor);
+    const qb = this.referrals
+      .createQueryBuilder('f')
+      .where('f.toOrgUnit = :unit', { unit: principal.orgUnit ?? '' })
+      .andWhere('f.status = :status', { status: query.status ?? 'open' });
+    // Oldest first: a queue is worked from the front. The id tie-break is (case, referral).
+    const tie = `("f"."case_id"::text || '/' || "f"."referral_id")`;
+    if (cursor) {
+      qb.andWhere(`("f"."referred_at", ${tie}) > (CAST(:cv AS timestamptz), CAST(:cid AS text))`, {
+        cv: cursor.value,
+        cid: cursor.id,
+      });
+    }
+    qb.orderBy('"f"."referred_at"', 'ASC').addOrderBy(tie, 'ASC');
+    const rows = await page(qb, query.limit ?? DEFAULT_LIMIT);
+    const last = rows.items[rows.items.length - 1];
+    return {
+      items: rows.items.map((f) => ({
+        caseId: f.caseId,
+        referralId: f.referralId,
+        caseNumber: f.caseNumber,
+        title: f.title,
+        matterCode: f.matterCode,
+        target: f.target,
+        toOrgUnit: f.toOrgUnit,
+        request: f.request,
+        referredAt: f.referredAt.toISOString(),
+        referredBy: f.referredBy,
+        status: f.status,
+        completedAt: iso(f.completedAt),
+        outcome: f.outcome,
+      })),
+      nextCursor:
+        rows.more && last
+          ? encodeCursor({ value: iso(last.referredAt), id: `${last.caseId}/${last.referralId}` })
+          : null,
+      consistency,
+    };
+  }
+
+  private consistent(projections: readonly string[], query: ReadQuery): Promise<ConsistencyView> {
+    return readConsistently(this.consistency, projections, query.after, this.waitMs);
+  }
+}
+
+async function page<T extends object>(
+  qb: SelectQueryBuilder<T>,
+  limit: number,
+): Promise<{ items: T[]; more: boolean }> {
+  const rows = await qb.limit(limit + 1).getMany();
+  return { items: rows.slice(0, limit), more: rows.length > limit };
+}
+
+function summaryOf(row: CaseDetailEntity): CaseSummaryView {
+  return {
+    caseId: row.caseId,
+    caseNumber: row.caseNumber,
+    status: row.status,
+    channel: row.channel,
+    title: row.title,
+    matterCode: row.matterCode,
+    category: row.category,
+    communityCode: row.communityCode,
+    streetCode: row.streetCode,
+    ownerId: row.ownerId,
+    ownerOrgUnit: row.ownerOrgUnit,
+    designatedOwnerId: row.designatedOwnerId,
+    designatedOrgUnit: row.designatedOrgUnit,
+    resident: {
+      name: row.residentName,
+      phone: row.residentPhoneMasked,
+      idNumber: row.residentIdNumberMasked,
+    },
+    submittedAt: row.submittedAt.toISOString(),
+    nextDueAt: iso(row.nextDueAt),
+    overdue: row.overdue,
+    suspended: row.suspended,
+    version: row.version,
+    lastEventAt: row.lastEventAt.toISOString(),
+  };
+}
+
+function iso(value: Date | null): string | null {
+  return value ? value.toISOString() : null;
+}
