@@ -159,5 +159,21 @@ describe('standalone mode', () => {
     const worklist = await get(cadre, `/worklist?after=${after}`);
     expect(worklist.body['items']).toEqual([expect.objectContaining({ caseId: id, reason: 'owner' })]);
     expect(JSON.stringify(detail.body)).not.toContain('13900001111');
+
+    // Standalone's embedded database cannot be opened by another process: an admin rebuilds a
+    // read model in-process, blue/green, and it reads the same afterwards.
+    const rebuilt = await post('demo-admin', '/admin/read-models/case_detail/rebuild', {}, {});
+    expect(rebuilt.status).toBe(200);
+    expect(rebuilt.body).toMatchObject({ projection: 'case_detail', events: 3 });
+    const again = await get(cadre, `/cases/${id}`);
+    expect({ ...again.body, consistency: null }).toEqual({ ...detail.body, consistency: null });
+    const models = await get('demo-admin', '/admin/read-models');
+    expect(models.body['readModels']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'case_detail', eventsApplied: 3 })]),
+    );
+    expect((await post(cadre, '/admin/read-models/case_detail/rebuild', {}, {})).status).toBe(403);
+    expect((await post('demo-admin', '/admin/read-models/nope/rebuild', {}, {})).body).toMatchObject({
+      code: 'read_model.not_found',
+    });
   });
 });

@@ -15,8 +15,10 @@ import type { AnyProjection } from './projection';
 import { ReadModelConsistency } from './postgres/consistency';
 import { ProjectionRunner } from './postgres/projection-runner';
 
-/** The projections this deployable knows (to run, to rebuild, or to wait for). */
-export const PROJECTIONS = Symbol('PROJECTIONS');
+import { PROJECTIONS } from './projections.tokens';
+import { ReadModelsAdminController } from './read-models-admin.controller';
+
+export { PROJECTIONS };
 /** In-process wake-up after each projection commit (standalone's consistency waits use it). */
 const PROJECTION_COMMITS = Symbol('PROJECTION_COMMITS');
 
@@ -90,6 +92,7 @@ export class TongbanProjectionsModule {
   static forRoot(options: ProjectionsModuleOptions): DynamicModule {
     return {
       module: TongbanProjectionsModule,
+      controllers: options.run ? [ReadModelsAdminController] : [],
       providers: [
         { provide: PROJECTIONS, useValue: options.projections },
         { provide: PROJECTION_COMMITS, useValue: new LocalChangeSignal() },
