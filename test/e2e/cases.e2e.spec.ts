@@ -182,7 +182,7 @@ describe('cases over HTTP (real PostgreSQL)', () => {
       ownerOrgUnit: 'pc.nanguan.yongtai',
     });
     v = await act('cadreA', id, v, 'accept');
-    v = await act('resident', id, v, 'supplement', { note: '2单元的灯也不亮' });
+    v = await act('resident', id, v, 'supplement', { note: '2单元的灯也不亮，可打13812341234找我' });
     v = await act('cadreA', id, v, 'contact', { method: 'visit', note: '上门查看' });
     v = await act('cadreA', id, v, 'resolve', { summary: '已更换灯泡' });
     v = await act('resident', id, v, 'feedback', {
@@ -200,8 +200,10 @@ describe('cases over HTTP (real PostgreSQL)', () => {
     const history = await call('supervisor', 'GET', `/cases/${id}/history`);
     const text = JSON.stringify(history.body);
     expect(text).toContain('138****1234');
+    // Masked in the structured fields and inside free text (the supplement's note) alike.
     expect(text).not.toContain('13812341234');
     expect(text).not.toContain('11010519491231002X');
+    expect(text).toContain('可打138****1234找我');
     const types = (history.body['events'] as Array<{ type: string; actor: { id: string } }>).map(
       (e) => e.type,
     );

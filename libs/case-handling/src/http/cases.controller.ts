@@ -17,7 +17,7 @@ import { CaseError, caseStreamId, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
 import { requestIdOf } from '@tongban/http';
 import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
-import { maskIdNumber, maskPhone } from '@tongban/logging';
+import { maskIdNumber, maskPersonalDataInText, maskPhone } from '@tongban/logging';
 import { CurrentPrincipal, Roles, type Principal, type PrincipalRole } from '@tongban/security';
 import { CLOCK, type Clock } from '../clock';
 import { SubmitCaseCommand, type SubmitCaseResult } from '../submit-case/submit-case.command';
@@ -160,9 +160,10 @@ export class CasesController {
   }
 }
 
-/** Phone and ID numbers are masked in every view by default. */
+/** Phone and ID numbers are masked in every view by default, in free text too. */
 function maskContact(data: JsonValue): JsonValue {
   if (Array.isArray(data)) return data.map(maskContact);
+  if (typeof data === 'string') return maskPersonalDataInText(data);
   if (data === null || typeof data !== 'object') return data;
   return Object.fromEntries(
     Object.entries(data).map(([key, value]) => {

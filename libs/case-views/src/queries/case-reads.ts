@@ -63,14 +63,15 @@ export class CaseReads {
     if (query.matter) qb.andWhere('c.matterCode = :matter', { matter: query.matter });
     if (query.channel) qb.andWhere('c.channel = :channel', { channel: query.channel });
     if (query.overdue !== undefined) {
-      const overdue = `(c.overdue OR c.nextDueAt < now())`;
+      // No due time is not overdue (a bare comparison with NULL would drop those rows from both answers).
+      const overdue = `(c.overdue OR COALESCE(c.nextDueAt < now(), false))`;
       qb.andWhere(query.overdue ? overdue : `NOT ${overdue}`);
     }
     if (query.submittedFrom) qb.andWhere('c.submittedAt >= :from', { from: query.submittedFrom });
     if (query.submittedTo) qb.andWhere('c.submittedAt < :to', { to: query.submittedTo });
 
     const sort = query.sort ?? '-submitted';
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, 'uuid');
     const limit = query.limit ?? DEFAULT_LIMIT;
     if (sort === 'due') {
       // No due time sorts last: 'infinity' is a timestamptz every real time is before.
@@ -171,7 +172,7 @@ export class CaseReads {
 
   async mine(principal: Principal, query: ReadQuery): Promise<ResidentCaseListView> {
     const consistency = await this.consistent(['resident_cases'], query);
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, 'uuid');
     const qb = this.residentCases.createQueryBuilder('r').where('r.submitterId = :me', { me: principal.id });
     if (cursor) {
       qb.andWhere(`("r"."submitted_at", "r"."case_id") < (CAST(:cv AS timestamptz), CAST(:cid AS uuid))`, {
@@ -205,7 +206,7 @@ export class CaseReads {
 
   async worklistOf(principal: Principal, query: ReadQuery): Promise<WorklistView> {
     const consistency = await this.consistent(['worklist'], query);
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, 'uuid');
     const key = `COALESCE("w"."next_due_at", 'infinity'::timestamptz)`;
     const qb = this.worklist.createQueryBuilder('w').where('w.cadreId = :me', { me: principal.id });
     if (cursor) {
@@ -239,7 +240,7 @@ export class CaseReads {
 
   async referralsOf(principal: Principal, query: ReferralsQuery): Promise<ReferralListView> {
     const consistency = await this.consistent(['referrals'], query);
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, 'referral');
     const qb = this.referrals
       .createQueryBuilder('f')
       .where('f.toOrgUnit = :unit', { unit: principal.orgUnit ?? '' })

@@ -20,16 +20,30 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id]), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(token: string | undefined): Cursor | undefined {
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const IDS = {
+  uuid: new RegExp(`^${UUID}$`),
+  /** `<case id>/<referral id>`; referral ids are the server's UUIDs. */
+  referral: new RegExp(`^${UUID}/[0-9A-Za-z_-]{1,100}$`),
+};
+
+/**
+ * The cursor's sort value must be an instant as this API writes them (or null) and its id of
+ * the listing's kind: anything else — a tampered or foreign cursor — is the caller's mistake,
+ * answered 400, never a database error.
+ */
+export function decodeCursor(token: string | undefined, kind: keyof typeof IDS): Cursor | undefined {
   if (token === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
     if (
       Array.isArray(parsed) &&
       parsed.length === 2 &&
-      (typeof parsed[0] === 'string' || parsed[0] === null) &&
+      (parsed[0] === null ||
+        (typeof parsed[0] === 'string' && INSTANT.test(parsed[0]) && isRealInstant(parsed[0]))) &&
       typeof parsed[1] === 'string' &&
-      parsed[1].length <= 200
+      IDS[kind].test(parsed[1])
     ) {
       return { value: parsed[0] as string | null, id: parsed[1] };
     }
@@ -39,6 +53,11 @@ export function decodeCursor(token: string | undefined): Cursor | undefined {
   throw new InvalidCursorError('The cursor is not one this API issued; start again without it.', [
     { field: 'cursor', reason: 'invalid', message: 'use the nextCursor of a previous page' },
   ]);
+}
+
+function isRealInstant(value: string): boolean {
+  const date = new Date(value);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === value;
 }
 
 export interface Page<T> {

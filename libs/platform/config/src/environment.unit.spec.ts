@@ -1,10 +1,25 @@
 import { InvalidConfigurationError } from '@tongban/errors';
-import { validateEnvironment } from './environment';
+import { ENVIRONMENT_VARIABLES, Environment, validateEnvironment } from './environment';
 
 /** The smallest valid authentication setting, for the tests that are about something else. */
 const AUTH = { AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'a-dev-and-test-secret-of-32-chars!' };
 
 describe('validateEnvironment', () => {
+  it('reads every setting Environment declares (a setting missing from the list is silently ignored)', () => {
+    // Only declared-with-default settings show up as own keys; optional ones without a default do
+    // not, so this checks the list against every default at least.
+    const declared = Object.keys(new Environment()).sort();
+    expect(declared.filter((name) => !(ENVIRONMENT_VARIABLES as readonly string[]).includes(name))).toEqual(
+      [],
+    );
+  });
+
+  it('takes the read-model settings from the environment', () => {
+    const env = validateEnvironment({ ...AUTH, READ_MODEL_WAIT_MS: '300', PROJECTION_BATCH_SIZE: '50' });
+    expect(env.READ_MODEL_WAIT_MS).toBe(300);
+    expect(env.PROJECTION_BATCH_SIZE).toBe(50);
+  });
+
   it('applies defaults and converts numbers', () => {
     const env = validateEnvironment({
       ...AUTH,

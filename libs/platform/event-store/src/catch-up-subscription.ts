@@ -9,8 +9,14 @@ import type {
 import { START } from './event-store';
 
 export interface ChangeSignal {
-  /** Resolves at the next append this process sees (or notification), or after `timeoutMs`. */
-  wait(timeoutMs: number): Promise<void>;
+  /** Counts the changes seen so far; read it before looking, pass it to `wait`. */
+  readonly version: number;
+  /**
+   * Resolves at the next change (an append this process made, or a notification), or after
+   * `timeoutMs` — at once if a change came after `seen` (the `version` read before looking), so a
+   * change that happened while the caller was busy reading is not slept through.
+   */
+  wait(timeoutMs: number, seen?: number): Promise<void>;
 }
 
 export interface CatchUpOptions extends SubscribeOptions {
@@ -37,6 +43,7 @@ export function runCatchUpSubscription(
   const loop = async (): Promise<void> => {
     let after: GlobalPosition = options.after ?? START;
     while (running) {
+      const seen = changes.version;
       const page = await readAll({
         after,
         maxCount: options.batchSize ?? 500,
@@ -50,7 +57,7 @@ export function runCatchUpSubscription(
       after = page.next;
       caughtUp = page.caughtUp;
       if (page.caughtUp) {
-        await Promise.race([changes.wait(options.pollIntervalMs), stopped]);
+        await Promise.race([changes.wait(options.pollIntervalMs, seen), stopped]);
       }
     }
   };
@@ -71,17 +78,24 @@ export function runCatchUpSubscription(
   };
 }
 
-/** Wake-ups for subscribers in this process: every local append calls `notify`. */
+/** Wake-ups for subscribers in this process: every local append (or notification) calls `notify`. */
 export class LocalChangeSignal implements ChangeSignal {
   private waiters: Array<() => void> = [];
+  private changes = 0;
+
+  get version(): number {
+    return this.changes;
+  }
 
   notify(): void {
+    this.changes += 1;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
   }
 
-  wait(timeoutMs: number): Promise<void> {
+  wait(timeoutMs: number, seen?: number): Promise<void> {
+    if (seen !== undefined && seen !== this.changes) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -39,12 +39,13 @@ export class ReadModelConsistency {
   ): Promise<ConsistencyResult> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
+      const seen = this.commits?.version;
       const position = await this.position(projections);
       if (comparePositions(position, target) >= 0) return { reached: true, position };
       const left = deadline - performance.now();
       if (left <= 0) return { reached: false, position };
       const wait = Math.min(left, this.pollIntervalMs);
-      await (this.commits ? this.commits.wait(wait) : sleep(wait));
+      await (this.commits ? this.commits.wait(wait, seen) : sleep(wait));
     }
   }
 }
