@@ -1,7 +1,7 @@
 /**
  * `npm run projections:rebuild -- [name…]` — rebuild read models from the event store into fresh
  * tables and swap them in when caught up, while the API (and the projector) keep serving. With
- * no name, every case read model, one after another. Compiled: `node
+ * no name, every case read model; all the named ones in ONE pass over the store. Compiled: `node
  * dist/apps/projector/apps/projector/src/rebuild.js [name…]`.
  *
  * Needs DATABASE_URL (the database the API and projector use, already migrated). Progress goes to
@@ -10,7 +10,7 @@
 import { Pool } from 'pg';
 import { CASE_PROJECTIONS } from '@tongban/case-views';
 import { PostgresEventStore, eventStorePoolConfig } from '@tongban/event-store';
-import { rebuildProjection, type AnyProjection, type RebuildProgress } from '@tongban/projections';
+import { rebuildProjections, type AnyProjection, type RebuildProgress } from '@tongban/projections';
 
 const USAGE = `usage: projections:rebuild [${CASE_PROJECTIONS.map((p) => p.name).join('|')}]…`;
 
@@ -44,23 +44,22 @@ async function main(argv: readonly string[]): Promise<void> {
   const pool = new Pool(eventStorePoolConfig(url, { max: 3 }));
   const store = new PostgresEventStore({ pool });
   try {
-    for (const projection of projections) {
-      let lastPrint = 0;
-      const report = await rebuildProjection(pool, store, projection, {
-        onProgress: (p) => {
-          const now = Date.now();
-          if (now - lastPrint >= 1_000 || p.phase !== 'replaying') {
-            lastPrint = now;
-            process.stderr.write(`${line(p)}\n`);
-          }
-        },
-      });
-      process.stdout.write(
-        `${report.projection}: rebuilt from ${report.events.toLocaleString('en')} events in ${report.seconds.toFixed(1)} s ` +
-          `(${report.eventsPerSecond.toLocaleString('en')} events/s), live from ${report.position}` +
-          `${report.swapRetries > 0 ? `, after ${report.swapRetries} catch-up round(s)` : ''}\n`,
-      );
-    }
+    // One pass over the store for every read model asked for, swapped in together.
+    let lastPrint = 0;
+    const report = await rebuildProjections(pool, store, projections, {
+      onProgress: (p) => {
+        const now = Date.now();
+        if (now - lastPrint >= 1_000 || p.phase !== 'replaying') {
+          lastPrint = now;
+          process.stderr.write(`${line(p)}\n`);
+        }
+      },
+    });
+    process.stdout.write(
+      `${report.projection}: rebuilt from ${report.events.toLocaleString('en')} events in ${report.seconds.toFixed(1)} s ` +
+        `(${report.eventsPerSecond.toLocaleString('en')} events/s), live from ${report.position}` +
+        `${report.swapRetries > 0 ? `, after ${report.swapRetries} catch-up round(s)` : ''}\n`,
+    );
   } finally {
     await store.close();
     await pool.end();

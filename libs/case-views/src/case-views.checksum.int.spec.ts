@@ -17,6 +17,7 @@ import {
   applyInTransaction,
   ensureCheckpoint,
   rebuildProjection,
+  rebuildProjections,
   type AnyProjection,
 } from '@tongban/projections';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
@@ -123,10 +124,12 @@ describe('the case read models on a randomized 10,000-event workload', () => {
     const runner = new ProjectionRunner({ pool, store, projections: CASE_PROJECTIONS, batchSize: 200 });
     await runner.start();
     try {
-      for (const projection of CASE_PROJECTIONS) {
-        const report = await rebuildProjection(pool, store, projection, { batchSize: 1_000 });
-        expect(report.events).toBe(EVENTS);
+      // Two alone, the other five together in one pass over the store.
+      const [first, second, ...rest] = CASE_PROJECTIONS;
+      for (const projection of [first!, second!]) {
+        expect((await rebuildProjection(pool, store, projection, { batchSize: 1_000 })).events).toBe(EVENTS);
       }
+      expect((await rebuildProjections(pool, store, rest, { batchSize: 1_000 })).events).toBe(EVENTS);
     } finally {
       await runner.stop();
     }

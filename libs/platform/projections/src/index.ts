@@ -21,6 +21,7 @@ export {
 export { ReadModelConsistency, type ConsistencyResult } from './postgres/consistency';
 export {
   rebuildProjection,
+  rebuildProjections,
   REBUILD_SUFFIX,
   type RebuildOptions,
   type RebuildProgress,

@@ -4,6 +4,7 @@ import {
   comparePositions,
   formatPosition,
   type EventStore,
+  type GlobalFilter,
   type GlobalPosition,
   type ReadAllResult,
 } from '@tongban/event-store';
@@ -66,28 +67,48 @@ export async function rebuildProjection(
   projection: AnyProjection,
   options: RebuildOptions = {},
 ): Promise<RebuildReport> {
+  return rebuildProjections(pool, store, [projection], options);
+}
+
+/**
+ * The same for several projections in ONE pass over the store: each page is read once and
+ * applied to every fresh set of tables in one transaction, and all of them are swapped in
+ * together. Rebuilding everything this way costs one replay, not one per read model.
+ */
+export async function rebuildProjections(
+  pool: Pool,
+  store: EventStore,
+  projections: readonly AnyProjection[],
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
+  if (projections.length === 0) throw new Error('Nothing to rebuild');
   const batchSize = options.batchSize ?? 5_000;
-  const shadow = `${projection.name}@rebuild`;
-  const tables = [...projection.tables.map((t) => t.table), projection.streamsTable];
+  const name = projections.map((p) => p.name).join(',');
+  const tables = projections.flatMap((p) => [...p.tables.map((t) => t.table), p.streamsTable]);
+  const filter = sharedFilter(projections);
   const started = performance.now();
 
   await withClient(pool, async (client) => {
-    await ensureCheckpoint(client, projection.name);
+    for (const projection of projections) await ensureCheckpoint(client, projection.name);
     await client.query('BEGIN');
     try {
-      for (const table of tables) {
-        await client.query(`DROP TABLE IF EXISTS ${ident(table + REBUILD_SUFFIX)}`);
-        // Without secondary indexes while replaying (building them once at the end is far cheaper
-        // than maintaining them row by row); the primary key stays, upserts need it.
-        await client.query(
-          `CREATE TABLE ${ident(table + REBUILD_SUFFIX)} (LIKE ${ident(table)} INCLUDING ALL EXCLUDING INDEXES)`,
-        );
-        await client.query(
-          `ALTER TABLE ${ident(table + REBUILD_SUFFIX)} ADD PRIMARY KEY (${keyOfTable(projection, table).map(ident).join(', ')})`,
-        );
+      for (const projection of projections) {
+        for (const table of [...projection.tables.map((t) => t.table), projection.streamsTable]) {
+          await client.query(`DROP TABLE IF EXISTS ${ident(table + REBUILD_SUFFIX)}`);
+          // Without secondary indexes while replaying (building them once at the end is far
+          // cheaper than maintaining them row by row); the primary key stays, upserts need it.
+          await client.query(
+            `CREATE TABLE ${ident(table + REBUILD_SUFFIX)} (LIKE ${ident(table)} INCLUDING ALL EXCLUDING INDEXES)`,
+          );
+          await client.query(
+            `ALTER TABLE ${ident(table + REBUILD_SUFFIX)} ADD PRIMARY KEY (${keyOfTable(projection, table).map(ident).join(', ')})`,
+          );
+        }
+        await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [
+          shadowOf(projection),
+        ]);
+        await ensureCheckpoint(client, shadowOf(projection));
       }
-      await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow]);
-      await ensureCheckpoint(client, shadow);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -95,18 +116,22 @@ export async function rebuildProjection(
     }
   });
 
-  let total = await store.countAll({ filter: projection.filter });
+  let total = await store.countAll(filter ? { filter } : {});
   let done = 0;
   let after: GlobalPosition = START;
   let swapRetries = 0;
   let indexed = false;
   const columnCache = new Map<string, string[]>();
-  const target = [{ projection, checkpoint: shadow, suffix: REBUILD_SUFFIX }];
+  const targets = projections.map((projection) => ({
+    projection,
+    checkpoint: shadowOf(projection),
+    suffix: REBUILD_SUFFIX,
+  }));
   const report = (phase: RebuildProgress['phase']): void => {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
     options.onProgress?.({
-      projection: projection.name,
+      projection: name,
       phase,
       done,
       total: Math.max(total, done),
@@ -116,7 +141,7 @@ export async function rebuildProjection(
   };
 
   const read = (from: GlobalPosition): Promise<ReadAllResult> => {
-    const page = store.readAll({ after: from, maxCount: batchSize, filter: projection.filter });
+    const page = store.readAll({ after: from, maxCount: batchSize, ...(filter ? { filter } : {}) });
     // A prefetch may fail while the current page is applied; it is awaited (and thrown) next round.
     page.catch(() => undefined);
     return page;
@@ -127,7 +152,7 @@ export async function rebuildProjection(
     // Read the next page while this one is applied: the two round trips overlap.
     if (!page.caughtUp) pending = read(page.next);
     if (page.events.length > 0 || comparePositions(page.next, after) > 0) {
-      await applyInTransaction(pool, target, page.events, { upTo: page.next, columnCache });
+      await applyInTransaction(pool, targets, page.events, { upTo: page.next, columnCache });
     }
     done += page.events.length;
     after = page.next;
@@ -143,18 +168,18 @@ export async function rebuildProjection(
       continue;
     }
     report('swapping');
-    const swapped = await trySwap(pool, projection, tables, shadow, after, options.lockTimeoutMs ?? 2_000);
+    const swapped = await trySwap(pool, projections, after, options.lockTimeoutMs ?? 2_000);
     if (swapped) break;
     swapRetries += 1;
-    // The live runner is ahead (events arrived meanwhile): count them in and catch up first.
-    total = done + (await store.countAll({ after, filter: projection.filter }));
+    // A live projection is ahead (events arrived meanwhile): count them in and catch up first.
+    total = done + (await store.countAll({ after, ...(filter ? { filter } : {}) }));
     pending = read(after);
   }
 
   const seconds = (performance.now() - started) / 1000;
   report('done');
   return {
-    projection: projection.name,
+    projection: name,
     events: done,
     seconds,
     eventsPerSecond: Math.round(done / Math.max(seconds, 1e-6)),
@@ -163,11 +188,17 @@ export async function rebuildProjection(
   };
 }
 
+const shadowOf = (projection: AnyProjection): string => `${projection.name}@rebuild`;
+
+/** The store filter all the projections agree on (each still applies its own to every event). */
+function sharedFilter(projections: readonly AnyProjection[]): GlobalFilter | undefined {
+  const [first, ...rest] = projections.map((p) => JSON.stringify(p.filter));
+  return first !== undefined && rest.every((f) => f === first) ? projections[0]!.filter : undefined;
+}
+
 async function trySwap(
   pool: Pool,
-  projection: AnyProjection,
-  tables: readonly string[],
-  shadow: string,
+  projections: readonly AnyProjection[],
   reached: GlobalPosition,
   lockTimeoutMs: number,
 ): Promise<boolean> {
@@ -175,36 +206,44 @@ async function trySwap(
     await client.query('BEGIN');
     try {
       await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
-      const live = await readCheckpoints(client, [projection.name, shadow], true);
-      const liveAt = live.get(projection.name)?.position ?? START;
-      const shadowRow = live.get(shadow);
-      if (!shadowRow) throw new Error(`The rebuild checkpoint ${shadow} disappeared`);
-      if (
-        comparePositions(shadowRow.position, liveAt) < 0 ||
-        comparePositions(reached, shadowRow.position) < 0
-      ) {
-        await client.query('ROLLBACK');
-        return false;
+      const names = projections.flatMap((p) => [p.name, shadowOf(p)]);
+      const checkpoints = await readCheckpoints(client, names, true);
+      for (const projection of projections) {
+        const liveAt = checkpoints.get(projection.name)?.position ?? START;
+        const shadowRow = checkpoints.get(shadowOf(projection));
+        if (!shadowRow) throw new Error(`The rebuild checkpoint ${shadowOf(projection)} disappeared`);
+        if (
+          comparePositions(shadowRow.position, liveAt) < 0 ||
+          comparePositions(reached, shadowRow.position) < 0
+        ) {
+          await client.query('ROLLBACK');
+          return false;
+        }
       }
-      for (const table of tables) {
-        const indexes = await indexNames(client, table);
-        await client.query(`ALTER TABLE ${ident(table)} RENAME TO ${ident(table + RETIRED_SUFFIX)}`);
-        await client.query(`ALTER TABLE ${ident(table + REBUILD_SUFFIX)} RENAME TO ${ident(table)}`);
-        await client.query(`DROP TABLE ${ident(table + RETIRED_SUFFIX)}`);
-        await restoreIndexNames(client, table, indexes);
+      for (const projection of projections) {
+        for (const table of [...projection.tables.map((t) => t.table), projection.streamsTable]) {
+          const indexes = await indexNames(client, table);
+          await client.query(`ALTER TABLE ${ident(table)} RENAME TO ${ident(table + RETIRED_SUFFIX)}`);
+          await client.query(`ALTER TABLE ${ident(table + REBUILD_SUFFIX)} RENAME TO ${ident(table)}`);
+          await client.query(`DROP TABLE ${ident(table + RETIRED_SUFFIX)}`);
+          await restoreIndexNames(client, table, indexes);
+        }
+        const shadowRow = checkpoints.get(shadowOf(projection))!;
+        await client.query(
+          `UPDATE projection_checkpoints
+              SET position_tx = $2, position_seq = $3, events_applied = $4, updated_at = now()
+            WHERE projection = $1`,
+          [
+            projection.name,
+            shadowRow.position.tx.toString(),
+            shadowRow.position.seq.toString(),
+            shadowRow.eventsApplied,
+          ],
+        );
+        await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [
+          shadowOf(projection),
+        ]);
       }
-      await client.query(
-        `UPDATE projection_checkpoints
-            SET position_tx = $2, position_seq = $3, events_applied = $4, updated_at = now()
-          WHERE projection = $1`,
-        [
-          projection.name,
-          shadowRow.position.tx.toString(),
-          shadowRow.position.seq.toString(),
-          shadowRow.eventsApplied,
-        ],
-      );
-      await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow]);
       await client.query('COMMIT');
       return true;
     } catch (error) {
