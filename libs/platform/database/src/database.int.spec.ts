@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
+import { DatabaseMigrator } from './database.module';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
 const dataSourceFor = (url: string, poolSize: number) =>
@@ -51,6 +52,53 @@ describe('PostgreSQL (real server)', () => {
     expect(await ds.query('SELECT id, body FROM note ORDER BY id')).toEqual([
       { id: 2, body: '第二条：垃圾未清运' },
     ]);
+  });
+});
+
+class SlowTables1700000000000 implements MigrationInterface {
+  readonly name = 'SlowTables1700000000000';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE read_model_a (id int PRIMARY KEY)`);
+    // Long enough for a second deployable starting at the same moment to race it.
+    await queryRunner.query(`SELECT pg_sleep(0.3)`);
+    await queryRunner.query(`CREATE TABLE read_model_b (id int PRIMARY KEY)`);
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE read_model_b; DROP TABLE read_model_a`);
+  }
+}
+
+describe('migrations at start-up', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mig');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('run once when several deployables start at the same moment (api and projector both migrate)', async () => {
+    const sources = await Promise.all(
+      [1, 2, 3].map(() =>
+        new DataSource({
+          type: 'postgres',
+          url: db.url,
+          synchronize: false,
+          migrations: [SlowTables1700000000000],
+          extra: { max: 3 },
+        }).initialize(),
+      ),
+    );
+    try {
+      await Promise.all(sources.map((source) => new DatabaseMigrator(source).onModuleInit()));
+      const applied = await sources[0]!.query<{ name: string }[]>('SELECT name FROM migrations');
+      expect(applied).toEqual([{ name: 'SlowTables1700000000000' }]);
+      expect(await sources[0]!.query('SELECT count(*)::int AS n FROM read_model_b')).toEqual([{ n: 0 }]);
+    } finally {
+      await Promise.all(sources.map((source) => source.destroy()));
+    }
   });
 });
 
