@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { comparePositions, type GlobalPosition, type RecordedEvent } from '@tongban/event-store';
-import { runBatch } from '../batch';
+import { matchesFilter, runBatch } from '../batch';
 import type { AnyProjection } from '../projection';
-import { ProjectionSql, checkpointOrStart, readCheckpoints, writeCheckpoint } from './projection-sql';
+import { ProjectionSql, checkpointOrStart, ident, readCheckpoints } from './projection-sql';
 
 export interface ApplyTarget {
   readonly projection: AnyProjection;
@@ -64,26 +64,100 @@ export async function applyWithClient(
   let duplicates = 0;
   const last = events.length > 0 ? events[events.length - 1]!.position : undefined;
   const end = options.upTo && (!last || comparePositions(options.upTo, last) > 0) ? options.upTo : last;
+  const fresh = new Map<ApplyTarget, RecordedEvent[]>();
   for (const target of targets) {
     if (!checkpoints.has(target.checkpoint)) {
       throw new Error(`No checkpoint row ${target.checkpoint}: ensureCheckpoint() first`);
     }
     const from = checkpointOrStart(checkpoints, target.checkpoint);
     positions.set(target.checkpoint, from);
-    const fresh = events.filter((e) => comparePositions(e.position, from) > 0);
-    if (fresh.length > 0) {
-      const sql = new ProjectionSql(client, target.projection, target.suffix, options.columnCache);
-      const outcome = await runBatch(target.projection, fresh, sql);
+    fresh.set(
+      target,
+      events.filter((e) => comparePositions(e.position, from) > 0),
+    );
+  }
+  // Round trips are what a small batch costs (one event on standalone's single connection), so
+  // every projection's stream versions come in one query and every checkpoint goes in one.
+  const versions = await loadAllStreamVersions(client, targets, fresh);
+  const moved: Array<{ projection: string; tx: string; seq: string; applied: number }> = [];
+  for (const target of targets) {
+    const mine = fresh.get(target)!;
+    const from = positions.get(target.checkpoint)!;
+    if (mine.length > 0) {
+      const sql = new ProjectionSql(
+        client,
+        target.projection,
+        target.suffix,
+        options.columnCache,
+        versions.get(target),
+      );
+      const outcome = await runBatch(target.projection, mine, sql);
       await sql.write(outcome.changes);
       applied += outcome.applied;
       duplicates += outcome.duplicates;
-      await writeCheckpoint(client, target.checkpoint, end!, outcome.applied);
+      moved.push({
+        projection: target.checkpoint,
+        tx: end!.tx.toString(),
+        seq: end!.seq.toString(),
+        applied: outcome.applied,
+      });
       positions.set(target.checkpoint, end!);
     } else if (end && comparePositions(end, from) > 0) {
-      await writeCheckpoint(client, target.checkpoint, end, 0);
+      moved.push({
+        projection: target.checkpoint,
+        tx: end.tx.toString(),
+        seq: end.seq.toString(),
+        applied: 0,
+      });
       positions.set(target.checkpoint, end);
     }
-    duplicates += events.length - fresh.length;
+    duplicates += events.length - mine.length;
+  }
+  if (moved.length > 0) {
+    await client.query(
+      `UPDATE projection_checkpoints c
+          SET position_tx = x.tx, position_seq = x.seq, events_applied = c.events_applied + x.applied,
+              updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(projection text, tx bigint, seq bigint, applied bigint)
+        WHERE c.projection = x.projection`,
+      [JSON.stringify(moved)],
+    );
   }
   return { positions, applied, duplicates };
+}
+
+/** The recorded versions of the batch's streams, for every target, in one statement. */
+async function loadAllStreamVersions(
+  client: PoolClient,
+  targets: readonly ApplyTarget[],
+  fresh: ReadonlyMap<ApplyTarget, readonly RecordedEvent[]>,
+): Promise<Map<ApplyTarget, Map<string, number>>> {
+  const parts: string[] = [];
+  const values: string[][] = [];
+  const wanted: ApplyTarget[] = [];
+  for (const target of targets) {
+    const streams = [
+      ...new Set(
+        fresh
+          .get(target)!
+          .filter((e) => matchesFilter(target.projection, e))
+          .map((e) => e.streamId),
+      ),
+    ];
+    if (streams.length === 0) continue;
+    values.push(streams);
+    parts.push(
+      `SELECT ${wanted.length} AS i, stream_id, version FROM ${ident(target.projection.streamsTable + target.suffix)}
+        WHERE stream_id = ANY ($${values.length}::text[])`,
+    );
+    wanted.push(target);
+  }
+  const out = new Map<ApplyTarget, Map<string, number>>(targets.map((t) => [t, new Map()]));
+  if (parts.length === 0) return out;
+  const { rows } = await client.query<{ i: number; stream_id: string; version: number }>(
+    parts.join(' UNION ALL '),
+    values,
+  );
+  for (const row of rows) out.get(wanted[row.i]!)!.set(row.stream_id, row.version);
+  return out;
 }

@@ -18,6 +18,8 @@ export class ProjectionSql implements BatchSource {
     private readonly suffix = '',
     /** Column names by physical table; share one map across batches to look them up once. */
     private readonly columnCache = new Map<string, string[]>(),
+    /** The batch's stream versions, when the caller loaded them already (with other targets'). */
+    private readonly preloadedVersions?: ReadonlyMap<string, number>,
   ) {}
 
   physical(table: string): string {
@@ -26,6 +28,10 @@ export class ProjectionSql implements BatchSource {
 
   async loadStreamVersions(streamIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
     if (streamIds.length === 0) return new Map();
+    const preloaded = this.preloadedVersions;
+    if (preloaded) {
+      return new Map(streamIds.filter((id) => preloaded.has(id)).map((id) => [id, preloaded.get(id)!]));
+    }
     const { rows } = await this.client.query<{ stream_id: string; version: number }>(
       `SELECT stream_id, version FROM ${this.physical(this.projection.streamsTable)} WHERE stream_id = ANY ($1::text[])`,
       [streamIds],
@@ -170,20 +176,6 @@ export async function readCheckpoints(
         eventsApplied: Number(r.events_applied),
       },
     ]),
-  );
-}
-
-export async function writeCheckpoint(
-  client: Pick<PoolClient, 'query'>,
-  name: string,
-  position: GlobalPosition,
-  applied: number,
-): Promise<void> {
-  await client.query(
-    `UPDATE projection_checkpoints
-        SET position_tx = $2, position_seq = $3, events_applied = events_applied + $4, updated_at = now()
-      WHERE projection = $1`,
-    [name, position.tx.toString(), position.seq.toString(), applied],
   );
 }
 
