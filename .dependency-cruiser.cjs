@@ -55,7 +55,12 @@ module.exports = {
       severity: 'error',
       from: {
         path: '(^|/)(apps|libs)/',
-        pathNot: ['\\.spec\\.ts$', '\\.contract\\.ts$', '(^|/)libs/platform/testing/', '(^|/)libs/[^/]+/src/testing/'],
+        pathNot: [
+          '\\.spec\\.ts$',
+          '\\.contract\\.ts$',
+          '(^|/)libs/platform/testing/',
+          '(^|/)libs/[^/]+/src/testing/',
+        ],
       },
       to: { path: ['(^|/)libs/platform/testing/', '(^|/)libs/[^/]+/src/testing/'] },
     },
