@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { connectionUrl, withDatabase } from './support/services';
 import { newStreamAppends, utf8Bytes, type BenchAppend } from './support/payloads';
 import {
   figuresTable,
@@ -81,24 +82,6 @@ const CONFIG = {
 
 const log = (message: string): void =>
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-function connectionUrl(): string {
-  if (process.env.TONGBAN_PG_URL) return process.env.TONGBAN_PG_URL;
-  const envFile = join(REPO_ROOT, '.data', 'services.env');
-  if (existsSync(envFile)) {
-    const line = readFileSync(envFile, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('TONGBAN_PG_URL='));
-    if (line) return line.slice('TONGBAN_PG_URL='.length).trim();
-  }
-  throw new Error('No PostgreSQL: run `npm run services:up` first (or set TONGBAN_PG_URL).');
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** The admin connection: databases, CHECKPOINT, server facts. */
 class Server {

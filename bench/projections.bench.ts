@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { CASE_PROJECTIONS, CASE_VIEWS_MIGRATIONS } from '@tongban/case-views';
 import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
 import { rebuildProjection, type AnyProjection } from '@tongban/projections';
+import { connectionUrl, withDatabase } from './support/services';
 import {
   caseSeed,
   floorInsertMany,
@@ -89,24 +90,6 @@ function newPool(url: string, max: number): Pool {
   // An idle connection cut by the server (the databases are dropped at the end) must not crash us.
   pool.on('error', () => undefined);
   return pool;
-}
-
-function connectionUrl(): string {
-  if (process.env.TONGBAN_PG_URL) return process.env.TONGBAN_PG_URL;
-  const envFile = join(REPO_ROOT, '.data', 'services.env');
-  if (existsSync(envFile)) {
-    const line = readFileSync(envFile, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('TONGBAN_PG_URL='));
-    if (line) return line.slice('TONGBAN_PG_URL='.length).trim();
-  }
-  throw new Error('No PostgreSQL: run `npm run services:up` first (or set TONGBAN_PG_URL).');
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 const median = (values: readonly number[]): number => {
