@@ -25,6 +25,24 @@ export type Channel =
   | 'grid_patrol'
   | 'filed_on_behalf';
 
+/** Every channel, for validation at the edges (commands and queries alike). */
+export const CHANNELS: readonly Channel[] = [
+  'portal',
+  'app',
+  'mini_program',
+  'hotline',
+  'walk_in',
+  'third_party',
+  'grid_patrol',
+  'filed_on_behalf',
+];
+
+/**
+ * An org unit code: district, then up to four dotted segments (`pc.gucheng.taiyangcheng`).
+ * Segments are lower-case codes or the glossary's camelCase unit names (`publicServiceOffice`).
+ */
+export const ORG_UNIT_CODE = /^[a-z0-9]+(\.[a-zA-Z0-9-]+){0,4}$/;
+
 export interface ResidentContact {
   readonly name: string;
   /** Mainland mobile number, validated at the edge. Masked in every read view and log. */

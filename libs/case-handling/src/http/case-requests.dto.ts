@@ -18,21 +18,18 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import type { Channel, ContactMethod, ReferralTarget, Satisfaction, SlaClock } from '@tongban/cases';
+import {
+  CHANNELS,
+  ORG_UNIT_CODE,
+  type Channel,
+  type ContactMethod,
+  type ReferralTarget,
+  type Satisfaction,
+  type SlaClock,
+} from '@tongban/cases';
 import { IsResidentIdNumber, MAINLAND_MOBILE } from './validators';
 
-const CHANNELS: readonly Channel[] = [
-  'portal',
-  'app',
-  'mini_program',
-  'hotline',
-  'walk_in',
-  'third_party',
-  'grid_patrol',
-  'filed_on_behalf',
-];
-// Segments are lower-case codes or the glossary's camelCase unit names (`publicServiceOffice`).
-const ORG_UNIT = /^[a-z0-9]+(\.[a-zA-Z0-9-]+){0,4}$/;
+const ORG_UNIT = ORG_UNIT_CODE;
 const ORG_UNIT_MESSAGE = 'must be an org unit code such as pc.nanguan.yongtai';
 const TEXT = 2000;
 const REASON = 500;

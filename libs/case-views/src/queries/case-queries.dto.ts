@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { CHANNELS, ORG_UNIT_CODE } from '@tongban/cases';
 import {
   IsBoolean,
   IsIn,
@@ -23,17 +24,7 @@ const CASE_STATUSES = [
   'withdrawn',
   'merged',
 ] as const;
-const CHANNELS = [
-  'portal',
-  'app',
-  'mini_program',
-  'hotline',
-  'walk_in',
-  'third_party',
-  'grid_patrol',
-  'filed_on_behalf',
-] as const;
-const ORG_UNIT = /^[a-z0-9]+(\.[a-zA-Z0-9-]+){0,4}$/;
+const ORG_UNIT = ORG_UNIT_CODE;
 const POSITION = /^\d{1,20}-\d{1,20}$/;
 
 const toList = ({ value }: { value: unknown }): unknown =>
