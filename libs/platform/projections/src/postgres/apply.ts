@@ -88,8 +88,8 @@ export async function applyWithClient(
         client,
         target.projection,
         target.suffix,
-        options.columnCache,
-        versions.get(target),
+        options.columnCache ?? new Map<string, string[]>(),
+        versions.get(target)!,
       );
       const outcome = await runBatch(target.projection, mine, sql);
       await sql.write(outcome.changes);

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { START, comparePositions, type ChangeSignal, type GlobalPosition } from '@tongban/event-store';
-import { readCheckpoints } from './projection-sql';
+import { comparePositions, type ChangeSignal, type GlobalPosition } from '@tongban/event-store';
+import { lowestCheckpoint, readCheckpoints } from './projection-sql';
 
 export interface ConsistencyResult {
   /** True when every read model asked for had reached the position before the deadline. */
@@ -23,13 +23,7 @@ export class ReadModelConsistency {
   ) {}
 
   async position(projections: readonly string[]): Promise<GlobalPosition> {
-    const rows = await readCheckpoints(this.pool, projections);
-    let lowest: GlobalPosition | undefined;
-    for (const name of projections) {
-      const at = rows.get(name)?.position ?? START;
-      if (!lowest || comparePositions(at, lowest) < 0) lowest = at;
-    }
-    return lowest ?? START;
+    return lowestCheckpoint(await readCheckpoints(this.pool, projections), projections);
   }
 
   async waitFor(

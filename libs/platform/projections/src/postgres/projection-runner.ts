@@ -2,7 +2,6 @@ import type { Pool } from 'pg';
 import {
   type LocalChangeSignal,
   START,
-  comparePositions,
   type EventStore,
   type GlobalFilter,
   type GlobalPosition,
@@ -11,7 +10,7 @@ import {
 } from '@tongban/event-store';
 import type { AnyProjection } from '../projection';
 import { applyInTransaction, type ApplyTarget } from './apply';
-import { ensureCheckpoint, readCheckpoints } from './projection-sql';
+import { ensureCheckpoint, lowestCheckpoint, readCheckpoints } from './projection-sql';
 
 export interface RunnerLogger {
   log(message: string): void;
@@ -117,17 +116,12 @@ export class ProjectionRunner {
 
   private async subscribe(): Promise<void> {
     const names = this.options.projections.map((p) => p.name);
-    const checkpoints = await readCheckpoints(this.options.pool, names);
-    let from: GlobalPosition | undefined;
-    for (const name of names) {
-      const at = checkpoints.get(name)?.position ?? START;
-      if (!from || comparePositions(at, from) < 0) from = at;
-    }
-    this.state.position = from ?? START;
+    const from = lowestCheckpoint(await readCheckpoints(this.options.pool, names), names);
+    this.state.position = from;
     const generation = ++this.generation;
     this.buffer = [];
     const subscription = this.options.store.subscribe(
-      { after: from ?? START, filter: this.filter(), batchSize: this.batchSize },
+      { after: from, filter: this.filter(), batchSize: this.batchSize },
       async (event) => {
         if (generation !== this.generation) return;
         this.buffer.push(event);

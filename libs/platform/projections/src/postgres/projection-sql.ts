@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { START, type GlobalPosition } from '@tongban/event-store';
+import { START, comparePositions, type GlobalPosition } from '@tongban/event-store';
 import type { BatchChanges, BatchSource } from '../batch';
 import type { AnyProjection, CellValue, Row, TableSpec } from '../projection';
 
@@ -17,26 +17,23 @@ export class ProjectionSql implements BatchSource {
     private readonly projection: AnyProjection,
     private readonly suffix = '',
     /** Column names by physical table; share one map across batches to look them up once. */
-    private readonly columnCache = new Map<string, string[]>(),
-    /** The batch's stream versions, when the caller loaded them already (with other targets'). */
-    private readonly preloadedVersions?: ReadonlyMap<string, number>,
+    private readonly columnCache: Map<string, string[]>,
+    /**
+     * The recorded versions of the batch's streams: loaded by the caller for every projection of
+     * the batch in one query (`apply.ts`), not here one projection at a time.
+     */
+    private readonly streamVersions: ReadonlyMap<string, number>,
   ) {}
 
   physical(table: string): string {
     return ident(`${table}${this.suffix}`);
   }
 
-  async loadStreamVersions(streamIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
-    if (streamIds.length === 0) return new Map();
-    const preloaded = this.preloadedVersions;
-    if (preloaded) {
-      return new Map(streamIds.filter((id) => preloaded.has(id)).map((id) => [id, preloaded.get(id)!]));
-    }
-    const { rows } = await this.client.query<{ stream_id: string; version: number }>(
-      `SELECT stream_id, version FROM ${this.physical(this.projection.streamsTable)} WHERE stream_id = ANY ($1::text[])`,
-      [streamIds],
+  loadStreamVersions(streamIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    const known = this.streamVersions;
+    return Promise.resolve(
+      new Map(streamIds.filter((id) => known.has(id)).map((id) => [id, known.get(id)!])),
     );
-    return new Map(rows.map((r) => [r.stream_id, r.version]));
   }
 
   async loadRows(spec: TableSpec, keys: readonly Row[]): Promise<readonly Row[]> {
@@ -177,6 +174,19 @@ export async function readCheckpoints(
       },
     ]),
   );
+}
+
+/** The lowest checkpoint among `names` (the beginning for one that has none yet). */
+export function lowestCheckpoint(
+  rows: ReadonlyMap<string, CheckpointRow>,
+  names: readonly string[],
+): GlobalPosition {
+  let lowest: GlobalPosition | undefined;
+  for (const name of names) {
+    const at = rows.get(name)?.position ?? START;
+    if (!lowest || comparePositions(at, lowest) < 0) lowest = at;
+  }
+  return lowest ?? START;
 }
 
 export const checkpointOrStart = (rows: ReadonlyMap<string, CheckpointRow>, name: string): GlobalPosition =>

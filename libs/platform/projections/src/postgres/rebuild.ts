@@ -84,7 +84,7 @@ export async function rebuildProjections(
   if (projections.length === 0) throw new Error('Nothing to rebuild');
   const batchSize = options.batchSize ?? 5_000;
   const name = projections.map((p) => p.name).join(',');
-  const tables = projections.flatMap((p) => [...p.tables.map((t) => t.table), p.streamsTable]);
+  const tables = projections.flatMap(tablesOf);
   const filter = sharedFilter(projections);
   const started = performance.now();
 
@@ -93,7 +93,7 @@ export async function rebuildProjections(
     await client.query('BEGIN');
     try {
       for (const projection of projections) {
-        for (const table of [...projection.tables.map((t) => t.table), projection.streamsTable]) {
+        for (const table of tablesOf(projection)) {
           await client.query(`DROP TABLE IF EXISTS ${ident(table + REBUILD_SUFFIX)}`);
           // Without secondary indexes while replaying (building them once at the end is far
           // cheaper than maintaining them row by row); the primary key stays, upserts need it.
@@ -190,6 +190,12 @@ export async function rebuildProjections(
 
 const shadowOf = (projection: AnyProjection): string => `${projection.name}@rebuild`;
 
+/** Every table a projection owns, its stream versions included: what a rebuild recreates. */
+const tablesOf = (projection: AnyProjection): string[] => [
+  ...projection.tables.map((t) => t.table),
+  projection.streamsTable,
+];
+
 /** The store filter all the projections agree on (each still applies its own to every event). */
 function sharedFilter(projections: readonly AnyProjection[]): GlobalFilter | undefined {
   const [first, ...rest] = projections.map((p) => JSON.stringify(p.filter));
@@ -221,7 +227,7 @@ async function trySwap(
         }
       }
       for (const projection of projections) {
-        for (const table of [...projection.tables.map((t) => t.table), projection.streamsTable]) {
+        for (const table of tablesOf(projection)) {
           const indexes = await indexNames(client, table);
           await client.query(`ALTER TABLE ${ident(table)} RENAME TO ${ident(table + RETIRED_SUFFIX)}`);
           await client.query(`ALTER TABLE ${ident(table + REBUILD_SUFFIX)} RENAME TO ${ident(table)}`);
