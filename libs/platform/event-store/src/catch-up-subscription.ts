@@ -42,6 +42,11 @@ export function runCatchUpSubscription(
 
   const loop = async (): Promise<void> => {
     let after: GlobalPosition = options.after ?? START;
+    // A change we are told of may not be visible yet: the global log shows an event only once
+    // every older transaction (in the whole PostgreSQL cluster) has ended. After a wake-up that
+    // showed nothing, look again soon — 10 ms, doubling — rather than sleeping a poll interval.
+    let retryMs = 0;
+    let woken = false;
     while (running) {
       const seen = changes.version;
       const page = await readAll({
@@ -57,7 +62,10 @@ export function runCatchUpSubscription(
       after = page.next;
       caughtUp = page.caughtUp;
       if (page.caughtUp) {
-        await Promise.race([changes.wait(options.pollIntervalMs, seen), stopped]);
+        retryMs = page.events.length === 0 && (woken || retryMs > 0) ? (retryMs === 0 ? 10 : retryMs * 2) : 0;
+        if (retryMs >= options.pollIntervalMs) retryMs = 0;
+        await Promise.race([changes.wait(retryMs || options.pollIntervalMs, seen), stopped]);
+        woken = changes.version !== seen;
       }
     }
   };
