@@ -48,6 +48,8 @@ export class StandaloneModule {
         }),
         TongbanDatabaseModule.forRoot({
           migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_VIEWS_MIGRATIONS],
+          // Each new connection inherits PGlite's one session: reset it as a disconnect would.
+          onConnect: embedded.onConnect,
         }),
         TongbanEventStoreModule,
         TongbanMessagingModule.inProcess(),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { generateCaseWorkload } from '@tongban/cases/testing';
-import { startEmbeddedPostgres } from '@tongban/database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@tongban/database';
 import { poolOf } from '@tongban/event-store';
 import {
   InMemoryProjectionStore,
@@ -30,6 +30,8 @@ interface Database {
   readonly url: string;
   /** PGlite serves one connection at a time. */
   readonly poolSize: number;
+  /** PGlite's session reset, run on each new connection as standalone does. */
+  readonly onConnect?: EmbeddedPostgres['onConnect'];
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ const databases: Array<[string, () => Promise<Database>]> = [
       return {
         url: embedded.url,
         poolSize: 1,
+        onConnect: embedded.onConnect,
         stop: async () => {
           await embedded.stop();
           rmSync(dir, { recursive: true, force: true });
@@ -73,7 +76,7 @@ describe.each(databases)('the read models on %s', (_name, start) => {
       url: database.url,
       entities: READ_MODEL_ENTITIES,
       migrations: [...PROJECTION_MIGRATIONS, ...READ_MODEL_MIGRATIONS],
-      extra: { max: database.poolSize },
+      extra: { max: database.poolSize, onConnect: database.onConnect },
     }).initialize();
   });
 

@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { AppConfig } from '@tongban/config';
 import { HealthRegistry } from '@tongban/http';
@@ -33,6 +33,11 @@ export interface DatabaseOptions {
    * records them in its `migrations` table and runs each once).
    */
   readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
+  /**
+   * Runs on every new pool connection before its first use (standalone's embedded database
+   * passes its session reset here).
+   */
+  readonly onConnect?: (client: ClientBase) => Promise<void>;
 }
 
 /** Any fixed number: every deployable takes the same lock before migrating. */
@@ -89,6 +94,7 @@ export class TongbanDatabaseModule {
             extra: {
               max: config.env.DATABASE_POOL_SIZE,
               connectionTimeoutMillis: 5_000,
+              ...(options.onConnect ? { onConnect: options.onConnect } : {}),
             },
             // Fail fast at start-up rather than retrying for minutes behind a load balancer.
             retryAttempts: 3,

@@ -155,7 +155,8 @@ export function eventStoreContract(
         const data = {
           描述: '南关街道永泰社区3号楼楼道灯不亮，老人夜间出行不便，请尽快维修。',
           居民: { 称呼: '王阿姨', 电话: '138****1234' },
-          tags: ['照明', '适老化', 'emoji ✅'],
+          // ✅ is in the basic plane; 😀 and 𠮷 are surrogate pairs, which must pass where lone halves fail.
+          tags: ['照明', '适老化', 'emoji ✅', '😀', '𠮷'],
           nested: { deep: { deeper: { values: [1, 2.5, -3, 0, true, false, null] } } },
           big: '平城区一网通办'.repeat(30_000),
         };
@@ -308,6 +309,26 @@ export function eventStoreContract(
           [
             'data holding a NUL character',
             () => [streamName(), [{ ...event(), data: { s: 'a\u0000b' } }], 'any'],
+            InvalidEventError,
+          ],
+          [
+            'data holding a lone high surrogate',
+            () => [streamName(), [{ ...event(), data: { s: 'a\ud800b' } }], 'any'],
+            InvalidEventError,
+          ],
+          [
+            'data holding a lone low surrogate deep inside',
+            () => [streamName(), [{ ...event(), data: { l: [{ s: 'x\udfffy' }] } }], 'any'],
+            InvalidEventError,
+          ],
+          [
+            'a key holding a lone surrogate',
+            () => [streamName(), [{ ...event(), data: { ['k\ud800']: 1 } }], 'any'],
+            InvalidEventError,
+          ],
+          [
+            'metadata holding a lone surrogate',
+            () => [streamName(), [{ ...event(), metadata: { note: '\udc00' } }], 'any'],
             InvalidEventError,
           ],
           [

@@ -17,6 +17,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Printable, no whitespace or control characters; Chinese allowed.
 const STREAM_ID = /^[^\s\p{Cc}]+$/u;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9._-]*$/;
+// A UTF-16 surrogate that is not half of a pair (only lone ones match with the `u` flag).
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export interface ValidatedEvent {
   readonly id: string;
@@ -62,8 +64,10 @@ function strictJson(value: unknown, what: string): string {
       return;
     }
     if (typeof v === 'string') {
-      // PostgreSQL's jsonb cannot hold U+0000; refuse it everywhere so adapters agree.
+      // PostgreSQL's jsonb holds neither U+0000 nor a lone surrogate (a statement carrying one
+      // fails inside the database); refuse both everywhere so adapters agree.
       if (v.includes('\u0000')) problems.push(`${path} contains a NUL character`);
+      if (LONE_SURROGATE.test(v)) problems.push(`${path} contains a lone UTF-16 surrogate`);
       return;
     }
     if (v === null || typeof v === 'boolean') return;
@@ -83,6 +87,7 @@ function strictJson(value: unknown, what: string): string {
       }
       for (const [key, item] of Object.entries(v)) {
         if (key.includes('\u0000')) problems.push(`${path} has a key with a NUL character`);
+        if (LONE_SURROGATE.test(key)) problems.push(`${path} has a key with a lone UTF-16 surrogate`);
         if (item === undefined) problems.push(`${path}.${key} is undefined`);
         else check(item, `${path}.${key}`, depth + 1);
       }
