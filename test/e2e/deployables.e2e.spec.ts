@@ -31,7 +31,13 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     running.push(api);
     const ready = await getJson(`${api.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'up', checks: [{ name: 'database', status: 'up' }] });
+    expect(ready.body).toMatchObject({
+      status: 'up',
+      checks: [
+        { name: 'database', status: 'up' },
+        { name: 'write-path', status: 'up' },
+      ],
+    });
     const docs = await getJson(`${api.baseUrl}/docs-json`);
     expect(docs.status).toBe(200);
     expect(docs.body).toMatchObject({

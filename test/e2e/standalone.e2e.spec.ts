@@ -36,6 +36,7 @@ describe('standalone mode', () => {
       status: 'up',
       checks: [
         { name: 'database', status: 'up' },
+        { name: 'write-path', status: 'up' },
         { name: 'projections', status: 'up' },
       ],
     });

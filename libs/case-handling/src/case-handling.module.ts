@@ -1,5 +1,7 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { EVENT_STORE, type EventStore } from '@tongban/event-store';
+import { HealthRegistry } from '@tongban/http';
 import {
   CASE_HANDLING_OPTIONS,
   DEFAULT_CASE_HANDLING_OPTIONS,
@@ -11,6 +13,22 @@ import { CaseActions } from './http/case-actions';
 import { CaseActionsController } from './http/case-actions.controller';
 import { CasesController } from './http/cases.controller';
 import { SubmitCaseHandler } from './submit-case/submit-case.command';
+
+/**
+ * Readiness of the command side: "the database answers SELECT 1" is not "a command can be
+ * stored", so the store's own append runs as a probe and is rolled back.
+ */
+@Injectable()
+class WritePathReadiness implements OnModuleInit {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.health.register({ name: 'write-path', check: () => this.store.checkWritePath() });
+  }
+}
 
 /**
  * The case-handling application: intake, every action on a case, and the audit history, over the
@@ -31,6 +49,7 @@ export class CaseHandlingModule {
         HandleCaseCommandHandler,
         SubmitCaseHandler,
         CaseActions,
+        WritePathReadiness,
       ],
     };
   }

@@ -377,6 +377,23 @@ export function eventStoreContract(
       });
     });
 
+    describe('the write-path probe (readiness)', () => {
+      it('succeeds on a working store and leaves no event, no position and no stream behind', async () => {
+        const stream = streamName();
+        await store.append(stream, [event()], 'no_stream');
+        const before = await store.headPosition();
+        const counted = await store.countAll();
+        // Twice at once, as two readiness probes can be.
+        await Promise.all([store.checkWritePath(), store.checkWritePath()]);
+        await store.checkWritePath();
+        expect(formatPosition(await store.headPosition())).toBe(formatPosition(before));
+        expect(await store.countAll()).toBe(counted);
+        expect(await store.streamState('$health-write-probe')).toEqual({ exists: false, version: 0 });
+        // And the store goes on appending after it.
+        await expect(store.append(stream, [event()], 1)).resolves.toMatchObject({ nextExpectedVersion: 2 });
+      });
+    });
+
     describe('the global log', () => {
       it('reads every committed event once, in order, with type and stream-prefix filters', async () => {
         const start = await store.headPosition();

@@ -154,6 +154,11 @@ export interface EventStore {
    * Counting is a scan: use it for progress, not on a hot path.
    */
   countAll(options?: CountAllOptions): Promise<number>;
+  /**
+   * Readiness: runs an append through the same path real appends take and leaves nothing behind
+   * (no event, no position). Rejects, with the reason, when appends cannot succeed.
+   */
+  checkWritePath(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -20,7 +20,13 @@ import {
 } from './event-store';
 import { DuplicateEventIdError, WrongExpectedVersionError } from './errors';
 import { comparePositions } from './position';
-import { describeExpected, validateAppend, validateStreamId } from './validation';
+import {
+  describeExpected,
+  validateAppend,
+  validateStreamId,
+  WRITE_PROBE_STREAM,
+  writeProbeEvent,
+} from './validation';
 
 interface Stored {
   readonly streamId: string;
@@ -216,6 +222,12 @@ export class InMemoryEventStore implements EventStore {
     validateStreamId(streamId);
     const version = this.streams.get(streamId)?.length ?? 0;
     return { exists: version > 0, version };
+  }
+
+  /** Validates a probe event as an append would; memory has no other way to fail. */
+  checkWritePath(): Promise<void> {
+    validateAppend(WRITE_PROBE_STREAM, [writeProbeEvent()], 'no_stream');
+    return Promise.resolve();
   }
 
   async headPosition(): Promise<GlobalPosition> {

@@ -157,6 +157,19 @@ export function validateAppend(
   });
 }
 
+/** The stream readiness probes append to, always inside a transaction that is rolled back. */
+export const WRITE_PROBE_STREAM = '$health-write-probe';
+
+/** A probe event shaped like a real one: a string, a number, nested JSON and metadata. */
+export function writeProbeEvent(): EventToAppend {
+  return {
+    id: crypto.randomUUID(),
+    type: 'health.write_probe',
+    data: { probe: '通办', at: 1, nested: { ok: true } },
+    metadata: { correlationId: crypto.randomUUID() },
+  };
+}
+
 export function describeExpected(expected: ExpectedVersion): string {
   return typeof expected === 'number' ? String(expected) : expected;
 }

@@ -9,11 +9,18 @@ import {
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@tongban/config';
-import { EVENT_STORE, LocalChangeSignal, poolOf, type EventStore } from '@tongban/event-store';
+import {
+  EVENT_STORE,
+  LocalChangeSignal,
+  formatPosition,
+  poolOf,
+  type EventStore,
+} from '@tongban/event-store';
+import { maskPersonalDataInText } from '@tongban/logging';
 import { HealthRegistry, MetricsRegistry } from '@tongban/http';
 import type { AnyProjection } from './projection';
 import { ReadModelConsistency } from './postgres/consistency';
-import { ProjectionRunner } from './postgres/projection-runner';
+import { ProjectionRunner, type RunnerStatus } from './postgres/projection-runner';
 
 import { PROJECTIONS } from './projections.tokens';
 import { ReadModelsAdminController } from './read-models-admin.controller';
@@ -62,15 +69,44 @@ class ProjectionRunnerLifecycle implements OnApplicationBootstrap, BeforeApplica
         this.inc(status().failures);
       },
     });
+    new Gauge({
+      name: 'tongban_projection_consecutive_failures',
+      help: 'Failed batches since the last one that committed (alert when > 0 for minutes)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(status().consecutiveFailures);
+      },
+    });
+    // One scrape reads the lag once for both gauges.
+    let lagRead: Promise<{ events: number; seconds: number }> | undefined;
+    const lag = () => {
+      lagRead ??= runner.lag().finally(() => setImmediate(() => (lagRead = undefined)));
+      return lagRead;
+    };
+    new Gauge({
+      name: 'tongban_projection_lag_events',
+      help: 'Visible events in the store that the read models have not applied yet',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await lag()).events);
+      },
+    });
+    new Gauge({
+      name: 'tongban_projection_lag_seconds',
+      help: 'Age of the oldest event the read models have not applied yet (0 when caught up)',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await lag()).seconds);
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.health.register({
       name: 'projections',
       check: () => {
-        const status = this.runner.status;
-        if (!status.running) return Promise.reject(new Error('not running'));
-        return Promise.resolve();
+        const problem = stuckReason(this.runner.status);
+        return problem ? Promise.reject(new Error(problem)) : Promise.resolve();
       },
     });
     await this.runner.start();
@@ -79,6 +115,22 @@ class ProjectionRunnerLifecycle implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     await this.runner.stop();
   }
+}
+
+/**
+ * Failed batches in a row before readiness turns red: one or two are a passing blip (a dropped
+ * connection, a deadlock retried), three — about 3.5 s of back-off — is an event or a table the
+ * runner cannot get past.
+ */
+export const STUCK_AFTER_FAILURES = 3;
+
+/** Why the runner cannot serve current read models, or undefined when it can. */
+export function stuckReason(status: RunnerStatus): string | undefined {
+  if (!status.running) return 'the projection runner is not running';
+  if (status.consecutiveFailures < STUCK_AFTER_FAILURES) return undefined;
+  const since = status.failingSince ? ` since ${status.failingSince.toISOString()}` : '';
+  const error = maskPersonalDataInText((status.lastError ?? 'unknown error').slice(0, 300));
+  return `stuck at position ${formatPosition(status.position)}${since}: ${status.consecutiveFailures} batches failed in a row; last error: ${error}`;
 }
 
 /**

@@ -20,7 +20,14 @@ import {
   type SubscribeOptions,
 } from '../event-store';
 import { DuplicateEventIdError, WrongExpectedVersionError } from '../errors';
-import { describeExpected, validateAppend, validateStreamId, type ValidatedEvent } from '../validation';
+import {
+  describeExpected,
+  validateAppend,
+  validateStreamId,
+  WRITE_PROBE_STREAM,
+  writeProbeEvent,
+  type ValidatedEvent,
+} from '../validation';
 
 export interface PostgresEventStoreOptions {
   readonly pool: Pool;
@@ -185,7 +192,7 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.tryInsert(streamId, valid, expected);
+      const outcome = await this.tryInsert(this.pool, streamId, valid, expected);
       if (outcome !== 'version_taken') return outcome;
       // Another writer took the version first. Without an expectation that is no conflict:
       // try again after it (every loss means someone else made progress).
@@ -201,6 +208,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async tryInsert(
+    db: Pool | PoolClient,
     streamId: string,
     valid: readonly ValidatedEvent[],
     expected: ExpectedVersion,
@@ -208,7 +216,7 @@ export class PostgresEventStore implements EventStore {
     const kind = typeof expected === 'number' ? 'exact' : expected;
     let rows: Array<{ seq: string; tx: string; stream_version: string }>;
     try {
-      ({ rows } = await this.pool.query<{ seq: string; tx: string; stream_version: string }>({
+      ({ rows } = await db.query<{ seq: string; tx: string; stream_version: string }>({
         // Named: prepared once per connection and its plan reused, not re-planned every call.
         name: `${this.schema}.append`,
         text: `WITH cur AS (SELECT coalesce(max(stream_version), 0) AS v FROM ${this.schema}.events WHERE stream_id = $1)
@@ -266,6 +274,29 @@ export class PostgresEventStore implements EventStore {
       describeExpected(expected),
       await this.currentVersion(streamId),
     );
+  }
+
+  /**
+   * Readiness: the fast path's own named statement, with a real event, inside a transaction
+   * that is rolled back — so a broken connection, statement, table or trigger shows here, and
+   * nothing is written. The transaction lasts milliseconds (it holds the global log's horizon
+   * for that long). A client whose probe failed is dropped, not returned to the pool.
+   */
+  async checkWritePath(): Promise<void> {
+    const valid = validateAppend(WRITE_PROBE_STREAM, [writeProbeEvent()], 'no_stream');
+    const client = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const outcome = await this.tryInsert(client, WRITE_PROBE_STREAM, valid, 'no_stream');
+      if (outcome === 'version_taken') throw new Error('the probe stream is not empty');
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw failure;
+    } finally {
+      await client.query('ROLLBACK').catch((error: Error) => (failure ??= error));
+      client.release(failure);
+    }
   }
 
   /** The original result when every event of this append is already in this stream. */

@@ -39,6 +39,10 @@ export interface RunnerStatus {
   readonly eventsApplied: number;
   readonly batches: number;
   readonly failures: number;
+  /** Failed batches since the last one that committed: the runner is stuck while this grows. */
+  readonly consecutiveFailures: number;
+  /** When the current run of failures began (null while batches commit). */
+  readonly failingSince: Date | null;
   readonly lastError: string | null;
 }
 
@@ -72,6 +76,8 @@ export class ProjectionRunner {
     eventsApplied: 0,
     batches: 0,
     failures: 0,
+    consecutiveFailures: 0,
+    failingSince: null as Date | null,
     lastError: null as string | null,
   };
 
@@ -91,6 +97,23 @@ export class ProjectionRunner {
       caughtUp: (this.subscription?.caughtUp ?? false) && this.buffer.length === 0,
       ...this.state,
     };
+  }
+
+  /**
+   * How far the read models trail the store: visible events past the runner's position (that its
+   * filter takes), and the age of the oldest of them. Counting is a scan, so this is for metrics
+   * scrapes, not for a hot path.
+   */
+  async lag(now = new Date()): Promise<{ events: number; seconds: number }> {
+    const after = this.state.position;
+    const filter = this.filter();
+    const [next, events] = await Promise.all([
+      this.options.store.readAll({ after, maxCount: 1, ...(filter ? { filter } : {}) }),
+      this.options.store.countAll({ after, ...(filter ? { filter } : {}) }),
+    ]);
+    const oldest = next.events[0];
+    const seconds = oldest ? Math.max(0, (now.getTime() - oldest.recordedAt.getTime()) / 1000) : 0;
+    return { events, seconds };
   }
 
   async start(): Promise<void> {
@@ -167,6 +190,8 @@ export class ProjectionRunner {
         this.state.position = batch[batch.length - 1]!.position;
         this.state.eventsApplied += result.applied;
         this.state.batches += 1;
+        this.state.consecutiveFailures = 0;
+        this.state.failingSince = null;
         this.retryDelay = this.options.retryDelayMs ?? 500;
         this.options.commits?.notify();
       } catch (error) {
@@ -182,6 +207,8 @@ export class ProjectionRunner {
     if (generation !== this.generation || !this.running) return;
     this.generation += 1;
     this.state.failures += 1;
+    this.state.consecutiveFailures += 1;
+    this.state.failingSince ??= new Date();
     this.state.lastError = error instanceof Error ? error.message : String(error);
     const delay = this.retryDelay;
     this.retryDelay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000);

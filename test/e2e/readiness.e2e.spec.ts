@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { eventually } from '@tongban/testing';
+import { createStandaloneApp } from '../../apps/standalone/src/start-standalone';
+
+/**
+ * Health tells the truth (issue 9, item 5): readiness stayed 200 `up` during both single-request
+ * outages — every write failing, and the read models frozen behind an event they could not
+ * apply. Each outage is injected here the way it looked from outside (the database refuses what
+ * the app sends), without relying on the bugs that caused them, which are fixed: readiness must
+ * turn red with the reason, /metrics must show it, and both must clear once the fault is gone.
+ */
+
+interface Check {
+  readonly name: string;
+  readonly status: 'up' | 'down';
+  readonly error?: string;
+}
+
+describe('readiness and metrics in an outage (standalone)', () => {
+  let dir: string;
+  let app: NestFastifyApplication;
+  let base: string;
+  let db: DataSource;
+  const tokens = new Map<string, string>();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tongban-readiness-'));
+    app = await createStandaloneApp(dir);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    db = app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function token(userId: string): Promise<string> {
+    const known = tokens.get(userId);
+    if (known) return known;
+    const res = await fetch(`${base}/api/v1/auth/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId }),
+    });
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    tokens.set(userId, accessToken);
+    return accessToken;
+  }
+
+  async function ready(): Promise<{ status: number; checks: Check[] }> {
+    const res = await fetch(`${base}/health/ready`);
+    const body = (await res.json()) as { checks: Check[] };
+    return { status: res.status, checks: body.checks };
+  }
+
+  async function metric(name: string): Promise<number> {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`metric ${name} not exported`);
+    return Number(line.slice(name.length + 1));
+  }
+
+  let intakes = 0;
+  async function fileCase(): Promise<{ status: number; body: Record<string, unknown> }> {
+    intakes += 1;
+    const res = await fetch(`${base}/api/v1/cases`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await token('demo-channel-hotline')}`,
+        'idempotency-key': `readiness-e2e-${String(intakes).padStart(4, '0')}`,
+      },
+      body: JSON.stringify({
+        channel: 'hotline',
+        resident: { name: '赵阿姨', phone: '13900002222' },
+        location: { address: '平城区古城街道太阳城社区' },
+        title: '楼道灯不亮',
+        description: '3号楼二单元楼道灯坏了一周。',
+      }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('is up, with the write path and the projections checked, while everything works', async () => {
+    const answer = await ready();
+    expect(answer.status).toBe(200);
+    expect(answer.checks).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'database', status: 'up' }),
+        expect.objectContaining({ name: 'write-path', status: 'up' }),
+        expect.objectContaining({ name: 'projections', status: 'up' }),
+      ]),
+    );
+    expect((await fileCase()).status).toBe(201);
+  });
+
+  it('turns red with the reason while no write can be stored, and green again after', async () => {
+    await db.query(`CREATE FUNCTION tongban_es.outage() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected outage: the events table refuses writes'; END $$`);
+    await db.query(`CREATE TRIGGER outage BEFORE INSERT ON tongban_es.events
+      FOR EACH ROW EXECUTE FUNCTION tongban_es.outage()`);
+    try {
+      expect((await fileCase()).status).toBe(500);
+      const answer = await ready();
+      expect(answer.status).toBe(503);
+      expect(answer.checks).toEqual(
+        expect.arrayContaining([
+          // SELECT 1 still works: only the probe of the real append tells.
+          expect.objectContaining({ name: 'database', status: 'up' }),
+          expect.objectContaining({
+            name: 'write-path',
+            status: 'down',
+            error: expect.stringContaining('injected outage') as unknown,
+          }),
+        ]),
+      );
+    } finally {
+      await db.query('DROP TRIGGER outage ON tongban_es.events');
+      await db.query('DROP FUNCTION tongban_es.outage()');
+    }
+    expect((await ready()).status).toBe(200);
+    expect((await fileCase()).status).toBe(201);
+  });
+
+  it('turns red with the reason while the projections are stuck, shows it in /metrics, and recovers', async () => {
+    await db.query(`CREATE FUNCTION public.stuck() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected fault: case_detail refuses rows'; END $$`);
+    await db.query(`CREATE TRIGGER stuck BEFORE INSERT OR UPDATE ON rm_case_detail
+      FOR EACH ROW EXECUTE FUNCTION public.stuck()`);
+    let filed: { status: number; body: Record<string, unknown> };
+    try {
+      filed = await fileCase();
+      expect(filed.status).toBe(201);
+      const answer = await eventually(
+        async () => {
+          const now = await ready();
+          expect(now.status).toBe(503);
+          return now;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      const projections = answer.checks.find((c) => c.name === 'projections');
+      expect(projections).toMatchObject({ status: 'down' });
+      expect(projections?.error).toMatch(/^stuck at position \S+ since .*batches failed in a row/);
+      expect(projections?.error).toContain('injected fault');
+      // The write path is fine: commands are still stored, only their views lag.
+      expect(answer.checks.find((c) => c.name === 'write-path')).toMatchObject({ status: 'up' });
+      expect(await metric('tongban_projection_consecutive_failures')).toBeGreaterThanOrEqual(3);
+      expect(await metric('tongban_projection_failures')).toBeGreaterThanOrEqual(3);
+      expect(await metric('tongban_projection_lag_events')).toBeGreaterThanOrEqual(1);
+      expect(await metric('tongban_projection_lag_seconds')).toBeGreaterThan(0);
+    } finally {
+      await db.query('DROP TRIGGER stuck ON rm_case_detail');
+      await db.query('DROP FUNCTION public.stuck()');
+    }
+    await eventually(async () => expect((await ready()).status).toBe(200), {
+      timeoutMs: 40_000,
+      intervalMs: 200,
+    });
+    expect(await metric('tongban_projection_consecutive_failures')).toBe(0);
+    expect(await metric('tongban_projection_lag_events')).toBe(0);
+    expect(await metric('tongban_projection_lag_seconds')).toBe(0);
+    const detail = await fetch(`${base}/api/v1/cases/${String(filed.body['caseId'])}`, {
+      headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
+    });
+    expect(detail.status).toBe(200);
+  }, 90_000);
+});
