@@ -317,6 +317,16 @@ describe('cases over HTTP (real PostgreSQL)', () => {
       ],
       ['an unknown channel', intake('fax'), {}, 400, 'request.validation_failed'],
       ['no location at all', intake('hotline', { location: {} }), {}, 400, 'request.validation_failed'],
+      // Issue 9: a missing nested object passed @ValidateNested() and was recorded (or answered 500).
+      ['no resident', intake('hotline', { resident: undefined }), {}, 400, 'request.validation_failed'],
+      [
+        'a resident that is a list',
+        intake('hotline', { resident: [] }),
+        {},
+        400,
+        'request.validation_failed',
+      ],
+      ['no location field', intake('hotline', { location: undefined }), {}, 400, 'request.validation_failed'],
       [
         'a missing Idempotency-Key',
         intake('hotline'),
@@ -340,6 +350,16 @@ describe('cases over HTTP (real PostgreSQL)', () => {
       expect((await call('supervisor', 'GET', `/cases/${id}/history`)).body['version']).toBe(
         before.body['version'],
       );
+    });
+
+    it('intake without a resident names the field', async () => {
+      const res = await call('hotlineAgent', 'POST', '/cases', {
+        body: intake('hotline', { resident: undefined }),
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body['code']).toBe('request.validation_failed');
+      expect((res.body['errors'] as Array<{ field: string }>).map((e) => e.field)).toContain('resident');
     });
 
     it('malformed JSON', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CASE_EVENT_SCHEMA_VERSIONS,
   CASE_EVENT_TYPES,
+  upcastCaseEvent,
   type ActorRef,
   type CaseEvent,
   type CaseEventType,
@@ -40,7 +41,7 @@ export function toStoredEvent(
 
 /**
  * What the store kept → domain event. Shapes newer than this code knows are refused rather than
- * misread; older shapes would go through upcasters here (none exist yet: every type is at v1).
+ * misread; older or incomplete ones go through the case context's `upcastCaseEvent` (ADR 0008).
  */
 export function fromStoredEvent(recorded: RecordedEvent): CaseEvent {
   if (!KNOWN_TYPES.has(recorded.type)) {
@@ -52,7 +53,7 @@ export function fromStoredEvent(recorded: RecordedEvent): CaseEvent {
       `No upcaster for ${type} v${recorded.schemaVersion} (this build knows v${CASE_EVENT_SCHEMA_VERSIONS[type]})`,
     );
   }
-  return { ...recorded.data, type } as unknown as CaseEvent;
+  return upcastCaseEvent(type, recorded.data);
 }
 
 function actorMetadata(actor: ActorRef): { id: string; role: string; orgUnit?: string } {

@@ -58,7 +58,7 @@ export class HandleCaseCommand {
   constructor(
     readonly command: CaseCommand,
     readonly context: CommandContext,
-    /** The version the caller saw (If-Match). Absent only for internal, retry-safe commands. */
+    /** The version the caller saw (If-Match). Absent for internal commands and for `If-Match: *`. */
     readonly expectedVersion?: number,
   ) {}
 }

@@ -5,6 +5,7 @@ export { HandleCaseCommand, CaseVersionConflictError, type CaseCommandResult } f
 export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-case.command';
 export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 export { isValidResidentIdNumber } from './http/validators';
+export { caseProblems } from './http/case-problems';
 export { deterministicUuid } from './deterministic-id';
 export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 

@@ -301,16 +301,22 @@ describe('case decider: handling', () => {
           .thenFails('case.not_offered_to_actor');
       });
 
-      it('AcceptCase by the owner → case.not_offered_to_actor', () => {
+      it('AcceptCase by the owner, while their hand-over is on offer → case.invalid_transition', () => {
         given(...handOverOffered)
           .when(cmd.accept())
-          .thenFails('case.not_offered_to_actor');
+          .thenFails('case.invalid_transition');
       });
 
-      it('AcceptCase with no hand-over pending → case.not_offered_to_actor', () => {
+      it('AcceptCase again by the owner (re-accepting) → case.invalid_transition', () => {
+        given(...inHandling)
+          .when(cmd.accept())
+          .thenFails('case.invalid_transition');
+      });
+
+      it('AcceptCase with no hand-over pending → case.invalid_transition (accepted already)', () => {
         given(...inHandling)
           .when(cmd.accept({ actor: actors.cadreB }))
-          .thenFails('case.not_offered_to_actor');
+          .thenFails('case.invalid_transition');
       });
 
       it('ReturnCase by the offered cadre refuses the hand-over; the owner keeps the case', () => {
@@ -326,7 +332,7 @@ describe('case decider: handling', () => {
           .then(ev.stepRecorded());
         given(...refused)
           .when(cmd.accept({ actor: actors.cadreB }))
-          .thenFails('case.not_offered_to_actor');
+          .thenFails('case.invalid_transition');
         given(...refused)
           .when(cmd.handOver({ toCadreId: actors.cadreC.id, toOrgUnit: OTHER_COMMUNITY }))
           .then(ev.handedOver({ toCadreId: actors.cadreC.id, toOrgUnit: OTHER_COMMUNITY }));

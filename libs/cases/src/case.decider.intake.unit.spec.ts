@@ -1,4 +1,7 @@
-import type { CaseCommandType } from './case.commands';
+import type { CaseCommandType, SubmitCase } from './case.commands';
+import { decide } from './case.decider';
+import { CaseError } from './case.errors';
+import { initialState } from './case.state';
 import { given } from './testing/case.given-when-then';
 import { ALL_COMMAND_TYPES, LATER, actors, anyCommand, cmd, ev, history } from './testing/case.fixtures';
 
@@ -17,6 +20,13 @@ const NOT_BEFORE_ACCEPTANCE: readonly CaseCommandType[] = [
   'CloseCase',
   'ReopenCase',
 ];
+
+/** A SubmitCase as untyped JSON could make it: fields missing (`undefined`) or of the wrong type. */
+function malformedSubmit(fields: Record<string, unknown>): SubmitCase {
+  const command: Record<string, unknown> = { ...cmd.submit(), ...fields };
+  for (const [key, value] of Object.entries(fields)) if (value === undefined) delete command[key];
+  return command as unknown as SubmitCase;
+}
 
 describe('case decider: intake and routing', () => {
   describe('in status none', () => {
@@ -41,6 +51,54 @@ describe('case decider: intake and routing', () => {
     it('SubmitCase with a blank description is refused', () => {
       given()
         .when(cmd.submit({ description: '' }))
+        .thenFails('case.missing_text');
+    });
+
+    // Commands arrive as JSON from more than one edge; an event the read models cannot read must
+    // never be appended, so the decider checks what CaseSubmitted promises whatever the types say.
+    it.each([
+      ['without resident', { resident: undefined }],
+      ['with a resident that is not an object', { resident: [] }],
+      ['with a resident without a name', { resident: { phone: '13800001234' } }],
+      ['with a resident without a phone', { resident: { name: '王芳' } }],
+      [
+        'with a resident whose ID number is not text',
+        { resident: { name: '王芳', phone: '13800001234', idNumber: 7 } },
+      ],
+      ['without location', { location: undefined }],
+      ['with a location that is not an object', { location: 'somewhere' }],
+      ['with a community code that is not text', { location: { communityCode: 12 } }],
+      ['with coordinates that are not numbers', { location: { latitude: '40.1', longitude: 113.2 } }],
+      ['without channel', { channel: undefined }],
+      ['with an unknown channel', { channel: 'fax' }],
+      ['without a case number', { caseNumber: undefined }],
+      ['without attachments', { attachments: undefined }],
+      ['with an attachment without a ref', { attachments: [{ name: 'lift.jpg' }] }],
+      ['with a matter code that is not text', { matterCode: 17 }],
+      ['with a category that is not text', { category: ['property'] }],
+      ['without a time', { at: undefined }],
+      ['without an actor id', { actor: { role: 'resident' } }],
+    ])('SubmitCase %s → case.missing_field', (_what, fields) => {
+      given().when(malformedSubmit(fields)).thenFails('case.missing_field');
+    });
+
+    it('SubmitCase names every missing field, as the edge would', () => {
+      const refusal = (): unknown =>
+        decide(malformedSubmit({ resident: { name: '王芳' }, location: undefined }), initialState);
+      expect(refusal).toThrow(CaseError);
+      try {
+        refusal();
+      } catch (error) {
+        expect((error as CaseError).errors.map((e) => [e.field, e.reason])).toEqual([
+          ['resident.phone', 'missingField'],
+          ['location', 'missingField'],
+        ]);
+      }
+    });
+
+    it('SubmitCase without a title (not merely a blank one) → case.missing_text', () => {
+      given()
+        .when(malformedSubmit({ title: undefined }))
         .thenFails('case.missing_text');
     });
 

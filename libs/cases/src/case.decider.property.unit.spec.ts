@@ -305,7 +305,10 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
   const clockArgs = { clock: step.clock, dueAt: DUES[step.due] ?? '2026-11-28T17:30:00+08:00' };
   switch (type) {
     case 'SubmitCase':
-      return cmd.submit({ ...common, ...blank('title') });
+      // Blank text usually drops the resident instead, as untyped JSON could: case.missing_field.
+      return step.blankText && !step.detour
+        ? ({ ...cmd.submit(common), resident: undefined } as unknown as CaseCommand)
+        : cmd.submit({ ...common, ...blank('title') });
     case 'DispatchCase':
       return cmd.dispatch({ ...common, ownerId: cadre.id, ownerOrgUnit: cadre.orgUnit ?? '' });
     case 'AcceptCase':

@@ -36,7 +36,7 @@ import {
   type ExistingCase,
   type InHandlingCase,
 } from './case.state';
-import type { ActorRef, Instant, Role, SlaClock } from './case.types';
+import { CHANNELS, type ActorRef, type Instant, type Role, type SlaClock } from './case.types';
 
 type StateIn<S extends CaseStatus> = Extract<CaseState, { status: S }>;
 
@@ -123,6 +123,7 @@ function submit(c: SubmitCase, state: CaseState): CaseEvent[] {
   if (state.status !== 'none') {
     throw new CaseError('case.already_exists', `Case ${c.caseId} already exists.`);
   }
+  requireSubmittedFields(c);
   requireText(c.title, 'title');
   requireText(c.description, 'description');
   return [
@@ -181,9 +182,20 @@ function accept(c: AcceptCase, state: CaseState): CaseEvent[] {
       },
     ];
   }
+  // Accepted already: there is nothing to accept unless a hand-over is on offer, and never for
+  // the owner. A state conflict (409), not a question of who asks.
   const offer = s.pendingHandOver;
-  if (offer?.toCadreId !== c.actor.id) {
-    throw new CaseError('case.not_offered_to_actor', 'No hand-over of this case is offered to you.');
+  if (c.actor.id === s.ownerId || !offer) {
+    throw new CaseError(
+      'case.invalid_transition',
+      c.actor.id === s.ownerId ? 'You have accepted this case already.' : 'This case is accepted already.',
+    );
+  }
+  if (offer.toCadreId !== c.actor.id) {
+    throw new CaseError(
+      'case.not_offered_to_actor',
+      'The hand-over of this case is offered to someone else.',
+    );
   }
   return [
     {
@@ -517,6 +529,76 @@ function requireText(value: string, field: string): void {
       { field, reason: 'missingText', message: `${field} must not be blank` },
     ]);
   }
+}
+
+/**
+ * Everything CaseSubmitted promises its readers (title and description aside: `requireText`).
+ * Commands reach the decider as JSON from more than one edge, and a missing resident once slipped
+ * past one and stopped every read model; so the shape is checked here whatever the types say.
+ */
+function requireSubmittedFields(c: SubmitCase): void {
+  const missing: string[] = [];
+  const need = (field: string, ok: boolean): void => {
+    if (!ok) missing.push(field);
+  };
+  const actor: unknown = c.actor;
+  const resident: unknown = c.resident;
+  const location: unknown = c.location;
+  const attachments: unknown = c.attachments;
+  need('caseId', isText(c.caseId));
+  need('at', isText(c.at) && !Number.isNaN(Date.parse(c.at)));
+  need('actor', isRecord(actor) && isText(actor['id']) && isText(actor['role']));
+  need('caseNumber', isText(c.caseNumber));
+  need('channel', CHANNELS.includes(c.channel));
+  if (!isRecord(resident)) need('resident', false);
+  else {
+    need('resident.name', isText(resident['name']));
+    need('resident.phone', isText(resident['phone']));
+    need('resident.idNumber', isOptional(resident['idNumber'], 'string'));
+  }
+  if (!isRecord(location)) need('location', false);
+  else {
+    for (const key of ['address', 'communityCode', 'gridCode'])
+      need(`location.${key}`, isOptional(location[key], 'string'));
+    for (const key of ['latitude', 'longitude']) need(`location.${key}`, isOptional(location[key], 'number'));
+  }
+  need('matterCode', isOptional(c.matterCode, 'string'));
+  need('category', isOptional(c.category, 'string'));
+  if (!Array.isArray(attachments)) need('attachments', false);
+  else {
+    attachments.forEach((a: unknown, i) =>
+      need(
+        `attachments.${i}`,
+        isRecord(a) &&
+          isText(a['ref']) &&
+          isOptional(a['name'], 'string') &&
+          isOptional(a['contentType'], 'string'),
+      ),
+    );
+  }
+  if (missing.length > 0) {
+    throw new CaseError(
+      'case.missing_field',
+      `The case cannot be submitted without ${missing.join(', ')}.`,
+      missing.map((field) => ({
+        field,
+        reason: 'missingField',
+        message: `${field} is missing or malformed`,
+      })),
+    );
+  }
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isOptional(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || (type === 'number' ? Number.isFinite(value) : typeof value === type);
 }
 
 /** A photo alone says enough for a handling step or a resident's supplement; nothing at all does not. */

@@ -31,6 +31,11 @@ export const CASE_ERROR_KINDS = {
   'case.invalid_extension': 'validation',
   /** A reason, note, summary or other required text is empty or only whitespace. */
   'case.missing_text': 'validation',
+  /**
+   * A field the command's events promise every reader is absent or not of its type (SubmitCase
+   * without a resident, say): refused so that no event the read models cannot read is recorded.
+   */
+  'case.missing_field': 'validation',
   /** The actor's role may not perform this command at all (e.g. an office clerk rating a case). */
   'case.role_not_allowed': 'forbidden',
   /** Feedback after the feedback window of this resolution round has expired. */

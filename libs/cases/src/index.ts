@@ -5,3 +5,4 @@ export * from './case.events';
 export * from './case.errors';
 export * from './case.state';
 export { decide, evolve, replay } from './case.decider';
+export { upcastCaseEvent } from './case.upcasting';

@@ -4,8 +4,10 @@ import { caseStreamId } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import { EVENT_STORE, type EventStore } from '@tongban/event-store';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ApiUuidParam } from '@tongban/http';
 import { Roles } from '@tongban/security';
 import { CaseAction, CaseActions, type ActionContext } from './case-actions';
+import { CASE_ACTION_PROBLEMS } from './case-problems';
 import {
   CaseCommandResponse,
   CompleteReferralRequest,
@@ -17,6 +19,7 @@ import {
   MergeRequest,
   ReasonRequest,
   ReferRequest,
+  ReferStepResponse,
   ResolveRequest,
   StepRequest,
   SuperviseRequest,
@@ -39,9 +42,20 @@ export class MergeTargetNotFoundError extends TongbanError {
 @ApiHeader({
   name: 'If-Match',
   required: true,
-  description: 'The case version you last read (ETag), e.g. "3".',
+  description:
+    'The case version you last read, as its ETag: `"3"` (quoted). Compared strongly (RFC 9110 §13.1.1): a ' +
+    'weak tag (`W/"3"`) or a tag no version has answers 412 `request.precondition_failed`; a stale version ' +
+    '409 `case.version_conflict` (read again, then retry); a bare `3`, a malformed list or two different ' +
+    'versions 400 `request.invalid_header`; none 428 `request.precondition_required`. `*` acts on whatever ' +
+    'version the case is at (no lost-update check; every rule of the case still applies).',
+  schema: { type: 'string', pattern: '^(?:\\*|"[0-9]{1,15}")$', example: '"3"' },
 })
-@ApiOkResponse({ type: CaseCommandResponse })
+@ApiUuidParam('id', 'The case id.')
+@ApiProblems(CASE_ACTION_PROBLEMS)
+@ApiOkResponse({
+  type: CaseCommandResponse,
+  description: 'Done: the new version is also in the `ETag` header.',
+})
 @Controller('cases/:id')
 export class CaseActionsController {
   constructor(
@@ -133,25 +147,34 @@ export class CaseActionsController {
   @Post('referrals')
   @HttpCode(200)
   @Roles('cadre')
-  @ApiOperation({ summary: 'Refer a step to a street office or stationed agency (流转)' })
-  refer(
+  @ApiOperation({
+    summary: 'Refer a step to a street office or stationed agency (流转)',
+    description:
+      'Answers the new `referralId`: the office completes the step with ' +
+      '`POST /cases/{id}/referrals/{referralId}/complete`.',
+  })
+  @ApiOkResponse({ type: ReferStepResponse, description: 'Referred; the new version is also the `ETag`.' })
+  async refer(
     @Param('id', uuid) id: string,
     @Body() body: ReferRequest,
     @CaseAction() action: ActionContext,
-  ): Promise<CaseCommandResponse> {
-    return this.actions.run(action, id, (base) => ({
+  ): Promise<ReferStepResponse> {
+    const referralId = randomUUID();
+    const result = await this.actions.run(action, id, (base) => ({
       ...base,
       type: 'ReferStep',
-      referralId: randomUUID(),
+      referralId,
       target: body.target,
       toOrgUnit: body.toOrgUnit,
       request: body.request,
     }));
+    return { ...result, referralId };
   }
 
   @Post('referrals/:referralId/complete')
   @HttpCode(200)
   @Roles('office_staff', 'cadre')
+  @ApiUuidParam('referralId', 'The `referralId` the referral answered.')
   @ApiOperation({ summary: 'Complete a referred step (the office or agency it was referred to)' })
   completeReferral(
     @Param('id', uuid) id: string,
@@ -292,7 +315,12 @@ export class CaseActionsController {
   @Post('close')
   @HttpCode(200)
   @Roles('cadre', 'supervisor')
-  @ApiOperation({ summary: 'Close a resolved case once feedback is in or its window expired' })
+  @ApiOperation({
+    summary: 'Close a resolved case once feedback is in or its window expired',
+    description:
+      'Closing needs the resident’s feedback first (POST /cases/{id}/feedback), or the feedback window of ' +
+      'this resolution to have expired; before that the answer is 409 `case.invalid_transition`.',
+  })
   close(@Param('id', uuid) id: string, @CaseAction() action: ActionContext): Promise<CaseCommandResponse> {
     return this.actions.run(action, id, (base) => ({ ...base, type: 'CloseCase' }));
   }
@@ -369,6 +397,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Roles('supervisor')
   @ApiOperation({ summary: 'Close as a duplicate of another case (合并)' })
+  @ApiProblems(MergeTargetNotFoundError)
   async merge(
     @Param('id', uuid) id: string,
     @Body() body: MergeRequest,

@@ -1,14 +1,22 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+  type ApiSchemaOptions,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsLatitude,
   IsLongitude,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -27,15 +35,17 @@ import {
   type Satisfaction,
   type SlaClock,
 } from '@tongban/cases';
-import { IsResidentIdNumber, MAINLAND_MOBILE } from './validators';
+import { IsResidentIdNumber, MAINLAND_MOBILE, RESIDENT_ID_FORMAT } from './validators';
 
 const ORG_UNIT = ORG_UNIT_CODE;
-const ORG_UNIT_MESSAGE = 'must be an org unit code such as pc.nanguan.yongtai';
+const ORG_UNIT_MESSAGE = 'must be an org unit code such as pc.gucheng.taiyangcheng';
+/** The org-unit rule as the OpenAPI document states it. */
+const ORG_UNIT_PATTERN = ORG_UNIT.source;
 const TEXT = 2000;
 const REASON = 500;
 
 export class ResidentContactDto {
-  @ApiProperty({ example: '王秀兰', maxLength: 50 })
+  @ApiProperty({ minLength: 1, example: '王秀兰', maxLength: 50 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
@@ -43,6 +53,7 @@ export class ResidentContactDto {
 
   @ApiProperty({
     example: '13812341234',
+    pattern: MAINLAND_MOBILE.source,
     description: 'Mainland mobile number; masked in every view and log.',
   })
   @Matches(MAINLAND_MOBILE, { message: 'phone must be an 11-digit mainland mobile number' })
@@ -50,45 +61,69 @@ export class ResidentContactDto {
 
   @ApiPropertyOptional({
     example: '11010519491231002X',
-    description: 'GB 11643 resident ID number, checksum verified.',
+    pattern: RESIDENT_ID_FORMAT.source,
+    description:
+      'GB 11643 resident ID number: 17 digits and a check character; the check digit (ISO 7064 MOD 11-2) and ' +
+      'the birth date are verified too.',
   })
   @IsOptional()
   @IsResidentIdNumber()
   idNumber?: string;
 }
 
+const AT_LEAST_ONE_PLACE: ApiSchemaOptions & { anyOf: SchemaObject[] } = {
+  description:
+    'Where the problem is: at least one of `address`, `communityCode`, `gridCode` or the coordinates; ' +
+    '`latitude` and `longitude` go together.',
+  anyOf: [
+    { required: ['address'] },
+    { required: ['communityCode'] },
+    { required: ['gridCode'] },
+    { required: ['latitude', 'longitude'] },
+  ],
+};
+
+@ApiSchema(AT_LEAST_ONE_PLACE)
 export class LocationDto {
-  @ApiPropertyOptional({ example: '平城区南关街道永泰社区3号楼2单元', maxLength: 200 })
+  @ApiPropertyOptional({ example: '平城区古城街道太阳城社区3号楼2单元', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   address?: string;
 
-  @ApiPropertyOptional({ example: 'pc.nanguan.yongtai' })
+  @ApiPropertyOptional({ example: 'pc.gucheng.taiyangcheng', pattern: ORG_UNIT_PATTERN })
   @IsOptional()
   @Matches(ORG_UNIT, { message: `communityCode ${ORG_UNIT_MESSAGE}` })
   communityCode?: string;
 
-  @ApiPropertyOptional({ example: 'pc.nanguan.yongtai.g03' })
+  @ApiPropertyOptional({ example: 'pc.gucheng.taiyangcheng.g03', pattern: ORG_UNIT_PATTERN })
   @IsOptional()
   @Matches(ORG_UNIT, { message: `gridCode ${ORG_UNIT_MESSAGE}` })
   gridCode?: string;
 
-  @ApiPropertyOptional({ example: 40.0937 })
+  @ApiPropertyOptional({ example: 40.0937, minimum: -90, maximum: 90 })
   @IsOptional()
   @IsLatitude()
   latitude?: number;
 
-  @ApiPropertyOptional({ example: 113.2951 })
+  @ApiPropertyOptional({ example: 113.2951, minimum: -180, maximum: 180 })
   @IsOptional()
   @IsLongitude()
   longitude?: number;
 }
 
+const ATTACHMENT_REF = /^[A-Za-z0-9._:-]{1,100}$/;
+const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]+$/;
+const MATTER_CODE = /^[A-Z0-9-]{2,40}$/;
+
 export class AttachmentDto {
-  @ApiProperty({ example: 'att-7d1f0c2e', description: 'Reference returned by the attachment store.' })
+  @ApiProperty({
+    example: 'att-7d1f0c2e',
+    pattern: ATTACHMENT_REF.source,
+    description: 'Reference returned by the attachment store.',
+  })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, {
+  @Matches(ATTACHMENT_REF, {
     message: 'ref must be 1-100 letters, digits, dots, colons, dashes or underscores',
   })
   ref!: string;
@@ -99,20 +134,34 @@ export class AttachmentDto {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'image/jpeg' })
+  @ApiPropertyOptional({ example: 'image/jpeg', pattern: MEDIA_TYPE.source })
   @IsOptional()
-  @Matches(/^[a-z]+\/[a-z0-9.+-]+$/, { message: 'contentType must be a media type' })
+  @Matches(MEDIA_TYPE, { message: 'contentType must be a media type' })
   contentType?: string;
 }
 
 /** Up to 20 attachment references, each validated. */
 function AttachmentsField(): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ type: [AttachmentDto] }),
+    ApiPropertyOptional({ type: [AttachmentDto], maxItems: 20 }),
     IsOptional(),
     ArrayMaxSize(20),
     ValidateNested({ each: true }),
     Type(() => AttachmentDto),
+  );
+}
+
+/**
+ * A required nested object. `@ValidateNested()` alone lets a missing value through (class-validator
+ * skips nested validation of `undefined`) and checks an array element by element, so `[]` passed
+ * too: presence and object shape need rules of their own.
+ */
+function RequiredNested(type: new () => object): PropertyDecorator {
+  return applyDecorators(
+    IsDefined(),
+    IsObject(),
+    ValidateNested(),
+    Type(() => type),
   );
 }
 
@@ -122,21 +171,23 @@ export class SubmitCaseRequest {
   channel!: Channel;
 
   @ApiProperty({ type: ResidentContactDto })
-  @ValidateNested()
-  @Type(() => ResidentContactDto)
+  @RequiredNested(ResidentContactDto)
   resident!: ResidentContactDto;
 
   @ApiProperty({
     type: LocationDto,
     description: 'At least one of address, communityCode, gridCode or coordinates.',
   })
-  @ValidateNested()
-  @Type(() => LocationDto)
+  @RequiredNested(LocationDto)
   location!: LocationDto;
 
-  @ApiPropertyOptional({ example: 'PC-GGFW-0107', description: 'Catalogue matter code, when known.' })
+  @ApiPropertyOptional({
+    example: 'PC-GGFW-0107',
+    pattern: MATTER_CODE.source,
+    description: 'Catalogue matter code, when known.',
+  })
   @IsOptional()
-  @Matches(/^[A-Z0-9-]{2,40}$/, { message: 'matterCode must be 2-40 capital letters, digits or dashes' })
+  @Matches(MATTER_CODE, { message: 'matterCode must be 2-40 capital letters, digits or dashes' })
   matterCode?: string;
 
   @ApiPropertyOptional({
@@ -148,13 +199,13 @@ export class SubmitCaseRequest {
   @MaxLength(50)
   category?: string;
 
-  @ApiProperty({ example: '楼道灯不亮', maxLength: 100 })
+  @ApiProperty({ minLength: 1, example: '楼道灯不亮', maxLength: 100 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
   title!: string;
 
-  @ApiProperty({ example: '3号楼2单元楼道灯坏了一周，老人夜间出行不便。', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '3号楼2单元楼道灯坏了一周，老人夜间出行不便。', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -165,23 +216,27 @@ export class SubmitCaseRequest {
 }
 
 export class DispatchCaseRequest {
-  @ApiProperty({ example: 'cadre-yongtai-01' })
+  @ApiProperty({ minLength: 1, example: 'demo-cadre-taiyangcheng', maxLength: 64 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
   ownerId!: string;
 
-  @ApiProperty({ example: 'pc.nanguan.yongtai' })
+  @ApiProperty({ example: 'pc.gucheng.taiyangcheng', pattern: ORG_UNIT_PATTERN })
   @Matches(ORG_UNIT, { message: `ownerOrgUnit ${ORG_UNIT_MESSAGE}` })
   ownerOrgUnit!: string;
 
-  @ApiPropertyOptional({ example: 0, description: 'Directory version the choice was made against.' })
+  @ApiPropertyOptional({
+    example: 0,
+    minimum: 0,
+    description: 'Directory version the choice was made against.',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   directoryVersion?: number;
 
-  @ApiPropertyOptional({ example: '属永泰社区网格，派包片两委委员' })
+  @ApiPropertyOptional({ example: '属太阳城社区网格，派包片两委委员', maxLength: REASON })
   @IsOptional()
   @IsString()
   @MaxLength(REASON)
@@ -189,7 +244,7 @@ export class DispatchCaseRequest {
 }
 
 export class ReasonRequest {
-  @ApiProperty({ example: '不属于本社区辖区', maxLength: REASON })
+  @ApiProperty({ minLength: 1, example: '不属于本社区辖区', maxLength: REASON })
   @IsString()
   @IsNotEmpty()
   @MaxLength(REASON)
@@ -201,7 +256,7 @@ export class ContactRequest {
   @IsIn(['phone', 'visit', 'message', 'in_person'])
   method!: ContactMethod;
 
-  @ApiProperty({ example: '已电话联系居民，约定明早上门查看', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '已电话联系居民，约定明早上门查看', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -209,7 +264,7 @@ export class ContactRequest {
 }
 
 export class StepRequest {
-  @ApiProperty({ example: '已联系物业，更换灯泡并检查线路', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '已联系物业，更换灯泡并检查线路', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -224,11 +279,15 @@ export class ReferRequest {
   @IsIn(['office', 'agency'])
   target!: ReferralTarget;
 
-  @ApiProperty({ example: 'pc.nanguan.public-service', description: 'Street office or stationed agency.' })
+  @ApiProperty({
+    example: 'pc.gucheng.publicServiceOffice',
+    pattern: ORG_UNIT_PATTERN,
+    description: 'Street office or stationed agency.',
+  })
   @Matches(ORG_UNIT, { message: `toOrgUnit ${ORG_UNIT_MESSAGE}` })
   toOrgUnit!: string;
 
-  @ApiProperty({ example: '请公共服务办协调供电线路检修', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '请公共服务办协调供电线路检修', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -236,7 +295,7 @@ export class ReferRequest {
 }
 
 export class CompleteReferralRequest {
-  @ApiProperty({ example: '线路已检修完毕', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '线路已检修完毕', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -244,17 +303,17 @@ export class CompleteReferralRequest {
 }
 
 export class HandOverRequest {
-  @ApiProperty({ example: 'cadre-yongtai-02' })
+  @ApiProperty({ minLength: 1, example: 'demo-cadre-yunquanli', maxLength: 64 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
   toCadreId!: string;
 
-  @ApiProperty({ example: 'pc.nanguan.yongtai' })
+  @ApiProperty({ example: 'pc.zhenhua.yunquanli', pattern: ORG_UNIT_PATTERN })
   @Matches(ORG_UNIT, { message: `toOrgUnit ${ORG_UNIT_MESSAGE}` })
   toOrgUnit!: string;
 
-  @ApiProperty({ example: '轮值结束，交由本周值班委员办理', maxLength: REASON })
+  @ApiProperty({ minLength: 1, example: '轮值结束，交由本周值班委员办理', maxLength: REASON })
   @IsString()
   @IsNotEmpty()
   @MaxLength(REASON)
@@ -262,7 +321,7 @@ export class HandOverRequest {
 }
 
 export class ResolveRequest {
-  @ApiProperty({ example: '楼道灯已更换，居民确认恢复照明', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '楼道灯已更换，居民确认恢复照明', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -286,7 +345,7 @@ export class FeedbackRequest {
 }
 
 export class SuperviseRequest {
-  @ApiProperty({ example: '请于两个工作日内反馈办理进展', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '请于两个工作日内反馈办理进展', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -304,7 +363,7 @@ export class ExtensionRequest {
   @Max(60)
   extraBusinessDays!: number;
 
-  @ApiProperty({ example: '需等待供电公司排期', maxLength: REASON })
+  @ApiProperty({ minLength: 1, example: '需等待供电公司排期', maxLength: REASON })
   @IsString()
   @IsNotEmpty()
   @MaxLength(REASON)
@@ -314,12 +373,13 @@ export class ExtensionRequest {
 export class MergeRequest {
   @ApiProperty({
     example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91',
+    format: 'uuid',
     description: 'The case this one duplicates.',
   })
   @IsUUID()
   intoCaseId!: string;
 
-  @ApiProperty({ example: '同一居民重复反映同一问题', maxLength: REASON })
+  @ApiProperty({ minLength: 1, example: '同一居民重复反映同一问题', maxLength: REASON })
   @IsString()
   @IsNotEmpty()
   @MaxLength(REASON)
@@ -327,7 +387,7 @@ export class MergeRequest {
 }
 
 export class SupplementRequest {
-  @ApiProperty({ example: '补充：2单元的灯也不亮', maxLength: TEXT })
+  @ApiProperty({ minLength: 1, example: '补充：2单元的灯也不亮', maxLength: TEXT })
   @IsString()
   @IsNotEmpty()
   @MaxLength(TEXT)
@@ -338,7 +398,7 @@ export class SupplementRequest {
 }
 
 export class CaseCommandResponse {
-  @ApiProperty({ example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91' })
+  @ApiProperty({ example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91', format: 'uuid' })
   caseId!: string;
 
   @ApiProperty({
@@ -348,9 +408,12 @@ export class CaseCommandResponse {
   version!: number;
 
   @ApiProperty({
+    type: String,
     example: '7421-118',
     nullable: true,
-    description: 'Consistency token: pass as ?after= to a query to see this command reflected.',
+    description:
+      'Consistency token: pass as ?after= to a query to see this command reflected. Null when the command ' +
+      'changed nothing (it was already done).',
   })
   position!: string | null;
 
@@ -358,8 +421,17 @@ export class CaseCommandResponse {
   events!: string[];
 }
 
+export class ReferStepResponse extends CaseCommandResponse {
+  @ApiProperty({
+    example: '5d0b7c1e-2a4f-4e8b-9c3d-7f6a1b2c3d4e',
+    format: 'uuid',
+    description: 'The new referral: the office completes it at /cases/{id}/referrals/{referralId}/complete.',
+  })
+  referralId!: string;
+}
+
 export class SubmitCaseResponse {
-  @ApiProperty({ example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91' })
+  @ApiProperty({ example: '1b0c6a5e-3f7d-4c1e-9a55-0d2b6f7e8a91', format: 'uuid' })
   caseId!: string;
 
   @ApiProperty({ example: 'PC-20261127-000123', description: 'For hotline and counter use.' })
@@ -368,6 +440,9 @@ export class SubmitCaseResponse {
   @ApiProperty({ example: 1 })
   version!: number;
 
-  @ApiProperty({ example: '7421-117' })
+  @ApiProperty({
+    example: '7421-117',
+    description: 'Consistency token: pass as ?after= to a query to see the new case.',
+  })
   position!: string;
 }

@@ -11,19 +11,38 @@ import {
   Res,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  type LinkObject,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CaseError, caseStreamId, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
-import { requestIdOf } from '@tongban/http';
+import { ApiProblems, ApiUuidParam, requestIdOf } from '@tongban/http';
 import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
 import { maskIdNumber, maskPersonalDataInText, maskPhone } from '@tongban/logging';
 import { CurrentPrincipal, Roles, type Principal, type PrincipalRole } from '@tongban/security';
 import { CLOCK, type Clock } from '../clock';
-import { SubmitCaseCommand, type SubmitCaseResult } from '../submit-case/submit-case.command';
+import {
+  IdempotencyKeyReusedError,
+  SubmitCaseCommand,
+  type SubmitCaseResult,
+} from '../submit-case/submit-case.command';
 import { actorOf } from './case-actions';
+import { CaseHistoryView, type HistoryEntryView } from './case-history.dto';
+import { CASE_INTAKE_PROBLEMS, caseProblems } from './case-problems';
 import { SubmitCaseRequest, SubmitCaseResponse } from './case-requests.dto';
-import { etag, idempotencyKeyFrom } from './preconditions';
+import {
+  etag,
+  IDEMPOTENCY_KEY_FORMAT,
+  IdempotencyKeyMissingError,
+  idempotencyKeyFrom,
+  InvalidHeaderError,
+} from './preconditions';
 
 class ChannelNotAllowedError extends TongbanError {
   readonly code = 'case.channel_not_allowed';
@@ -37,16 +56,26 @@ const CHANNELS_BY_ROLE: Partial<Record<PrincipalRole, readonly Channel[]>> = {
   cadre: ['grid_patrol', 'filed_on_behalf', 'walk_in'],
 };
 
-export interface HistoryEntry {
-  version: number;
-  type: string;
-  schemaVersion: number;
-  position: string;
-  recordedAt: string;
-  actor: JsonValue;
-  correlationId: string | null;
-  data: JsonValue;
-}
+/** The rule above, as the submit route's description states it. */
+const CHANNEL_RULES = Object.entries(CHANNELS_BY_ROLE)
+  .map(([role, channels]) => `a ${role} through ${(channels ?? []).map((c) => `\`${c}\``).join(', ')}`)
+  .join('; ');
+
+/** What a client (and the fuzzer's stateful phase) can do with a case it just filed. */
+const onNewCase = (operationId: string, ifMatch = true): LinkObject => ({
+  operationId,
+  parameters: {
+    id: '$response.body#/caseId',
+    ...(ifMatch ? { 'header.If-Match': '$response.header.ETag' } : {}),
+  },
+});
+const NEXT_STEPS: Record<string, LinkObject> = {
+  ReadCase: onNewCase('CaseQueriesController_detail', false),
+  ReadHistory: onNewCase('CasesController_history', false),
+  Dispatch: onNewCase('CaseActionsController_dispatch'),
+  Supplement: onNewCase('CaseActionsController_supplement'),
+  Withdraw: onNewCase('CaseActionsController_withdraw'),
+};
 
 @ApiTags('cases')
 @Controller('cases')
@@ -64,14 +93,39 @@ export class CasesController {
     summary: 'File a request (intake from any channel)',
     description:
       'Returns the case id, a human-readable number for hotline and counter use, the version (send it as If-Match ' +
-      'on the next action) and a consistency token. Retrying with the same Idempotency-Key returns the same case.',
+      'on the next action) and a consistency token. Retrying with the same Idempotency-Key returns the same case.\n\n' +
+      `Who files through which channel: ${CHANNEL_RULES}; any other pair answers 403 \`case.channel_not_allowed\`.`,
   })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: true,
-    description: 'A unique key per request, e.g. a UUID.',
+    description:
+      'A key you make per request, e.g. a UUID: 8–128 visible ASCII characters (400 `request.invalid_header` ' +
+      'otherwise, 400 `idempotency.key_missing` without it). Keys are per caller: a retry with the same key and ' +
+      'the same body answers the same case again (201); the same key with a different body answers 422 ' +
+      '`idempotency.key_reused`.',
+    schema: {
+      type: 'string',
+      pattern: IDEMPOTENCY_KEY_FORMAT.source,
+      example: '8f14e45f-ceea-467a-9575-3c9b1c0a1e2b',
+    },
   })
-  @ApiCreatedResponse({ type: SubmitCaseResponse })
+  @ApiProblems(
+    CASE_INTAKE_PROBLEMS,
+    ChannelNotAllowedError,
+    IdempotencyKeyMissingError,
+    InvalidHeaderError,
+    IdempotencyKeyReusedError,
+  )
+  @ApiCreatedResponse({
+    type: SubmitCaseResponse,
+    description: 'Filed (or the same request again with its Idempotency-Key).',
+    headers: {
+      ETag: { description: 'The version, for If-Match.', schema: { type: 'string', example: '"1"' } },
+      Location: { description: 'The new case.', schema: { type: 'string' } },
+    },
+    links: NEXT_STEPS,
+  })
   async submit(
     @Body() body: SubmitCaseRequest,
     @CurrentPrincipal() principal: Principal,
@@ -137,16 +191,19 @@ export class CasesController {
     summary: 'The complete, unaltered history of a case, read straight from the event store (audit)',
     description: 'Phone and ID numbers are masked.',
   })
-  @ApiOkResponse({ description: 'Every event in order, with actor, time and what changed.' })
-  async history(
-    @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<{ caseId: string; version: number; events: HistoryEntry[] }> {
+  @ApiUuidParam('id', 'The case id.')
+  @ApiProblems(caseProblems('case.not_found'))
+  @ApiOkResponse({
+    type: CaseHistoryView,
+    description: 'Every event in order, with actor, time and what changed.',
+  })
+  async history(@Param('id', new ParseUUIDPipe()) id: string): Promise<CaseHistoryView> {
     const events = await this.store.readStream(caseStreamId(id));
     if (events.length === 0) throw new CaseError('case.not_found', `No case ${id}.`);
     return {
       caseId: id,
       version: events[events.length - 1]!.version,
-      events: events.map((e) => ({
+      events: events.map((e): HistoryEntryView => ({
         version: e.version,
         type: e.type,
         schemaVersion: e.schemaVersion,

@@ -1,5 +1,8 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 
+/** The shape of a resident ID number; the check digit and birth date are verified on top. */
+export const RESIDENT_ID_FORMAT = /^[0-9]{17}[0-9X]$/;
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CODES = '10X98765432';
 
@@ -8,7 +11,7 @@ const CHECK_CODES = '10X98765432';
  * with a plausible birth date. The check catches a mistyped digit at the counter.
  */
 export function isValidResidentIdNumber(value: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(value)) return false;
+  if (!RESIDENT_ID_FORMAT.test(value)) return false;
   const sum = WEIGHTS.reduce((acc, weight, i) => acc + weight * Number(value[i]), 0);
   if (CHECK_CODES[sum % 11] !== value[17]) return false;
   const year = Number(value.slice(6, 10));
@@ -39,5 +42,5 @@ export function IsResidentIdNumber(options?: ValidationOptions): PropertyDecorat
     });
 }
 
-/** Mainland mobile: 11 digits starting 13–19. */
-export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+/** Mainland mobile: 11 digits starting 13–19. ASCII classes only: the OpenAPI document states these. */
+export const MAINLAND_MOBILE = /^1[3-9][0-9]{9}$/;

@@ -1,6 +1,7 @@
 import {
   CASE_EVENT_SCHEMA_VERSIONS,
   CASE_EVENT_TYPES,
+  upcastCaseEvent,
   type CaseEvent,
   type CaseEventType,
 } from '@tongban/cases';
@@ -14,7 +15,8 @@ const KNOWN_TYPES = new Set<string>(CASE_EVENT_TYPES);
 /**
  * Stored case event → domain event, the same way the command side reads its streams (a copy of
  * case-handling's `fromStoredEvent`, which that context keeps private). A shape newer than this
- * build is refused rather than misread: the projector stops and a newer build resumes it.
+ * build is refused rather than misread: the projector stops and a newer build resumes it. Older
+ * or incomplete shapes are brought up to date by the case context's `upcastCaseEvent` (ADR 0008).
  */
 export function decodeCaseEvent(recorded: RecordedEvent): CaseEvent {
   if (!KNOWN_TYPES.has(recorded.type)) {
@@ -26,5 +28,5 @@ export function decodeCaseEvent(recorded: RecordedEvent): CaseEvent {
       `No upcaster for ${type} v${recorded.schemaVersion} (this build knows v${CASE_EVENT_SCHEMA_VERSIONS[type]})`,
     );
   }
-  return { ...recorded.data, type } as unknown as CaseEvent;
+  return upcastCaseEvent(type, recorded.data);
 }

@@ -1,10 +1,15 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { caseProblems } from '@tongban/case-handling';
+import { InvalidPositionError } from '@tongban/event-store';
+import { ApiProblems, ApiUuidParam } from '@tongban/http';
 import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
 import { CaseReads } from './case-reads';
+import { InvalidCursorError } from './paging';
 import {
   CaseDetailView,
   CaseListView,
+  ConsistencyQuery,
   ListCasesQuery,
   ReadQuery,
   ReferralListView,
@@ -18,6 +23,7 @@ const CONSISTENCY_NOTE =
   '`consistency.status` whether the read models had reached it (`current`) or the bounded wait ran out (`behind`).';
 
 @ApiTags('case queries')
+@ApiProblems(InvalidPositionError)
 @Controller('cases')
 export class CaseQueriesController {
   constructor(private readonly reads: CaseReads) {}
@@ -32,6 +38,7 @@ export class CaseQueriesController {
       CONSISTENCY_NOTE,
   })
   @ApiOkResponse({ type: CaseListView })
+  @ApiProblems(InvalidCursorError)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListCasesQuery): Promise<CaseListView> {
     return this.reads.list(principal, query);
   }
@@ -42,17 +49,20 @@ export class CaseQueriesController {
     summary: 'One case: detail, timeline (audit view) and SLA clocks',
     description: 'A case outside the caller’s scope answers 404, like a missing one.' + CONSISTENCY_NOTE,
   })
+  @ApiUuidParam('id', 'The case id.')
   @ApiOkResponse({ type: CaseDetailView })
+  @ApiProblems(caseProblems('case.not_found'))
   detail(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() query: ReadQuery,
+    @Query() query: ConsistencyQuery,
   ): Promise<CaseDetailView> {
     return this.reads.detail(principal, id, query);
   }
 }
 
 @ApiTags('case queries')
+@ApiProblems(InvalidPositionError, InvalidCursorError)
 @Controller()
 export class WorkQueuesController {
   constructor(private readonly reads: CaseReads) {}

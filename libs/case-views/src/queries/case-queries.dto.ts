@@ -34,25 +34,32 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
 
-/** What every read accepts: the consistency token and the page. */
-export class ReadQuery {
+/** What every read accepts: the consistency token. */
+export class ConsistencyQuery {
   @ApiPropertyOptional({
     description:
       'Consistency token: the `position` a command returned. The answer waits (bounded) until the read ' +
       'models have applied it; `consistency.status` says whether they had.',
     example: '5298032-80',
+    pattern: POSITION.source,
   })
   @IsOptional()
   @Matches(POSITION, { message: 'after must be a position token such as 5298032-80' })
   after?: string;
+}
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
+/** What every listing accepts: the consistency token and the page. */
+export class ReadQuery extends ConsistencyQuery {
+  @ApiPropertyOptional({
+    description: 'The `nextCursor` of the previous page (opaque; 400 `query.invalid_cursor` for any other).',
+    maxLength: 500,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -62,29 +69,38 @@ export class ReadQuery {
 }
 
 export class ListCasesQuery extends ReadQuery {
-  @ApiPropertyOptional({ description: 'One or more, comma-separated.', example: 'dispatched,in_handling' })
+  @ApiPropertyOptional({
+    description: 'One or more: repeat the parameter, or separate them with commas.',
+    enum: CASE_STATUSES,
+    isArray: true,
+    example: ['dispatched', 'in_handling'],
+  })
   @IsOptional()
   @Transform(toList)
   @IsIn(CASE_STATUSES, { each: true })
   status?: string[];
 
-  @ApiPropertyOptional({ example: 'pc.gucheng' })
+  @ApiPropertyOptional({ example: 'pc.gucheng', pattern: ORG_UNIT.source })
   @IsOptional()
   @Matches(ORG_UNIT, { message: 'street must be an org unit code such as pc.gucheng' })
   street?: string;
 
-  @ApiPropertyOptional({ example: 'pc.gucheng.taiyangcheng' })
+  @ApiPropertyOptional({ example: 'pc.gucheng.taiyangcheng', pattern: ORG_UNIT.source })
   @IsOptional()
   @Matches(ORG_UNIT, { message: 'community must be an org unit code such as pc.gucheng.taiyangcheng' })
   community?: string;
 
-  @ApiPropertyOptional({ description: 'The accountable (or designated) cadre.' })
+  @ApiPropertyOptional({
+    description: 'The accountable (or designated) cadre.',
+    maxLength: 100,
+    example: 'demo-cadre-taiyangcheng',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   owner?: string;
 
-  @ApiPropertyOptional({ description: 'Matter code of the catalogue.' })
+  @ApiPropertyOptional({ description: 'Matter code of the catalogue.', maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -104,12 +120,17 @@ export class ListCasesQuery extends ReadQuery {
   @ApiPropertyOptional({
     description: 'Submitted at or after (ISO 8601).',
     example: '2026-11-01T00:00:00+08:00',
+    format: 'date-time',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
   submittedFrom?: string;
 
-  @ApiPropertyOptional({ description: 'Submitted before (ISO 8601).', example: '2026-12-01T00:00:00+08:00' })
+  @ApiPropertyOptional({
+    description: 'Submitted before (ISO 8601).',
+    example: '2026-12-01T00:00:00+08:00',
+    format: 'date-time',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   submittedTo?: string;

@@ -17,6 +17,7 @@ import type {
   CaseDetailView,
   CaseListView,
   CaseSummaryView,
+  ConsistencyQuery,
   ListCasesQuery,
   ReadQuery,
   ReferralListView,
@@ -67,8 +68,9 @@ export class CaseReads {
       const overdue = `(c.overdue OR COALESCE(c.nextDueAt < now(), false))`;
       qb.andWhere(query.overdue ? overdue : `NOT ${overdue}`);
     }
-    if (query.submittedFrom) qb.andWhere('c.submittedAt >= :from', { from: query.submittedFrom });
-    if (query.submittedTo) qb.andWhere('c.submittedAt < :to', { to: query.submittedTo });
+    // As instants, not text: ISO 8601 allows offsets up to ±23:59, PostgreSQL's parser only ±15:59.
+    if (query.submittedFrom) qb.andWhere('c.submittedAt >= :from', { from: new Date(query.submittedFrom) });
+    if (query.submittedTo) qb.andWhere('c.submittedAt < :to', { to: new Date(query.submittedTo) });
 
     const sort = query.sort ?? '-submitted';
     const cursor = decodeCursor(query.cursor, 'uuid');
@@ -108,7 +110,7 @@ export class CaseReads {
     };
   }
 
-  async detail(principal: Principal, caseId: string, query: ReadQuery): Promise<CaseDetailView> {
+  async detail(principal: Principal, caseId: string, query: ConsistencyQuery): Promise<CaseDetailView> {
     const consistency = await this.consistent(['case_detail', 'case_timeline', 'sla_clocks'], query);
     const row = await applyCaseScope(this.cases.createQueryBuilder('c'), principal)
       .andWhere('c.caseId = :caseId', { caseId })
@@ -280,7 +282,7 @@ export class CaseReads {
     };
   }
 
-  private consistent(projections: readonly string[], query: ReadQuery): Promise<ConsistencyView> {
+  private consistent(projections: readonly string[], query: ConsistencyQuery): Promise<ConsistencyView> {
     return readConsistently(this.consistency, projections, query.after, this.waitMs);
   }
 }

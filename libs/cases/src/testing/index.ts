@@ -3,4 +3,5 @@
  * dependency rules and the build both keep it out).
  */
 export * from './case.fixtures';
+export * from './legacy-events';
 export * from './random-workload';

@@ -1,2 +1,3 @@
 export * from './tongban-error';
 export * from './error-codes';
+export * from './request-errors';

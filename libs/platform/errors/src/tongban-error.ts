@@ -1,3 +1,5 @@
+import { PlatformErrorCode } from './error-codes';
+
 /**
  * What kind of failure an error is. Transport adapters (HTTP, Kafka) map a kind to their own
  * vocabulary in ONE place; the code that raises an error never knows about status codes.
@@ -7,11 +9,13 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'precondition_failed'
   | 'precondition_required'
   | 'unprocessable'
   | 'payload_too_large'
+  | 'uri_too_long'
   | 'unsupported_media_type'
   | 'unavailable'
   | 'internal';
@@ -45,13 +49,13 @@ export abstract class TongbanError extends Error {
 
 /** Input did not pass validation at the edge. */
 export class ValidationFailedError extends TongbanError {
-  readonly code = 'request.validation_failed';
+  readonly code = PlatformErrorCode.validationFailed;
   readonly kind = 'validation';
 }
 
 /** A configuration value is missing or malformed; start-up stops. */
 export class InvalidConfigurationError extends TongbanError {
-  readonly code = 'config.invalid';
+  readonly code = PlatformErrorCode.configInvalid;
   readonly kind = 'internal';
 }
 

@@ -5,14 +5,24 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '@tongban/config';
+import { UriTooLongError } from '@tongban/errors';
 import { maskPersonalDataInText, requestIdFrom, REQUEST_ID_HEADER } from '@tongban/logging';
+import { answerClientError, answerFrameworkError, MAX_URI_BYTES } from './client-error.handler';
 import { HealthRegistry } from './health';
+import { installMethodNotAllowed } from './method-not-allowed.hook';
 import { MetricsRegistry } from './metrics';
+import { closeRequestSchemas, documentProblems, problemCodesTable } from './openapi-document';
 import { ProblemDetailsFilter } from './problem-details.filter';
+import { installJsonBodyParser } from './request-body.parser';
+import { checkRequestTarget } from './request-target.hook';
 import { createValidationPipe } from './validation.pipe';
 
 export const API_PREFIX = 'api/v1';
 const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Node's default; named because a request line past it is answered 414, headers past it 431. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** A path parameter is an id or a code; anything longer is refused (414) before routing. */
+const MAX_PARAM_LENGTH = 200;
 
 export interface HttpAppOptions {
   /** Title of the OpenAPI document; the app serves /docs and /docs-json when given. */
@@ -38,10 +48,18 @@ export async function createHttpApp(
       return id;
     },
     return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // What Node's parser and Fastify's router refuse never reaches Nest's exception layer; these
+    // answer it as problem+json too.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Nest's parsers (lenient JSON, urlencoded forms) are replaced by the one strict JSON parser.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
@@ -58,6 +76,16 @@ export async function createHttpApp(
   const metrics = app.get(MetricsRegistry);
   const fastify = app.getHttpAdapter().getInstance();
   const health = app.get(HealthRegistry);
+  installJsonBodyParser(fastify, BODY_LIMIT_BYTES);
+  const refuseOtherMethods = installMethodNotAllowed(fastify);
+  // Before body parsing and guards: a bad URL is refused without reading the body or the token.
+  fastify.addHook('onRequest', async (request) => {
+    if (request.url.length > MAX_URI_BYTES) {
+      throw new UriTooLongError(`The URL is longer than ${MAX_URI_BYTES} bytes.`);
+    }
+    checkRequestTarget(request.url);
+    refuseOtherMethods(request);
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     // While draining, close each keep-alive connection after its in-flight response; otherwise
@@ -84,17 +112,24 @@ export async function createHttpApp(
   return app;
 }
 
+/**
+ * The OpenAPI document of an app, stating every status each operation can answer: the problem
+ * responses come from the routes' `@ApiProblems` and the platform's own table
+ * (`documentProblems`), and the description ends with the table of every code, so the
+ * document and the code cannot drift apart.
+ */
 export function buildOpenApiDocument(app: INestApplication, title: string): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle(title)
-    .setDescription(
-      'Tongban (通办): event-sourced case handling for a district one-network, one-stop service. ' +
-        'Every error is application/problem+json (RFC 9457) with a stable `code`.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  return SwaggerModule.createDocument(app, config);
+  const config = new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build();
+  const document = SwaggerModule.createDocument(app, config);
+  closeRequestSchemas(document);
+  const codes = documentProblems(document, app);
+  document.info.description =
+    'Tongban (通办): event-sourced case handling for a district one-network, one-stop service.\n\n' +
+    'Every error is `application/problem+json` (RFC 9457) with a stable `code`; each operation lists the ' +
+    'statuses it can answer and the codes behind each. Codes are added, never renamed ' +
+    '(docs/problems.md says when each one is answered).\n\n' +
+    problemCodesTable(codes);
+  return document;
 }
 
 /**

@@ -1,14 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PlatformErrorCode, isTongbanError, type FieldProblem } from '@tongban/errors';
+import { MethodNotAllowedError, PlatformErrorCode, isTongbanError, type FieldProblem } from '@tongban/errors';
 import { BEARER_CHALLENGE, UnauthenticatedError } from '@tongban/security';
-import {
-  PROBLEM_CONTENT_TYPE,
-  STATUS_BY_KIND,
-  problemType,
-  titleFor,
-  type ProblemDetails,
-} from './problem-details';
+import { PROBLEM_CONTENT_TYPE, STATUS_BY_KIND, problemDetails } from './problem-details';
 
 interface Mapped {
   status: number;
@@ -55,22 +49,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (mapped.status >= 500) {
       this.logger.error({ err: exception, requestId }, 'unhandled error');
     }
-    const body: ProblemDetails = {
-      type: problemType(mapped.code),
-      title: titleFor(mapped.status),
-      status: mapped.status,
-      detail: mapped.detail,
-      instance: (request.url ?? '').split('?')[0] ?? '',
-      code: mapped.code,
+    const body = problemDetails(
+      mapped.status,
+      mapped.code,
+      mapped.detail,
+      instanceOf(request.url),
       requestId,
-      ...(mapped.errors && mapped.errors.length > 0 ? { errors: mapped.errors } : {}),
-    };
+      mapped.errors,
+    );
     // RFC 9110 §15.5.2: a 401 names the scheme the client should authenticate with.
     if (mapped.status === 401) {
       void reply.header(
         'www-authenticate',
         exception instanceof UnauthenticatedError ? exception.challenge : BEARER_CHALLENGE,
       );
+    }
+    if (exception instanceof MethodNotAllowedError) {
+      void reply.header('allow', exception.allow.join(', '));
     }
     void reply.status(mapped.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
@@ -111,6 +106,11 @@ function fastifyErrorCode(exception: unknown): string | undefined {
     if (typeof code === 'string' && FASTIFY_CODES[code]) return FASTIFY_CODES[code];
   }
   return undefined;
+}
+
+/** The path a problem is about: never the query, which may carry personal data. */
+export function instanceOf(url: string | undefined): string {
+  return (url ?? '').split('?')[0] ?? '';
 }
 
 /** The request's id: the one createHttpApp pinned on the raw request (and the logger uses). */

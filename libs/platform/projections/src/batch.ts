@@ -7,6 +7,7 @@ import {
   type Row,
   type TableSpec,
 } from './projection';
+import { ProjectionEventError } from './projection-event-error';
 
 /**
  * What one batch changed, per table: whole rows put (null = deleted) for document tables and
@@ -102,21 +103,26 @@ export async function runBatch(
       continue;
     }
     streamVersions.set(event.streamId, event.version);
-    fresh.push({ recorded: event, event: projection.decode(event) as unknown });
+    fresh.push({
+      recorded: event,
+      event: explained(projection, event, () => projection.decode(event) as unknown),
+    });
   }
 
   // Every row any handler of the batch will read, loaded with one query per table.
   const wanted = new Map<string, Map<string, Row>>();
   const allowed = new Set<string>();
   for (const { recorded: r, event } of fresh) {
-    for (const ref of projection.reads(event, r)) {
-      const spec = specOf(specs, ref.table, projection.name);
-      const key = keyOf(spec, ref.key);
-      allowed.add(`${spec.table}\u0000${key}`);
-      let keys = wanted.get(spec.table);
-      if (!keys) wanted.set(spec.table, (keys = new Map<string, Row>()));
-      keys.set(key, ref.key);
-    }
+    explained(projection, r, () => {
+      for (const ref of projection.reads(event, r)) {
+        const spec = specOf(specs, ref.table, projection.name);
+        const key = keyOf(spec, ref.key);
+        allowed.add(`${spec.table}\u0000${key}`);
+        let keys = wanted.get(spec.table);
+        if (!keys) wanted.set(spec.table, (keys = new Map<string, Row>()));
+        keys.set(key, ref.key);
+      }
+    });
   }
   const current = new Map<string, Map<string, Row | null>>();
   for (const [table, keys] of wanted) {
@@ -177,7 +183,8 @@ export async function runBatch(
     },
   };
 
-  for (const { recorded: r, event } of fresh) projection.handle(event, r, context);
+  for (const { recorded: r, event } of fresh)
+    explained(projection, r, () => projection.handle(event, r, context));
 
   const touched = new Map<string, number>();
   for (const { recorded: r } of fresh) touched.set(r.streamId, streamVersions.get(r.streamId)!);
@@ -187,6 +194,15 @@ export async function runBatch(
     duplicates,
     ignored,
   };
+}
+
+/** Runs one event's part of the batch; a failure names the event (see ProjectionEventError). */
+function explained<T>(projection: AnyProjection, recorded: RecordedEvent, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw new ProjectionEventError(projection.name, recorded, error);
+  }
 }
 
 function specOf(specs: ReadonlyMap<string, TableSpec>, table: string, projection: string): TableSpec {

@@ -9,6 +9,7 @@ export {
   type BatchOutcome,
 } from './batch';
 export { InMemoryProjectionStore } from './in-memory-projection-store';
+export { ProjectionEventError } from './projection-event-error';
 export { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
 export { applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
 export { ensureCheckpoint, readCheckpoints, type CheckpointRow } from './postgres/projection-sql';

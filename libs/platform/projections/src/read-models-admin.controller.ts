@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { TongbanError } from '@tongban/errors';
 import { EVENT_STORE, formatPosition, poolOf, type EventStore } from '@tongban/event-store';
+import { ApiProblems } from '@tongban/http';
 import { Roles } from '@tongban/security';
 import type { AnyProjection } from './projection';
+import { ProjectionEventError } from './projection-event-error';
 import { readCheckpoints } from './postgres/projection-sql';
 import { ProjectionRunner } from './postgres/projection-runner';
 import { rebuildProjection, type RebuildProgress, type RebuildReport } from './postgres/rebuild';
@@ -20,10 +22,61 @@ class RebuildRunningError extends TongbanError {
   readonly kind = 'conflict';
 }
 
-export interface ReadModelState {
-  name: string;
-  position: string;
-  eventsApplied: number;
+/**
+ * The rebuild reached an event the projection cannot decode or handle. Retrying cannot help until
+ * a build that reads it (an upcaster, a fixed handler) is deployed; the live tables are untouched.
+ */
+class RebuildFailedError extends TongbanError {
+  readonly code = 'read_model.rebuild_failed';
+  readonly kind = 'unprocessable';
+}
+
+const POSITION_EXAMPLE = '7421-118';
+
+export class ReadModelStateView {
+  @ApiProperty({ example: 'case_detail' }) name!: string;
+  @ApiProperty({ example: POSITION_EXAMPLE, description: 'The checkpoint: the last position applied.' })
+  position!: string;
+  @ApiProperty() eventsApplied!: number;
+}
+
+export class ProjectionRunnerView {
+  @ApiProperty() running!: boolean;
+  @ApiProperty({ description: 'Has applied everything the store had when last asked.' }) caughtUp!: boolean;
+  @ApiProperty({ description: 'Failed batches since start (each retried).' }) failures!: number;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+}
+
+export class RebuildProgressView implements RebuildProgress {
+  @ApiProperty({ example: 'case_detail' }) projection!: string;
+  @ApiProperty({ enum: ['replaying', 'swapping', 'done'] }) phase!: 'replaying' | 'swapping' | 'done';
+  @ApiProperty({ description: 'Events read from the store so far.' }) done!: number;
+  @ApiProperty({ description: 'Events to replay, counted at the start plus those appended since.' })
+  total!: number;
+  @ApiProperty() eventsPerSecond!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Estimated; null until the rate is known.' })
+  secondsLeft!: number | null;
+}
+
+export class ReadModelsView {
+  @ApiProperty({ type: [ReadModelStateView] }) readModels!: ReadModelStateView[];
+  @ApiProperty({ type: ProjectionRunnerView }) runner!: ProjectionRunnerView;
+  @ApiProperty({ type: RebuildProgressView, nullable: true, description: 'The rebuild in progress, if any.' })
+  rebuild!: RebuildProgressView | null;
+}
+
+export class RebuildReportView implements RebuildReport {
+  @ApiProperty({ example: 'case_detail' }) projection!: string;
+  @ApiProperty({ description: 'Events replayed.' }) events!: number;
+  @ApiProperty() seconds!: number;
+  @ApiProperty() eventsPerSecond!: number;
+  @ApiProperty({
+    example: POSITION_EXAMPLE,
+    description: 'The checkpoint the live read model continues from after the swap.',
+  })
+  position!: string;
+  @ApiProperty({ description: 'Swap attempts that found the live read model ahead and caught up first.' })
+  swapRetries!: number;
 }
 
 /**
@@ -47,12 +100,11 @@ export class ReadModelsAdminController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'Read models: their checkpoints, the runner, and a rebuild in progress' })
-  @ApiOkResponse({ description: 'Positions, events applied, runner status, rebuild progress.' })
-  async list(): Promise<{
-    readModels: ReadModelState[];
-    runner: { running: boolean; caughtUp: boolean; failures: number; lastError: string | null };
-    rebuild: RebuildProgress | null;
-  }> {
+  @ApiOkResponse({
+    type: ReadModelsView,
+    description: 'Positions, events applied, runner status, rebuild progress.',
+  })
+  async list(): Promise<ReadModelsView> {
     const rows = await readCheckpoints(
       poolOf(this.dataSource),
       this.projections.map((p) => p.name),
@@ -81,7 +133,14 @@ export class ReadModelsAdminController {
     summary: 'Rebuild one read model from the event store (blue/green, while serving)',
     description: 'Answers when the fresh tables are swapped in. One rebuild at a time per process.',
   })
-  async rebuild(@Param('name') name: string): Promise<RebuildReport> {
+  @ApiParam({
+    name: 'name',
+    description: 'A read model, as `GET /admin/read-models` lists them.',
+    schema: { type: 'string', example: 'case_detail' },
+  })
+  @ApiOkResponse({ type: RebuildReportView, description: 'Rebuilt and swapped in.' })
+  @ApiProblems(ReadModelNotFoundError, RebuildRunningError, RebuildFailedError)
+  async rebuild(@Param('name') name: string): Promise<RebuildReportView> {
     const projection = this.projections.find((p) => p.name === name);
     if (!projection)
       throw new ReadModelNotFoundError(`No read model called ${JSON.stringify(name.slice(0, 50))}.`);
@@ -93,6 +152,11 @@ export class ReadModelsAdminController {
       return await rebuildProjection(poolOf(this.dataSource), this.store, projection, {
         onProgress: (p) => (running.progress = p),
       });
+    } catch (error) {
+      if (error instanceof ProjectionEventError) {
+        throw new RebuildFailedError(`Rebuild stopped, the live read model is unchanged: ${error.message}`);
+      }
+      throw error;
     } finally {
       this.running = null;
     }

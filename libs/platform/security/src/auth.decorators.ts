@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Principal, PrincipalRole } from './principal';
 
@@ -21,10 +21,11 @@ export const Roles = (...roles: readonly PrincipalRole[]): ClassDecorator & Meth
   applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      description: 'No bearer token, or an invalid or expired one (auth.unauthenticated)',
-    }),
-    ApiForbiddenResponse({ description: `Only for: ${roles.join(', ')} (auth.forbidden)` }),
+    // Machine-readable too: clients and the API fuzz test pick the operations a role may call.
+    ApiExtension('x-roles', [...roles]),
+    // The problem+json body and the codes are added by the document builder (@tongban/http).
+    ApiUnauthorizedResponse({ description: 'No bearer token, or an invalid or expired one' }),
+    ApiForbiddenResponse({ description: `Only for: ${roles.join(', ')}` }),
   );
 
 const principals = new WeakMap<object, Principal>();

@@ -1,0 +1,34 @@
+import { CASE_ERROR_KINDS, type CaseErrorCode } from '@tongban/cases';
+import { EventTooLargeError, InvalidEventError } from '@tongban/event-store';
+import { problemCodes, type ProblemCodes } from '@tongban/http';
+import { CaseVersionConflictError } from '../handle-case-command';
+import { InvalidHeaderError, PreconditionFailedError, PreconditionRequiredError } from './preconditions';
+
+/** Some of the decider's codes, with their kinds from the one table in @tongban/cases. */
+export const caseProblems = (...codes: readonly CaseErrorCode[]): ProblemCodes =>
+  Object.fromEntries(codes.map((code) => [code, CASE_ERROR_KINDS[code]]));
+
+/** Only SubmitCase meets these. */
+const INTAKE_ONLY: readonly CaseErrorCode[] = ['case.already_exists', 'case.missing_field'];
+
+/** The store refuses an event it cannot keep: defence behind the DTO limits, still a 4xx. */
+const STORE_PROBLEMS = problemCodes(InvalidEventError, EventTooLargeError);
+
+/**
+ * What an action on an existing case can answer beyond the platform's own errors: the If-Match
+ * rules, a version conflict, any refusal of the decider, and the store's limits.
+ */
+export const CASE_ACTION_PROBLEMS: ProblemCodes = problemCodes(
+  caseProblems(...(Object.keys(CASE_ERROR_KINDS) as CaseErrorCode[]).filter((c) => !INTAKE_ONLY.includes(c))),
+  PreconditionRequiredError,
+  PreconditionFailedError,
+  InvalidHeaderError,
+  new CaseVersionConflictError('', 0, 0),
+  STORE_PROBLEMS,
+);
+
+/** What intake can answer beyond the platform's own errors and the Idempotency-Key rules. */
+export const CASE_INTAKE_PROBLEMS: ProblemCodes = problemCodes(
+  caseProblems(...INTAKE_ONLY, 'case.missing_text'),
+  STORE_PROBLEMS,
+);
