@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { EVENT_STORE, type EventStore } from '@tongban/event-store';
 import { eventually } from '@tongban/testing';
 import { createStandaloneApp } from '../../apps/standalone/src/start-standalone';
 
@@ -172,4 +173,37 @@ describe('readiness and metrics in an outage (standalone)', () => {
     });
     expect(detail.status).toBe(200);
   }, 90_000);
+
+  // Last: a poison event holds the runner until an operator ships an upcaster (ADR 0006, 0008).
+  it('turns red naming the event when an event in the store cannot be read by the projections', async () => {
+    const store = app.get<EventStore>(EVENT_STORE);
+    const caseId = crypto.randomUUID();
+    // What a newer build (or a hand edit) could leave behind: a schema version no upcaster knows.
+    await store.append(
+      `case-${caseId}`,
+      [
+        {
+          id: crypto.randomUUID(),
+          type: 'case.submitted',
+          schemaVersion: 99,
+          data: { caseId },
+          metadata: { correlationId: crypto.randomUUID() },
+        },
+      ],
+      'no_stream',
+    );
+    const answer = await eventually(
+      async () => {
+        const now = await ready();
+        expect(now.status).toBe(503);
+        return now;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const projections = answer.checks.find((c) => c.name === 'projections');
+    expect(projections?.error).toContain(`case.submitted case-${caseId}@1`);
+    expect(projections?.error).toContain('No upcaster for case.submitted v99');
+    expect(answer.checks.find((c) => c.name === 'write-path')).toMatchObject({ status: 'up' });
+    expect(await metric('tongban_projection_lag_events')).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 });
