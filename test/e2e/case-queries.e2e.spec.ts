@@ -33,6 +33,8 @@ const people = {
   otherOffice: { id: 'staff-zhenhua-ps-01', role: 'office_staff', orgUnit: ZHENHUA_OFFICE },
   streetSupervisor: { id: 'supervisor-gucheng', role: 'supervisor', orgUnit: 'pc.gucheng' },
   districtSupervisor: { id: 'supervisor-pc', role: 'supervisor', orgUnit: 'pc' },
+  /** An identity provider that issues numeric administrative codes: no dot, yet no district. */
+  numericSupervisor: { id: 'supervisor-140213001', role: 'supervisor', orgUnit: '140213001' },
 } satisfies Record<string, Principal>;
 
 type Person = keyof typeof people;
@@ -463,6 +465,15 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
       await expectScope('streetSupervisor', [A]);
       await expectScope('districtSupervisor', world);
       await expectScope('dispatcher', world);
+    });
+
+    it('a supervisor whose org_unit is not a code (numeric 140213001) is refused with 401 auth.invalid_org_unit, not handed the district', async () => {
+      for (const path of ['/cases', `/cases/${A.id}`, `/cases/${B.id}/history`]) {
+        const res = await call('numericSupervisor', 'GET', path);
+        expectProblem(res, 401, 'auth.invalid_org_unit');
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tongban", error="invalid_token"');
+        expect(res.text).not.toContain('王秀兰');
+      }
     });
 
     it('a case handed over to a cadre of another community comes into their scope (and their street’s)', async () => {

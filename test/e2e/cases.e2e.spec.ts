@@ -15,7 +15,7 @@ const people = {
   dispatcher: { id: 'dispatcher-pc-01', role: 'dispatcher', orgUnit: 'pc' },
   cadreA: { id: 'cadre-yongtai-01', role: 'cadre', orgUnit: 'pc.nanguan.yongtai' },
   cadreB: { id: 'cadre-yongtai-02', role: 'cadre', orgUnit: 'pc.nanguan.yongtai' },
-  office: { id: 'staff-nanguan-ps-01', role: 'office_staff', orgUnit: 'pc.nanguan.public-service' },
+  office: { id: 'staff-nanguan-ps-01', role: 'office_staff', orgUnit: 'pc.nanguan.publicServiceOffice' },
   supervisor: { id: 'supervisor-nanguan', role: 'supervisor', orgUnit: 'pc.nanguan' },
 } satisfies Record<string, Principal>;
 
@@ -138,7 +138,7 @@ describe('cases over HTTP (real PostgreSQL)', () => {
     v = await act('cadreA', id, v, 'accept');
     v = await act('cadreA', id, v, 'contact', { method: 'phone', note: '已电话联系居民' });
     const referred = await call('cadreA', 'POST', `/cases/${id}/referrals`, {
-      body: { target: 'office', toOrgUnit: 'pc.nanguan.public-service', request: '请协调线路检修' },
+      body: { target: 'office', toOrgUnit: 'pc.nanguan.publicServiceOffice', request: '请协调线路检修' },
       headers: { 'if-match': `"${v}"` },
     });
     expect(referred.status).toBe(200);
@@ -450,14 +450,14 @@ describe('cases over HTTP (real PostgreSQL)', () => {
       expect(res.body['code']).toBe('case.channel_not_allowed');
     });
 
-    it('another resident cannot act on a case they did not file', async () => {
+    it('another resident cannot act on a case they did not file: it is not theirs to know of (404)', async () => {
       const { id } = await submit('resident', 'app');
       const res = await call('otherResident', 'POST', `/cases/${id}/withdraw`, {
         body: { reason: '不需要了' },
         headers: { 'if-match': '"1"' },
       });
-      expect(res.status).toBe(403);
-      expect(res.body['code']).toBe('case.not_case_resident');
+      expect(res.status).toBe(404);
+      expect(res.body['code']).toBe('case.not_found');
     });
 
     it('no token, no entry', async () => {

@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:net';
 import { createTokenSigner } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
 import { bootApp, getJson, type RunningApp } from './boot';
@@ -66,6 +68,34 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     expect((await getJson(`${api.baseUrl}/api/v1/auth/dev/users`)).status).toBe(404);
   });
 
+  it('api in production: no OpenAPI document, /metrics only on METRICS_PORT', async () => {
+    const metricsPort = await freePort();
+    const api = await bootApp(
+      () => require('../../apps/api/src/api.module').ApiModule,
+      {
+        NODE_ENV: 'production',
+        // Production verifies RS256; only the public key is needed to start.
+        AUTH_JWT_PUBLIC_KEY: generateKeyPairSync('rsa', {
+          modulusLength: 2048,
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        }).publicKey,
+        DATABASE_URL: db.url,
+        METRICS_PORT: String(metricsPort),
+      },
+      { openApiTitle: 'Tongban API' },
+    );
+    running.push(api);
+    expect((await getJson(`${api.baseUrl}/health/ready`)).status).toBe(200);
+    for (const path of ['/docs', '/docs-json', '/metrics']) {
+      const res = await fetch(`${api.baseUrl}${path}`);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('tongban_http_request_duration_seconds');
+  });
+
   it.each([
     ['relay', () => require('../../apps/relay/src/relay.module').RelayModule],
     ['projector', () => require('../../apps/projector/src/projector.module').ProjectorModule],
@@ -115,3 +145,15 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+/** A port nothing listens on right now, for a setting that needs a number up front. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -69,4 +69,31 @@ describe('npm start (compiled standalone process)', () => {
     expect(Date.now() - stopAsked).toBeLessThan(10_000);
     expect(stderr).not.toMatch(/error/i);
   }, 90_000);
+
+  it('refuses to start the dev login on a network address (HTTP_HOST=0.0.0.0), naming DEV_LOGIN_ALLOW_REMOTE', async () => {
+    const main = join(root, 'dist', 'apps', 'standalone', 'apps', 'standalone', 'src', 'main.js');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      STANDALONE_DATA_DIR: dir,
+      HTTP_HOST: '0.0.0.0',
+      HTTP_PORT: '0',
+    };
+    delete env['AUTH_MODE'];
+    delete env['DEV_LOGIN_ALLOW_REMOTE'];
+    const refused = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    refused.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    refused.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => refused.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (refused.exitCode === null && !/listening on/.test(output) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Started anyway (the bug): stop it before failing, so nobody on the network gets a token.
+    if (refused.exitCode === null) refused.kill('SIGKILL');
+    expect(output).not.toMatch(/listening on/);
+    expect(await exited).not.toBe(0);
+    expect(output).toMatch(/HTTP_HOST: AUTH_MODE=dev .* loopback address only/);
+    expect(output).toContain('DEV_LOGIN_ALLOW_REMOTE=true');
+  }, 90_000);
 });

@@ -110,6 +110,10 @@ describe('the OpenAPI document states what the API does', () => {
       const statuses = declared(document, op);
       const expected = ['400', '408', '414', '431', '503'];
       if (op.security?.length) expected.push('401', '403');
+      // Rate-limited (ADR 0010): every write behind a token; reads are not.
+      if (op.security?.length && !key.startsWith('GET ')) expected.push('429');
+      if (key.startsWith('GET '))
+        expect({ key, limited: statuses.has('429') }).toEqual({ key, limited: false });
       if (op.requestBody) expected.push('413', '415');
       if (key.startsWith('POST /api/v1/cases/{id}/')) expected.push('404', '409', '412', '428');
       if (key === 'POST /api/v1/cases') expected.push('409', '422');

@@ -7,6 +7,7 @@ import {
   type CaseCommand,
   type CaseCommandType,
   type CaseEvent,
+  type CaseState,
 } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import {
@@ -15,6 +16,8 @@ import {
   formatPosition,
   type EventStore,
 } from '@tongban/event-store';
+import { actionOf, requireAllowed, requireVisible } from './access/case-access.policy';
+import { checkMergeTarget } from './access/merge-target';
 import { fromStoredEvent, toStoredEvent, type CommandContext } from './case-event-mapping';
 
 /** The case changed since the caller read it (stale If-Match, or a lost race to append). */
@@ -74,10 +77,22 @@ export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseComma
     for (let attempt = 1; ; attempt++) {
       const recorded = await this.store.readStream(streamId);
       const version = recorded.length;
+      const state = replay(recorded.map(fromStoredEvent));
+      // The access policy first: a case the caller cannot see answers as one that does not
+      // exist, whatever its version or state. Then a stale version (the caller must re-read
+      // before anything else is worth saying), then the caller's relation to the case as it is.
+      const person = command.actor.role !== 'system';
+      const visible = person ? requireVisible(command.actor, command.caseId, state) : undefined;
       if (expectedVersion !== undefined && expectedVersion !== version) {
         throw new CaseVersionConflictError(command.caseId, expectedVersion, version);
       }
-      const events = decide(command, replay(recorded.map(fromStoredEvent)));
+      if (visible) {
+        requireAllowed(actionOf(command), command.actor, command.caseId, visible);
+        if (command.type === 'MergeCase' && command.intoCaseId !== command.caseId) {
+          checkMergeTarget(command.actor, command.intoCaseId, await this.load(command.intoCaseId));
+        }
+      }
+      const events = decide(command, state);
       if (events.length === 0) return { caseId: command.caseId, version, position: null, events };
       try {
         const result = await this.store.append(
@@ -98,5 +113,9 @@ export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseComma
         }
       }
     }
+  }
+
+  private async load(caseId: string): Promise<CaseState> {
+    return replay((await this.store.readStream(caseStreamId(caseId))).map(fromStoredEvent));
   }
 }

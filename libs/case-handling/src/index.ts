@@ -1,4 +1,16 @@
 export { CaseHandlingModule } from './case-handling.module';
+export {
+  CASE_ACCESS_POLICY,
+  CaseActionNotAllowedError,
+  authorize,
+  canSee,
+  relationsOf,
+  type CaseAction,
+  type CaseRead,
+  type CaseRelation,
+  type Caller,
+} from './access/case-access.policy';
+export { MergeTargetNotFoundError, MergeTargetNotOpenError } from './access/merge-target';
 export { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from './case-handling.options';
 export { CLOCK, type Clock, systemClock } from './clock';
 export { HandleCaseCommand, CaseVersionConflictError, type CaseCommandResult } from './handle-case-command';

@@ -634,6 +634,63 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     return event.type === 'case.submitted' ? submittedState(event) : state;
   }
   if (state.status === 'withdrawn' || state.status === 'merged') return state;
+  const next = evolveStatus(state, event);
+  return next === state ? state : withInvolvement(next, event);
+}
+
+/** Who became answerable through `event`, added to the facts of the state it produced. */
+function withInvolvement(state: ExistingCase, event: CaseEvent): ExistingCase {
+  const [unit, cadre] = involvementOf(event);
+  if (unit === undefined) return state;
+  const units = state.involvedUnits.has(unit) ? state.involvedUnits : new Set(state.involvedUnits).add(unit);
+  const cadres =
+    cadre === undefined || state.involvedCadres.has(cadre)
+      ? state.involvedCadres
+      : new Set(state.involvedCadres).add(cadre);
+  return units === state.involvedUnits && cadres === state.involvedCadres
+    ? state
+    : { ...state, involvedUnits: units, involvedCadres: cadres };
+}
+
+function involvementOf(event: CaseEvent): [unit?: string, cadre?: string] {
+  switch (event.type) {
+    case 'case.dispatched':
+    case 'case.accepted':
+      return [event.ownerOrgUnit, event.ownerId];
+    case 'case.handed_over':
+      return [event.toOrgUnit, event.toCadreId];
+    case 'case.step_referred':
+      return [event.toOrgUnit];
+    // The location's community is involved from submission on (submittedState).
+    case 'case.submitted':
+    case 'case.returned':
+    case 'case.resident_contacted':
+    case 'case.handling_step_recorded':
+    case 'case.referral_completed':
+    case 'case.suspended':
+    case 'case.resumed':
+    case 'case.resolved':
+    case 'case.feedback_recorded':
+    case 'case.feedback_window_expired':
+    case 'case.closed':
+    case 'case.reopened':
+    case 'case.withdrawn':
+    case 'case.merged_into':
+    case 'case.supervised':
+    case 'case.extension_granted':
+    case 'case.ruled_unreasonable':
+    case 'case.sla_warning_raised':
+    case 'case.sla_breached':
+    case 'case.resident_info_supplemented':
+      return [];
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+function evolveStatus(state: ExistingCase, event: CaseEvent): ExistingCase {
   const facts = factsOf(state);
   switch (event.type) {
     case 'case.submitted':
@@ -750,6 +807,8 @@ function submittedState(event: Extract<CaseEvent, { type: 'case.submitted' }>): 
     slaBreaches: new Set(),
     returnCount: 0,
     reopenCount: 0,
+    involvedUnits: new Set(event.location.communityCode ? [event.location.communityCode] : []),
+    involvedCadres: new Set(),
   };
 }
 
@@ -766,6 +825,8 @@ function factsOf(s: ExistingCase): CaseFacts {
     slaBreaches: s.slaBreaches,
     returnCount: s.returnCount,
     reopenCount: s.reopenCount,
+    involvedUnits: s.involvedUnits,
+    involvedCadres: s.involvedCadres,
   };
 }
 

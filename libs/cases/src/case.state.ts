@@ -37,6 +37,14 @@ export interface CaseFacts {
   /** Times a designated cadre returned the case to dispatch (退单); refused hand-overs excluded. */
   readonly returnCount: number;
   readonly reopenCount: number;
+  /**
+   * Every org unit ever answerable for the case — the community it is located in, each unit it
+   * was dispatched, handed over, accepted or referred to — and every cadre ever designated,
+   * offered or owning it. They only grow: whoever once had the case can still find it. The access
+   * policy reads them (a cadre's community, a supervisor's street), as the list queries do.
+   */
+  readonly involvedUnits: ReadonlySet<string>;
+  readonly involvedCadres: ReadonlySet<string>;
 }
 
 export interface NoCase {

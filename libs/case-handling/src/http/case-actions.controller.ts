@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { caseStreamId } from '@tongban/cases';
-import { TongbanError } from '@tongban/errors';
-import { EVENT_STORE, type EventStore } from '@tongban/event-store';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiUuidParam } from '@tongban/http';
 import { Roles } from '@tongban/security';
+import { MergeTargetNotFoundError, MergeTargetNotOpenError } from '../access/merge-target';
 import { CaseAction, CaseActions, type ActionContext } from './case-actions';
 import { CASE_ACTION_PROBLEMS } from './case-problems';
 import {
@@ -27,12 +25,6 @@ import {
 } from './case-requests.dto';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
-
-/** The decider sees one case; that the case to merge into exists is checked here. */
-export class MergeTargetNotFoundError extends TongbanError {
-  readonly code = 'case.merge_target_not_found';
-  readonly kind = 'not_found';
-}
 
 /**
  * Every action on an existing case: one route per command, If-Match required, the role checked
@@ -58,14 +50,11 @@ export class MergeTargetNotFoundError extends TongbanError {
 })
 @Controller('cases/:id')
 export class CaseActionsController {
-  constructor(
-    private readonly actions: CaseActions,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(private readonly actions: CaseActions) {}
 
   @Post('dispatch')
   @HttpCode(200)
-  @Roles('dispatcher', 'admin')
+  @Roles('dispatcher')
   @ApiOperation({
     summary: 'Dispatch to ONE accountable cadre (派单)',
     description: 'Also re-dispatches a returned case.',
@@ -294,7 +283,7 @@ export class CaseActionsController {
 
   @Post('feedback')
   @HttpCode(200)
-  @Roles('resident', 'channel', 'cadre', 'supervisor')
+  @Roles('resident', 'channel')
   @ApiOperation({
     summary: 'Rate the resolution (satisfied / basically satisfied / unsatisfied; solved or not)',
   })
@@ -314,7 +303,7 @@ export class CaseActionsController {
 
   @Post('close')
   @HttpCode(200)
-  @Roles('cadre', 'supervisor')
+  @Roles('cadre')
   @ApiOperation({
     summary: 'Close a resolved case once feedback is in or its window expired',
     description:
@@ -397,16 +386,12 @@ export class CaseActionsController {
   @HttpCode(200)
   @Roles('supervisor')
   @ApiOperation({ summary: 'Close as a duplicate of another case (合并)' })
-  @ApiProblems(MergeTargetNotFoundError)
-  async merge(
+  @ApiProblems(MergeTargetNotFoundError, MergeTargetNotOpenError)
+  merge(
     @Param('id', uuid) id: string,
     @Body() body: MergeRequest,
     @CaseAction() action: ActionContext,
   ): Promise<CaseCommandResponse> {
-    // The decider sees one case; whether the other one exists is the application's to check.
-    if (body.intoCaseId !== id && !(await this.store.streamState(caseStreamId(body.intoCaseId))).exists) {
-      throw new MergeTargetNotFoundError(`No case ${body.intoCaseId} to merge into.`);
-    }
     return this.actions.run(action, id, (base) => ({
       ...base,
       type: 'MergeCase',

@@ -1,6 +1,7 @@
 import { CASE_ERROR_KINDS, type CaseErrorCode } from '@tongban/cases';
 import { EventTooLargeError, InvalidEventError } from '@tongban/event-store';
 import { problemCodes, type ProblemCodes } from '@tongban/http';
+import { CaseActionNotAllowedError } from '../access/case-access.policy';
 import { CaseVersionConflictError } from '../handle-case-command';
 import { InvalidHeaderError, PreconditionFailedError, PreconditionRequiredError } from './preconditions';
 
@@ -20,6 +21,7 @@ const STORE_PROBLEMS = problemCodes(InvalidEventError, EventTooLargeError);
  */
 export const CASE_ACTION_PROBLEMS: ProblemCodes = problemCodes(
   caseProblems(...(Object.keys(CASE_ERROR_KINDS) as CaseErrorCode[]).filter((c) => !INTAKE_ONLY.includes(c))),
+  CaseActionNotAllowedError,
   PreconditionRequiredError,
   PreconditionFailedError,
   InvalidHeaderError,

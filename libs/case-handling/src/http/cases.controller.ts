@@ -20,12 +20,14 @@ import {
   type LinkObject,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CaseError, caseStreamId, type Channel } from '@tongban/cases';
+import { caseStreamId, replay, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
-import { ApiProblems, ApiUuidParam, requestIdOf } from '@tongban/http';
+import { ApiProblems, ApiUuidParam, RateLimited, requestIdOf } from '@tongban/http';
 import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
 import { maskIdNumber, maskPersonalDataInText, maskPhone } from '@tongban/logging';
 import { CurrentPrincipal, Roles, type Principal, type PrincipalRole } from '@tongban/security';
+import { authorize, CaseActionNotAllowedError } from '../access/case-access.policy';
+import { fromStoredEvent } from '../case-event-mapping';
 import { CLOCK, type Clock } from '../clock';
 import {
   IdempotencyKeyReusedError,
@@ -88,6 +90,8 @@ export class CasesController {
 
   @Post()
   @HttpCode(201)
+  // Intake has its own limits (a hotline files for many); every other write counts as a command.
+  @RateLimited('intake')
   @Roles('resident', 'channel', 'cadre')
   @ApiOperation({
     summary: 'File a request (intake from any channel)',
@@ -186,20 +190,24 @@ export class CasesController {
   }
 
   @Get(':id/history')
-  @Roles('supervisor', 'admin', 'dispatcher')
+  @Roles('supervisor', 'dispatcher')
   @ApiOperation({
     summary: 'The complete, unaltered history of a case, read straight from the event store (audit)',
     description: 'Phone and ID numbers are masked.',
   })
   @ApiUuidParam('id', 'The case id.')
-  @ApiProblems(caseProblems('case.not_found'))
+  @ApiProblems(caseProblems('case.not_found'), CaseActionNotAllowedError)
   @ApiOkResponse({
     type: CaseHistoryView,
     description: 'Every event in order, with actor, time and what changed.',
   })
-  async history(@Param('id', new ParseUUIDPipe()) id: string): Promise<CaseHistoryView> {
+  async history(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CaseHistoryView> {
     const events = await this.store.readStream(caseStreamId(id));
-    if (events.length === 0) throw new CaseError('case.not_found', `No case ${id}.`);
+    // The same policy as every command: outside the caller's street it answers as no case at all.
+    authorize('ReadHistory', actorOf(principal), id, replay(events.map(fromStoredEvent)));
     return {
       caseId: id,
       version: events[events.length - 1]!.version,

@@ -29,7 +29,7 @@ export class CaseQueriesController {
   constructor(private readonly reads: CaseReads) {}
 
   @Get()
-  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor', 'admin')
+  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor')
   @ApiOperation({
     summary: 'Cases the caller may see, filtered and paged',
     description:
@@ -44,7 +44,7 @@ export class CaseQueriesController {
   }
 
   @Get(':id')
-  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor', 'admin')
+  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor')
   @ApiOperation({
     summary: 'One case: detail, timeline (audit view) and SLA clocks',
     description: 'A case outside the caller’s scope answers 404, like a missing one.' + CONSISTENCY_NOTE,

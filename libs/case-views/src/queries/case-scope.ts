@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
-import type { Principal } from '@tongban/security';
+import { principalUnit, type Principal } from '@tongban/security';
 
 /**
  * Who may see which case, as ONE rule every case query applies (DESIGN "Security"):
@@ -11,7 +11,11 @@ import type { Principal } from '@tongban/security';
  * - office and agency staff — the cases with a step referred to their unit;
  * - supervisor — their street's cases (any unit of the street involved), or the whole district
  *   when they act for the district;
- * - dispatcher and admin — the district (a deployment serves one district).
+ * - dispatcher — the cases their unit covers (the district's dispatcher: all of them);
+ * - admin — none: admins manage the directory and the read models, not residents' cases.
+ *
+ * It is the SQL form of `canSee` in @tongban/case-handling's access policy; a differential test
+ * (case-access.differential.int.spec.ts) keeps the two equal.
  *
  * A case outside the caller's scope is answered as if it did not exist (404), so ids cannot be
  * probed. `alias` is the `rm_case_detail` alias in the query.
@@ -28,7 +32,9 @@ export function applyCaseScope<T extends ObjectLiteral>(
         scopeId: principal.id,
       });
     case 'channel':
-      return query.andWhere(`${alias}.submitterId = :scopeId`, { scopeId: principal.id });
+      return query.andWhere(`${alias}.submitterRole = 'channel' AND ${alias}.submitterId = :scopeId`, {
+        scopeId: principal.id,
+      });
     case 'cadre':
       if (!unit)
         return query.andWhere(`${alias}.participantIds @> ARRAY[:scopeId]::text[]`, {
@@ -41,22 +47,24 @@ export function applyCaseScope<T extends ObjectLiteral>(
     case 'office_staff':
       if (!unit) return nothing(query);
       return query.andWhere(`${alias}.referralUnits @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: unit });
-    case 'supervisor':
-      if (!unit) return nothing(query);
-      if (isDistrict(unit)) return query;
-      return query.andWhere(`${alias}.scopeUnits @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: unit });
     case 'dispatcher':
+    case 'supervisor': {
+      // The level is parsed from the token (district or street, nothing else for a supervisor),
+      // never guessed from the code's shape.
+      const parsed = principalUnit(principal);
+      if (!parsed) return nothing(query);
+      if (parsed.level === 'district') return query;
+      return query.andWhere(`${alias}.scopeUnits @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: parsed.code });
+    }
     case 'admin':
-      return query;
+      // Admins manage the directory and the read models, not residents' cases.
+      return nothing(query);
     default: {
       const unknown: never = principal.role;
       throw new Error(`No case scope for role ${String(unknown)}`);
     }
   }
 }
-
-/** A district code has no dots (`pc`); streets and communities do. */
-export const isDistrict = (unit: string): boolean => !unit.includes('.');
 
 function nothing<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
   return query.andWhere('1 = 0');

@@ -34,6 +34,11 @@ export class AppConfig {
     return this.env.HTTP_PORT ?? this.defaultPort;
   }
 
+  /** `/docs` and `/docs-json`: on unless NODE_ENV=production, where OPENAPI_ENABLED=true turns them on. */
+  get openApiEnabled(): boolean {
+    return this.env.OPENAPI_ENABLED ?? this.env.NODE_ENV !== 'production';
+  }
+
   get databaseUrl(): string {
     if (!this.env.DATABASE_URL) throw new Error('DATABASE_URL is not configured for ' + this.app);
     return this.env.DATABASE_URL;

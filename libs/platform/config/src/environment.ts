@@ -1,5 +1,7 @@
+import { BlockList, isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -15,6 +17,10 @@ import { InvalidConfigurationError, type FieldProblem } from '@tongban/errors';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** `true` or `false` only: `1`, `yes` or `on` are refused rather than guessed at. */
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -112,6 +118,66 @@ export class Environment {
   @Max(10_000)
   PROJECTION_BATCH_SIZE = 500;
 
+  /** Serve `/docs` and `/docs-json`. Unset: on, except when NODE_ENV=production. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'OPENAPI_ENABLED must be true or false' })
+  OPENAPI_ENABLED?: boolean;
+
+  /** Serve `/metrics` on this port only (not on HTTP_PORT); unset: on HTTP_PORT. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Rate limits on intake and case commands (docs/adr/0010-rate-limits-and-production-surface.md). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'RATE_LIMIT_ENABLED must be true or false' })
+  RATE_LIMIT_ENABLED = true;
+
+  /** Intakes a minute per resident or cadre. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_INTAKE_PER_MINUTE = 20;
+
+  /** Case commands a minute per principal (channels excepted). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_COMMANDS_PER_MINUTE = 120;
+
+  /** Intakes, and separately commands, a minute per channel principal (a hotline files for many). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_CHANNEL_PER_MINUTE = 600;
+
+  /** Intakes a minute per client IP address, across principals. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_IP_INTAKE_PER_MINUTE = 1_200;
+
+  /** Case commands a minute per client IP address, across principals. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_IP_COMMANDS_PER_MINUTE = 3_000;
+
   @IsOptional()
   @IsString()
   STANDALONE_DATA_DIR?: string;
@@ -162,6 +228,15 @@ export class Environment {
   @IsString()
   @MaxLength(256)
   AUTH_JWT_AUDIENCE = 'tongban-api';
+
+  /**
+   * AUTH_MODE=dev hands anyone who can reach the port a token for any demo user, admin included,
+   * so it listens on a loopback HTTP_HOST only, unless this says `true` (logged loudly at start).
+   */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'DEV_LOGIN_ALLOW_REMOTE must be true or false' })
+  DEV_LOGIN_ALLOW_REMOTE = false;
 }
 
 /** The variables `Environment` reads; anything else in the process environment is ignored. */
@@ -177,6 +252,14 @@ export const ENVIRONMENT_VARIABLES = [
   'SHUTDOWN_GRACE_MS',
   'READ_MODEL_WAIT_MS',
   'PROJECTION_BATCH_SIZE',
+  'OPENAPI_ENABLED',
+  'METRICS_PORT',
+  'RATE_LIMIT_ENABLED',
+  'RATE_LIMIT_INTAKE_PER_MINUTE',
+  'RATE_LIMIT_COMMANDS_PER_MINUTE',
+  'RATE_LIMIT_CHANNEL_PER_MINUTE',
+  'RATE_LIMIT_IP_INTAKE_PER_MINUTE',
+  'RATE_LIMIT_IP_COMMANDS_PER_MINUTE',
   'STANDALONE_DATA_DIR',
   'EVENTSTORE_URL',
   'AUTH_MODE',
@@ -186,6 +269,7 @@ export const ENVIRONMENT_VARIABLES = [
   'AUTH_JWT_SECRET',
   'AUTH_JWT_ISSUER',
   'AUTH_JWT_AUDIENCE',
+  'DEV_LOGIN_ALLOW_REMOTE',
 ] as const satisfies readonly (keyof Environment)[];
 
 export type RequiredVariable = 'DATABASE_URL' | 'KAFKA_BROKERS';
@@ -196,6 +280,24 @@ const NOT_ECHOED = /(_URL|_SECRET|_KEY)$/;
  * The rules between the AUTH_* variables, checked once each variable is valid on its own. Also
  * settles AUTH_JWT_ALGORITHM: RS256 by default, HS256 when AUTH_MODE=dev.
  */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Whether a listen address only accepts connections from this machine: 127.0.0.0/8, ::1 (also
+ * bracketed, and 127.x written as an IPv4-mapped IPv6 address) or `localhost`. Any other name
+ * might resolve to anything, so it does not count.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === 'localhost') return true;
+  const family = isIP(bare);
+  if (family === 4) return LOOPBACK.check(bare, 'ipv4');
+  if (family === 6) return LOOPBACK.check(bare, 'ipv6');
+  return false;
+}
+
 function authProblems(env: Environment, earlier: readonly FieldProblem[]): FieldProblem[] {
   if (earlier.some((p) => p.field.startsWith('AUTH_') || p.field === 'NODE_ENV')) return [];
   const problems: FieldProblem[] = [];
@@ -208,6 +310,29 @@ function authProblems(env: Environment, earlier: readonly FieldProblem[]): Field
       'AUTH_MODE',
       'notInProduction',
       'AUTH_MODE=dev issues tokens to anyone and is refused when NODE_ENV=production',
+    );
+  }
+  if (env.DEV_LOGIN_ALLOW_REMOTE && production) {
+    problem(
+      'DEV_LOGIN_ALLOW_REMOTE',
+      'notInProduction',
+      'DEV_LOGIN_ALLOW_REMOTE is refused when NODE_ENV=production',
+    );
+  } else if (env.DEV_LOGIN_ALLOW_REMOTE && !dev) {
+    problem('DEV_LOGIN_ALLOW_REMOTE', 'unused', 'DEV_LOGIN_ALLOW_REMOTE is only used with AUTH_MODE=dev');
+  }
+  if (
+    dev &&
+    !env.DEV_LOGIN_ALLOW_REMOTE &&
+    !earlier.some((p) => p.field === 'HTTP_HOST') &&
+    !isLoopbackHost(env.HTTP_HOST)
+  ) {
+    problem(
+      'HTTP_HOST',
+      'devLoginLoopbackOnly',
+      `AUTH_MODE=dev gives a token for any demo user, admin included, to whoever can reach the port, so it ` +
+        `listens on a loopback address only (127.0.0.1, ::1, localhost), not on ${JSON.stringify(env.HTTP_HOST)}; ` +
+        'set DEV_LOGIN_ALLOW_REMOTE=true to serve it on the network anyway, or AUTH_MODE=jwt with an identity provider',
     );
   }
   if (dev && env.AUTH_JWT_ALGORITHM === 'RS256') {
@@ -291,6 +416,13 @@ export function validateEnvironment(
     }
   }
   problems.push(...authProblems(env, problems));
+  if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.HTTP_PORT) {
+    problems.push({
+      field: 'METRICS_PORT',
+      reason: 'samePort',
+      message: 'METRICS_PORT must differ from HTTP_PORT: it moves /metrics off the main port',
+    });
+  }
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n');
     throw new InvalidConfigurationError(`Invalid environment:\n${lines}`, problems);

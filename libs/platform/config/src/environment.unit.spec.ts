@@ -1,5 +1,7 @@
-import { InvalidConfigurationError } from '@tongban/errors';
-import { ENVIRONMENT_VARIABLES, Environment, validateEnvironment } from './environment';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidConfigurationError, type FieldProblem } from '@tongban/errors';
+import { ENVIRONMENT_VARIABLES, Environment, isLoopbackHost, validateEnvironment } from './environment';
 
 /** The smallest valid authentication setting, for the tests that are about something else. */
 const AUTH = { AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'a-dev-and-test-secret-of-32-chars!' };
@@ -200,5 +202,141 @@ describe('validateEnvironment: authentication', () => {
         .map((p) => p.field)
         .sort(),
     ).toEqual(['AUTH_JWT_ALGORITHM', 'AUTH_MODE']);
+  });
+});
+
+describe('validateEnvironment: the dev login listens on a loopback address only', () => {
+  const problemsOf = (raw: Record<string, unknown>): FieldProblem[] => {
+    try {
+      validateEnvironment(raw);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidConfigurationError);
+      return [...(error as InvalidConfigurationError).errors];
+    }
+    throw new Error('the environment was accepted');
+  };
+
+  it.each(['127.0.0.1', '127.0.0.2', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1'])(
+    'serves it on %s',
+    (host) => {
+      expect(validateEnvironment({ AUTH_MODE: 'dev', HTTP_HOST: host }).DEV_LOGIN_ALLOW_REMOTE).toBe(false);
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
+
+  it.each([
+    '0.0.0.0',
+    '::',
+    '[::]',
+    '192.168.1.20',
+    '10.0.0.1',
+    '::ffff:10.0.0.1',
+    'tongban.example',
+    'localhost.example',
+  ])('refuses to start on %s without DEV_LOGIN_ALLOW_REMOTE, naming HTTP_HOST and the setting', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+    const problems = problemsOf({ AUTH_MODE: 'dev', HTTP_HOST: host });
+    expect(problems).toEqual([
+      expect.objectContaining({ field: 'HTTP_HOST', reason: 'devLoginLoopbackOnly' }),
+    ]);
+    expect(problems[0]!.message).toContain('DEV_LOGIN_ALLOW_REMOTE=true');
+  });
+
+  it('serves it on the network when DEV_LOGIN_ALLOW_REMOTE=true says so', () => {
+    const env = validateEnvironment({
+      AUTH_MODE: 'dev',
+      HTTP_HOST: '0.0.0.0',
+      DEV_LOGIN_ALLOW_REMOTE: 'true',
+    });
+    expect(env.DEV_LOGIN_ALLOW_REMOTE).toBe(true);
+  });
+
+  it("is not about AUTH_MODE=jwt: an identity provider's tokens may be verified on any address", () => {
+    expect(validateEnvironment({ ...AUTH, HTTP_HOST: '0.0.0.0' }).HTTP_HOST).toBe('0.0.0.0');
+  });
+
+  it('refuses DEV_LOGIN_ALLOW_REMOTE in production, without dev mode, and as anything but true or false', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        AUTH_MODE: 'dev',
+        HTTP_HOST: '0.0.0.0',
+        DEV_LOGIN_ALLOW_REMOTE: 'true',
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'AUTH_MODE', reason: 'notInProduction' }),
+        expect.objectContaining({ field: 'DEV_LOGIN_ALLOW_REMOTE', reason: 'notInProduction' }),
+      ]),
+    );
+    expect(problemsOf({ ...AUTH, DEV_LOGIN_ALLOW_REMOTE: 'true' })).toEqual([
+      expect.objectContaining({ field: 'DEV_LOGIN_ALLOW_REMOTE', reason: 'unused' }),
+    ]);
+    expect(problemsOf({ AUTH_MODE: 'dev', DEV_LOGIN_ALLOW_REMOTE: 'yes' })).toEqual([
+      expect.objectContaining({ field: 'DEV_LOGIN_ALLOW_REMOTE', reason: 'isBoolean' }),
+    ]);
+  });
+});
+
+describe("README's configuration table", () => {
+  it('lists every setting the environment reads', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
+    const listed = new Set([...readme.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((m) => m[1]));
+    expect(ENVIRONMENT_VARIABLES.filter((name) => !listed.has(name))).toEqual([]);
+  });
+});
+
+describe('rate limits and the production surface (ADR 0010)', () => {
+  it('defaults to limits a district accepts: a hotline channel files far more than one person', () => {
+    expect(validateEnvironment(AUTH)).toMatchObject({
+      RATE_LIMIT_ENABLED: true,
+      RATE_LIMIT_INTAKE_PER_MINUTE: 20,
+      RATE_LIMIT_COMMANDS_PER_MINUTE: 120,
+      RATE_LIMIT_CHANNEL_PER_MINUTE: 600,
+      RATE_LIMIT_IP_INTAKE_PER_MINUTE: 1200,
+      RATE_LIMIT_IP_COMMANDS_PER_MINUTE: 3000,
+    });
+    const env = validateEnvironment({
+      ...AUTH,
+      RATE_LIMIT_ENABLED: 'false',
+      RATE_LIMIT_INTAKE_PER_MINUTE: '5',
+    });
+    expect([env.RATE_LIMIT_ENABLED, env.RATE_LIMIT_INTAKE_PER_MINUTE]).toEqual([false, 5]);
+  });
+
+  it('refuses a limit that is not a positive whole number, and a switch that is not true or false', () => {
+    let caught: unknown;
+    try {
+      validateEnvironment({
+        ...AUTH,
+        RATE_LIMIT_ENABLED: 'yes',
+        RATE_LIMIT_COMMANDS_PER_MINUTE: '0',
+        RATE_LIMIT_IP_INTAKE_PER_MINUTE: '1.5',
+        OPENAPI_ENABLED: '1',
+        METRICS_PORT: '70000',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect([...new Set((caught as InvalidConfigurationError).errors.map((e) => e.field))].sort()).toEqual([
+      'METRICS_PORT',
+      'OPENAPI_ENABLED',
+      'RATE_LIMIT_COMMANDS_PER_MINUTE',
+      'RATE_LIMIT_ENABLED',
+      'RATE_LIMIT_IP_INTAKE_PER_MINUTE',
+    ]);
+  });
+
+  it('leaves OPENAPI_ENABLED unset unless given (production decides), and reads METRICS_PORT', () => {
+    expect(validateEnvironment(AUTH).OPENAPI_ENABLED).toBeUndefined();
+    const env = validateEnvironment({ ...AUTH, OPENAPI_ENABLED: 'true', METRICS_PORT: '9464' });
+    expect([env.OPENAPI_ENABLED, env.METRICS_PORT]).toEqual([true, 9464]);
+  });
+
+  it('refuses METRICS_PORT equal to HTTP_PORT: /metrics would move nowhere', () => {
+    expect(() => validateEnvironment({ ...AUTH, HTTP_PORT: '3000', METRICS_PORT: '3000' })).toThrow(
+      /METRICS_PORT must differ from HTTP_PORT/,
+    );
+    expect(validateEnvironment({ ...AUTH, HTTP_PORT: '0', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
   });
 });

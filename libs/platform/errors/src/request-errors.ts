@@ -67,3 +67,16 @@ export class MethodNotAllowedError extends TongbanError {
     super(message, errors);
   }
 }
+
+/** Too many requests of one kind from one caller or one address; `retryAfterSeconds` says when to retry. */
+export class RateLimitedError extends TongbanError {
+  readonly code = PlatformErrorCode.rateLimited;
+  readonly kind = 'too_many_requests';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -25,7 +25,10 @@ const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_PARAM_LENGTH = 200;
 
 export interface HttpAppOptions {
-  /** Title of the OpenAPI document; the app serves /docs and /docs-json when given. */
+  /**
+   * Title of the OpenAPI document; the app serves /docs and /docs-json when given, unless
+   * NODE_ENV=production without OPENAPI_ENABLED=true.
+   */
   readonly openApiTitle?: string;
 }
 
@@ -103,7 +106,7 @@ export async function createHttpApp(
     );
   });
 
-  if (options.openApiTitle) {
+  if (options.openApiTitle && app.get(AppConfig).openApiEnabled) {
     SwaggerModule.setup('docs', app, buildOpenApiDocument(app, options.openApiTitle), {
       jsonDocumentUrl: 'docs-json',
       yamlDocumentUrl: 'docs-yaml',

@@ -9,3 +9,4 @@ export * from './validation.pipe';
 export * from './request-body.parser';
 export * from './request-target.hook';
 export * from './platform.module';
+export * from './rate-limit';

@@ -1,7 +1,23 @@
-import { Controller, Get, Header, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Controller,
+  Get,
+  Header,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { AppConfig } from '@tongban/config';
+import { PlatformErrorCode } from '@tongban/errors';
 import { Public } from '@tongban/security';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PROBLEM_CONTENT_TYPE, problemDetails } from './problem-details';
+
+const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
  * One Prometheus registry per deployable (not prom-client's global one), so several apps can run
@@ -36,8 +52,79 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsRegistry) {}
 
   @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('content-type', METRICS_CONTENT_TYPE)
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
+  }
+}
+
+/**
+ * `/metrics` on a port of its own when METRICS_PORT is set, so the port a load balancer exposes
+ * never serves it (HttpPlatformModule then leaves MetricsController out). It listens on HTTP_HOST
+ * from start-up until shutdown; anything but `GET /metrics` is a 404 problem.
+ */
+@Injectable()
+export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Where it listens (`http://host:port`), once started; undefined while /metrics is on the main port. */
+  get url(): string | undefined {
+    const address = this.server?.address();
+    if (!address || typeof address !== 'object') return undefined;
+    const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const port = this.config.env.METRICS_PORT;
+    if (port === undefined) return;
+    const server = createServer((request, response) => void this.answer(request, response));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.config.env.HTTP_HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    new Logger('Metrics').log(`metrics on ${this.url ?? ''}/metrics`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A scraper keeps its connection alive; waiting for it to idle out would stall shutdown.
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    try {
+      if (path === '/metrics' && (request.method === 'GET' || request.method === 'HEAD')) {
+        const body = await this.metrics.registry.metrics();
+        response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE });
+        response.end(request.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      const problem = problemDetails(
+        404,
+        PlatformErrorCode.routeNotFound,
+        'Only /metrics is served here.',
+        path,
+        randomUUID(),
+      );
+      response.writeHead(404, { 'content-type': PROBLEM_CONTENT_TYPE });
+      response.end(JSON.stringify(problem));
+    } catch {
+      response.writeHead(500).end();
+    }
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { isTongbanError, PlatformErrorCode, type ErrorKind, type TongbanError } from '@tongban/errors';
 import { PROBLEM_CONTENT_TYPE, STATUS_BY_KIND, titleFor } from './problem-details';
+import { isRateLimitedMethod } from './rate-limit';
 
 /** Stable error codes and their kinds, e.g. a context's `CASE_ERROR_KINDS`. */
 export type ProblemCodes = Readonly<Record<string, ErrorKind>>;
@@ -83,7 +84,7 @@ export const ApiUuidParam = (name: string, description?: string): ClassDecorator
   });
 
 /** Which operations a platform code can come from, by their shape. */
-type Applies = 'every' | 'input' | 'body' | 'path' | 'secured' | 'none';
+type Applies = 'every' | 'input' | 'body' | 'path' | 'secured' | 'limited' | 'none';
 
 const APPLIES_TO: Readonly<Record<Applies, string>> = {
   every: 'every operation',
@@ -91,6 +92,7 @@ const APPLIES_TO: Readonly<Record<Applies, string>> = {
   body: 'operations with a body',
   path: 'operations with path parameters',
   secured: 'operations behind a bearer token',
+  limited: 'operations behind a bearer token that change something (rate-limited)',
   none: 'no documented operation (a method a path does not have, a fault, start-up)',
 };
 
@@ -119,10 +121,12 @@ export const PLATFORM_PROBLEMS: Readonly<Record<PlatformErrorCode, PlatformProbl
   [PlatformErrorCode.uriTooLong]: { status: 414, applies: 'every' },
   [PlatformErrorCode.headerFieldsTooLarge]: { status: 431, applies: 'every' },
   [PlatformErrorCode.requestTimeout]: { status: 408, applies: 'every' },
+  [PlatformErrorCode.rateLimited]: { status: 429, applies: 'limited' },
   // An empty path segment where a parameter belongs finds no route.
   [PlatformErrorCode.routeNotFound]: { status: 404, applies: 'path' },
   [PlatformErrorCode.methodNotAllowed]: { status: 405, applies: 'none' },
   [PlatformErrorCode.unauthenticated]: { status: 401, applies: 'secured' },
+  [PlatformErrorCode.invalidOrgUnit]: { status: 401, applies: 'secured' },
   [PlatformErrorCode.forbidden]: { status: 403, applies: 'secured' },
   [PlatformErrorCode.unavailable]: { status: 503, applies: 'every' },
   [PlatformErrorCode.unexpected]: { status: 500, applies: 'none' },
@@ -197,7 +201,7 @@ function declaredProblems(app: INestApplication): Map<string, ProblemCodes> {
   return declared;
 }
 
-function applies(rule: Applies, op: OperationObject): boolean {
+function applies(rule: Applies, op: OperationObject, method: string): boolean {
   const parameters = (op.parameters ?? []) as { in?: string }[];
   switch (rule) {
     case 'every':
@@ -210,6 +214,8 @@ function applies(rule: Applies, op: OperationObject): boolean {
       return parameters.some((p) => p.in === 'path');
     case 'secured':
       return (op.security ?? []).length > 0;
+    case 'limited':
+      return (op.security ?? []).length > 0 && isRateLimitedMethod(method);
     case 'none':
       return false;
     default: {
@@ -220,13 +226,17 @@ function applies(rule: Applies, op: OperationObject): boolean {
 }
 
 /** The codes an operation may answer, by status: the platform's by shape, plus the declared. */
-function problemsOf(op: OperationObject, declared: ProblemCodes | undefined): Map<number, Set<string>> {
+function problemsOf(
+  op: OperationObject,
+  method: string,
+  declared: ProblemCodes | undefined,
+): Map<number, Set<string>> {
   const byStatus = new Map<number, Set<string>>();
   const add = (status: number, code: string): void => {
     byStatus.set(status, (byStatus.get(status) ?? new Set<string>()).add(code));
   };
   for (const [code, problem] of Object.entries(PLATFORM_PROBLEMS)) {
-    if (problem.status !== null && applies(problem.applies, op)) add(problem.status, code);
+    if (problem.status !== null && applies(problem.applies, op, method)) add(problem.status, code);
   }
   for (const [code, kind] of Object.entries(declared ?? {})) add(STATUS_BY_KIND[kind], code);
   return byStatus;
@@ -295,7 +305,7 @@ export function documentProblems(
   }
   const schemas: Record<string, SchemaObject | ReferenceObject> = { ...SCHEMAS };
   for (const { path, method, op } of operationsOf(document)) {
-    const problems = problemsOf(op, op.operationId ? declared.get(op.operationId) : undefined);
+    const problems = problemsOf(op, method, op.operationId ? declared.get(op.operationId) : undefined);
     for (const [status, codes] of [...problems.entries()].sort(([a], [b]) => a - b)) {
       const existing = op.responses[String(status)] as ResponseObject | undefined;
       // A route's own description (e.g. who may call it) leads; the codes follow.

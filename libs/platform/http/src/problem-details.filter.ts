@@ -1,6 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MethodNotAllowedError, PlatformErrorCode, isTongbanError, type FieldProblem } from '@tongban/errors';
+import {
+  MethodNotAllowedError,
+  PlatformErrorCode,
+  RateLimitedError,
+  isTongbanError,
+  type FieldProblem,
+} from '@tongban/errors';
 import { BEARER_CHALLENGE, UnauthenticatedError } from '@tongban/security';
 import { PROBLEM_CONTENT_TYPE, STATUS_BY_KIND, problemDetails } from './problem-details';
 
@@ -66,6 +72,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof MethodNotAllowedError) {
       void reply.header('allow', exception.allow.join(', '));
+    }
+    if (exception instanceof RateLimitedError) {
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
     }
     void reply.status(mapped.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }

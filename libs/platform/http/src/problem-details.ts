@@ -27,6 +27,7 @@ export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   precondition_required: 428,
+  too_many_requests: 429,
   unprocessable: 422,
   unavailable: 503,
   internal: 500,

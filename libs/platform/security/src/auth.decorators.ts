@@ -24,7 +24,9 @@ export const Roles = (...roles: readonly PrincipalRole[]): ClassDecorator & Meth
     // Machine-readable too: clients and the API fuzz test pick the operations a role may call.
     ApiExtension('x-roles', [...roles]),
     // The problem+json body and the codes are added by the document builder (@tongban/http).
-    ApiUnauthorizedResponse({ description: 'No bearer token, or an invalid or expired one' }),
+    ApiUnauthorizedResponse({
+      description: 'No bearer token, an invalid or expired one, or one whose org_unit does not hold',
+    }),
     ApiForbiddenResponse({ description: `Only for: ${roles.join(', ')}` }),
   );
 

@@ -5,7 +5,8 @@ import { PlatformErrorCode, TongbanError } from '@tongban/errors';
  * challenge; `challenge` carries the RFC 6750 parameters (none when no token was sent).
  */
 export class UnauthenticatedError extends TongbanError {
-  readonly code = PlatformErrorCode.unauthenticated;
+  readonly code: typeof PlatformErrorCode.unauthenticated | typeof PlatformErrorCode.invalidOrgUnit =
+    PlatformErrorCode.unauthenticated;
   readonly kind = 'unauthenticated';
 
   constructor(
@@ -18,6 +19,19 @@ export class UnauthenticatedError extends TongbanError {
 
 export const BEARER_CHALLENGE = 'Bearer realm="tongban"';
 export const INVALID_TOKEN_CHALLENGE = `${BEARER_CHALLENGE}, error="invalid_token"`;
+
+/**
+ * A validly signed token whose `org_unit` is malformed, or not a unit its role may act for
+ * (`ORG_UNIT_RULES`). A 401 of its own so the identity provider's administrators see at once
+ * which claim to fix; the signature has been checked, so the code tells a forger nothing.
+ */
+export class InvalidOrgUnitError extends UnauthenticatedError {
+  override readonly code = PlatformErrorCode.invalidOrgUnit;
+
+  constructor(message: string) {
+    super(message, INVALID_TOKEN_CHALLENGE);
+  }
+}
 
 /** Authenticated, but the role (or, later, the scope) does not allow the request. */
 export class ForbiddenError extends TongbanError {

@@ -1,3 +1,4 @@
+export * from './org-unit';
 export * from './principal';
 export * from './principal.dto';
 export * from './auth.errors';

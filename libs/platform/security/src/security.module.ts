@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AppConfig, type Environment } from '@tongban/config';
+import { AppConfig, isLoopbackHost, type Environment } from '@tongban/config';
 import { AuthGuard } from './auth.guard';
 import { AUTH_SETTINGS, authSettingsFrom, type AuthSettings } from './auth-settings';
 import { DEV_TOKEN_SIGNER, DevLoginController } from './dev/dev-login.controller';
@@ -31,8 +31,20 @@ export class TongbanSecurityModule {
         inject: [AppConfig],
         useFactory: (config: AppConfig): AuthSettings => {
           const settings = authSettingsFrom(config.env);
+          const logger = new Logger('Authentication');
+          // Config validation has refused a dev login on a non-loopback host without the setting,
+          // and the setting itself in production; what is left was asked for, and is said loudly.
+          if (settings.mode === 'dev' && config.env.DEV_LOGIN_ALLOW_REMOTE) {
+            const host = config.env.HTTP_HOST;
+            logger.warn(
+              `DEV LOGIN OPEN TO THE NETWORK: DEV_LOGIN_ALLOW_REMOTE=true with AUTH_MODE=dev on HTTP_HOST=${host}` +
+                (isLoopbackHost(host) ? ' (a loopback address for now)' : '') +
+                ': anyone who can reach this port can take a token for any demo user, admin included. ' +
+                'Never use it with real data; unset DEV_LOGIN_ALLOW_REMOTE to serve the dev login on loopback only',
+            );
+          }
           if (settings.key.kind === 'secret' && settings.key.ephemeral) {
-            new Logger('Authentication').warn(
+            logger.warn(
               'AUTH_MODE=dev without AUTH_JWT_SECRET: dev tokens are signed with a random secret made at ' +
                 'start-up, so they stop working when this process exits',
             );

@@ -29,6 +29,18 @@ const cadre: Principal = {
   displayName: '太阳城社区两委委员(演示)',
 };
 const supervisor: Principal = { id: 'demo-supervisor-district', role: 'supervisor', orgUnit: 'pc' };
+/** The cadre as the API sees them once the token is verified: the unit parsed, with its level. */
+const cadreSeen = {
+  ...cadre,
+  unit: {
+    level: 'community',
+    code: 'pc.gucheng.taiyangcheng',
+    name: 'taiyangcheng',
+    district: 'pc',
+    street: 'pc.gucheng',
+    community: 'pc.gucheng.taiyangcheng',
+  },
+};
 
 @Controller('probe')
 class ProbeController {
@@ -162,7 +174,7 @@ describe('authentication with HS256 (dev and tests)', () => {
   it('lets a valid token with an allowed role through and hands the route its principal', async () => {
     const res = await api.get('/api/v1/probe/cadres', await signer.sign(cadre, 300));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual(cadre);
+    expect(res.json()).toEqual(cadreSeen);
   });
 
   it('answers a request without a token with 401 auth.unauthenticated and a Bearer challenge', async () => {
@@ -243,7 +255,6 @@ describe('authentication with HS256 (dev and tests)', () => {
       ['a token without a role claim', () => rawToken({ sub: 'someone' })],
       ['a token with an unknown role', () => rawToken({ sub: 'someone', role: 'system' })],
       ['a token without a subject', () => rawToken({ role: 'cadre' })],
-      ['a token with a malformed org_unit', () => rawToken({ sub: 'someone', role: 'cadre', org_unit: 42 })],
       [
         'a token without an expiry',
         () =>
@@ -292,9 +303,10 @@ describe('authentication with HS256 (dev and tests)', () => {
 
   it('refuses every role on a route with neither @Roles nor @Public (403), after authenticating', async () => {
     for (const role of PRINCIPAL_ROLES) {
+      const orgUnit = DEMO_USERS.find((user) => user.role === role)?.orgUnit;
       const res = await api.get(
         '/api/v1/probe/undeclared',
-        await signer.sign({ id: `any-${role}`, role }, 60),
+        await signer.sign({ id: `any-${role}`, role, ...(orgUnit ? { orgUnit } : {}) }, 60),
       );
       expectProblem(res, 403, 'auth.forbidden');
     }
@@ -337,7 +349,7 @@ describe('authentication with HS256 (dev and tests)', () => {
   it('tells any authenticated caller who they are at /api/v1/auth/me', async () => {
     const res = await api.get('/api/v1/auth/me', await signer.sign(cadre, 60));
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual(cadre);
+    expect(res.json()).toEqual(cadreSeen);
     expectProblem(await api.get('/api/v1/auth/me'), 401, 'auth.unauthenticated');
   });
 
@@ -350,6 +362,84 @@ describe('authentication with HS256 (dev and tests)', () => {
     });
     expectProblem(res, 404, 'route.not_found');
     expect(Object.keys((await api.get('/docs-json')).json().paths)).not.toContain('/api/v1/auth/dev/token');
+  });
+});
+
+describe('org units in tokens (org_unit parsed, not guessed)', () => {
+  let api: Probe;
+
+  beforeAll(async () => {
+    api = await probe(HS256);
+  });
+
+  const me = async (claims: JWTPayload) => api.get('/api/v1/auth/me', await rawToken(claims));
+
+  it.each<[string, unknown]>([
+    ['a numeric administrative code', '140213001'],
+    ['256 characters of junk', 'x'.repeat(256)],
+    ['an upper-case code', 'PC.GUCHENG'],
+    ['an empty segment', 'pc..gucheng'],
+    ['a trailing dot', 'pc.gucheng.'],
+    ['a NUL', 'pc.gucheng\u0000'],
+    ['a code deeper than a grid', 'pc.gucheng.taiyangcheng.grid03.block7'],
+    ['an empty string', ''],
+    ['a number', 42],
+    ['an object', { code: 'pc' }],
+  ])('refuses a supervisor whose org_unit is %s: 401 auth.invalid_org_unit', async (_what, orgUnit) => {
+    const res = await me({ sub: 'supervisor-x', role: 'supervisor', org_unit: orgUnit });
+    expectProblem(res, 401, 'auth.invalid_org_unit');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="tongban", error="invalid_token"');
+    expect(res.json().detail).toMatch(
+      /^The bearer token's org_unit does not hold: org_unit malformed \(\w+\)\.$/,
+    );
+  });
+
+  it.each<[string, string | undefined]>([
+    ['cadre', undefined],
+    ['cadre', 'pc.gucheng'],
+    ['office_staff', undefined],
+    ['office_staff', 'pc.gucheng.taiyangcheng'],
+    ['supervisor', undefined],
+    ['supervisor', 'pc.gucheng.taiyangcheng'],
+    ['dispatcher', undefined],
+    ['resident', 'pc.gucheng.taiyangcheng'],
+    ['admin', 'pc.gucheng'],
+    ['channel', 'pc.gucheng.taiyangcheng'],
+  ])('refuses role %s with org_unit %s, naming what the role needs', async (role, orgUnit) => {
+    const res = await me({
+      sub: `someone-${role}`,
+      role,
+      ...(orgUnit !== undefined ? { org_unit: orgUnit } : {}),
+    });
+    expectProblem(res, 401, 'auth.invalid_org_unit');
+    expect(res.json().detail).toContain(`the role ${role} acts for`);
+  });
+
+  it('hands routes the unit parsed, with its level', async () => {
+    const street = await me({ sub: 'supervisor-gucheng', role: 'supervisor', org_unit: 'pc.gucheng' });
+    expect(street.statusCode).toBe(200);
+    expect(street.json()).toEqual({
+      id: 'supervisor-gucheng',
+      role: 'supervisor',
+      orgUnit: 'pc.gucheng',
+      unit: { level: 'street', code: 'pc.gucheng', name: 'gucheng', district: 'pc', street: 'pc.gucheng' },
+    });
+    const office = await me({
+      sub: 'staff',
+      role: 'office_staff',
+      org_unit: 'pc.zhenhua.marketSupervisionStation',
+    });
+    expect(office.json().unit).toMatchObject({ level: 'streetUnit', street: 'pc.zhenhua' });
+    const resident = await me({ sub: 'resident-1', role: 'resident' });
+    expect(resident.json()).toEqual({ id: 'resident-1', role: 'resident' });
+  });
+
+  it('checks the signature first: a forged token with a malformed unit is only auth.unauthenticated', async () => {
+    const forged = await rawToken(
+      { sub: 'mallory', role: 'supervisor', org_unit: '140213001' },
+      { secret: OTHER_SECRET },
+    );
+    expectProblem(await api.get('/api/v1/auth/me', forged), 401, 'auth.unauthenticated');
   });
 });
 
@@ -378,7 +468,12 @@ describe('authentication with RS256', () => {
     it('accepts a token the identity provider signed', async () => {
       const res = await api.get('/api/v1/probe/cadres', await signRs256(idp.privateKey, {}));
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ id: cadre.id, role: 'cadre', orgUnit: cadre.orgUnit });
+      expect(res.json()).toEqual({
+        id: cadre.id,
+        role: 'cadre',
+        orgUnit: cadre.orgUnit,
+        unit: cadreSeen.unit,
+      });
     });
 
     it('refuses a token signed with another key', async () => {
@@ -561,6 +656,26 @@ describe('start-up refusals', () => {
     const failure = await refusal({ NODE_ENV: 'production', AUTH_MODE: 'dev' });
     expect(failure).toBeInstanceOf(InvalidConfigurationError);
     expect(failure.message).toMatch(/AUTH_MODE: AUTH_MODE=dev .* refused when NODE_ENV=production/);
+  });
+
+  it('refuses the dev login on a network address, naming HTTP_HOST and DEV_LOGIN_ALLOW_REMOTE', async () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20']) {
+      const failure = await refusal({ AUTH_MODE: 'dev', HTTP_HOST: host });
+      expect(failure).toBeInstanceOf(InvalidConfigurationError);
+      expect(failure.message).toMatch(/HTTP_HOST: AUTH_MODE=dev .* loopback address only/);
+      expect(failure.message).toContain('DEV_LOGIN_ALLOW_REMOTE=true');
+    }
+  });
+
+  it('refuses DEV_LOGIN_ALLOW_REMOTE when NODE_ENV=production', async () => {
+    const failure = await refusal({
+      NODE_ENV: 'production',
+      AUTH_MODE: 'dev',
+      DEV_LOGIN_ALLOW_REMOTE: 'true',
+    });
+    expect(failure.message).toMatch(
+      /DEV_LOGIN_ALLOW_REMOTE: DEV_LOGIN_ALLOW_REMOTE is refused when NODE_ENV=production/,
+    );
   });
 
   it('refuses RS256 without a key, naming AUTH_JWT_PUBLIC_KEY', async () => {

@@ -10,9 +10,14 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { InvalidConfigurationError } from '@tongban/errors';
-import { AuthenticationUnavailableError, INVALID_TOKEN_CHALLENGE, UnauthenticatedError } from './auth.errors';
+import {
+  AuthenticationUnavailableError,
+  INVALID_TOKEN_CHALLENGE,
+  InvalidOrgUnitError,
+  UnauthenticatedError,
+} from './auth.errors';
 import { CLOCK_TOLERANCE_SECONDS, type AuthSettings } from './auth-settings';
-import { isPrincipalRole, type Principal } from './principal';
+import { isPrincipalRole, unitForRole, type Principal } from './principal';
 
 /** Longer than any sane JWT; refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8 * 1024;
@@ -113,19 +118,27 @@ export class TokenVerifier {
     return this.principalFrom(payload);
   }
 
-  /** The claims a principal is made of; a token without a usable `sub` or `role` is refused. */
+  /**
+   * The claims a principal is made of; a token without a usable `sub` or `role` is refused, and
+   * one whose `org_unit` is not a unit its role may act for is refused with its own code.
+   */
   private principalFrom(payload: JWTPayload): Principal {
     const { sub, role, org_unit: orgUnit, name } = payload;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_CLAIM_LENGTH) {
       throw this.invalid('sub claim missing or malformed');
     }
     if (!isPrincipalRole(role)) throw this.invalid('role claim missing or unknown');
-    if (!optionalString(orgUnit)) throw this.invalid('org_unit claim malformed');
     if (!optionalString(name)) throw this.invalid('name claim malformed');
+    const unit = unitForRole(role, orgUnit);
+    if (!unit.ok) {
+      // The reason is built from the rules, never from the claim, so it is safe to show.
+      this.logger.debug(`bearer token refused: ${unit.reason}`);
+      throw new InvalidOrgUnitError(`The bearer token's org_unit does not hold: ${unit.reason}.`);
+    }
     return {
       id: sub,
       role,
-      ...(orgUnit !== undefined ? { orgUnit } : {}),
+      ...(unit.unit !== undefined ? { orgUnit: unit.unit.code, unit: unit.unit } : {}),
       ...(name !== undefined ? { displayName: name } : {}),
     };
   }

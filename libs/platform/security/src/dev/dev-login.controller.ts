@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError } from '@tongban/errors';
 import { Public } from '../auth.decorators';
+import { principalUnit } from '../principal';
 import type { TokenSigner } from '../token-signer';
 import { findDemoUser, DEMO_USERS, type DemoUser } from './demo-users';
 import { DemoUsersResponse, DevTokenRequest, DevTokenResponse } from './dev-login.dto';
@@ -39,10 +40,12 @@ export class DevLoginController {
     const user = findDemoUser(body.userId);
     // The DTO already admits only demo user ids; this keeps the type honest.
     if (!user) throw new ValidationFailedError('userId must be one of the demo users.');
+    const unit = principalUnit(user);
+    // As the verifier will see the token: the unit parsed, with its level.
     const principal = {
       id: user.id,
       role: user.role,
-      ...(user.orgUnit !== undefined ? { orgUnit: user.orgUnit } : {}),
+      ...(unit !== undefined ? { orgUnit: unit.code, unit } : {}),
       displayName: user.displayName,
     };
     return {

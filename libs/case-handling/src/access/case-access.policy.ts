@@ -1,0 +1,286 @@
+import { TongbanError } from '@tongban/errors';
+import { principalUnit, type OrgUnit } from '@tongban/security';
+import {
+  CaseError,
+  type ActorRef,
+  type CaseCommand,
+  type CaseCommandType,
+  type CaseErrorCode,
+  type CaseState,
+  type ExistingCase,
+} from '@tongban/cases';
+
+/**
+ * WHO MAY DO WHAT TO WHICH CASE — the one access policy of the case context (issue 10, ADR 0011).
+ *
+ * Every command and every single-case read is decided here, from the caller (role, id, org
+ * unit) and the case as replayed, BEFORE the case's state is looked at: a case outside the
+ * caller's scope answers exactly as a case that does not exist (404 `case.not_found`), and a
+ * refused command appends nothing. Inside the scope, an action the caller's relation to the case
+ * does not allow is 403 `case.action_not_allowed`; only then do If-Match and the decider's state
+ * rules speak.
+ *
+ * The list queries apply the SQL form of `canSee` (`applyCaseScope` in @tongban/case-views); a
+ * differential test over generated cases and callers keeps the two equal.
+ */
+
+/** How a caller can stand to a case. Each is a fact about the replayed case, nothing else. */
+export type CaseRelation =
+  /** The resident who filed it. */
+  | 'submitting_resident'
+  /** The channel (hotline, third-party portal) that filed it on a resident's behalf. */
+  | 'filing_channel'
+  /** A cadre of a community (or a unit) the case is, or was, answerable to. */
+  | 'cadre_in_scope'
+  /** A cadre the case was ever designated, offered or owned by. */
+  | 'involved_cadre'
+  /** The cadre it is dispatched to now, before acceptance, in the unit it was dispatched to. */
+  | 'designated_cadre'
+  /** The cadre a pending hand-over is offered to, in the unit it is offered to. */
+  | 'hand_over_target'
+  /** The ONE accountable owner, now. */
+  | 'owner'
+  /** Staff of a unit a step of the case was referred to. */
+  | 'referred_unit_staff'
+  /** A dispatcher whose unit covers the case (the district's dispatcher covers all). */
+  | 'dispatcher_in_scope'
+  /** A supervisor of the case's street, or of the district. */
+  | 'supervisor_in_scope';
+
+/** Single-case reads. Admins manage the directory and read models, not residents' cases. */
+export type CaseRead = 'ReadCase' | 'ReadHistory';
+
+/** Commands a person issues over HTTP (SLA timers are issued by the system, never by a token). */
+export type CaseAction = Exclude<
+  CaseCommandType,
+  'SubmitCase' | 'RaiseSlaWarning' | 'RecordSlaBreach' | 'ExpireFeedbackWindow'
+>;
+
+/**
+ * THE TABLE. A row lists every relation that allows the operation; anything else is refused.
+ * Least privilege: owner-only work is the owner's; feedback is the resident's (or the channel
+ * that filed for them), never the cadre who resolved; supervision stays within the street.
+ */
+export const CASE_ACCESS_POLICY: Readonly<Record<CaseAction | CaseRead, readonly CaseRelation[]>> = {
+  ReadCase: [
+    'submitting_resident',
+    'filing_channel',
+    'cadre_in_scope',
+    'involved_cadre',
+    'referred_unit_staff',
+    'dispatcher_in_scope',
+    'supervisor_in_scope',
+  ],
+  ReadHistory: ['dispatcher_in_scope', 'supervisor_in_scope'],
+  DispatchCase: ['dispatcher_in_scope'],
+  // The owner too: re-accepting what one already owns is a state question (409), not a relation one.
+  AcceptCase: ['designated_cadre', 'hand_over_target', 'owner'],
+  ReturnCase: ['designated_cadre', 'hand_over_target', 'owner'],
+  RecordResidentContact: ['owner'],
+  RecordHandlingStep: ['owner'],
+  ReferStep: ['owner'],
+  CompleteReferral: ['referred_unit_staff'],
+  SuspendCase: ['owner'],
+  ResumeCase: ['owner'],
+  HandOverCase: ['owner'],
+  ResolveCase: ['owner'],
+  CloseCase: ['owner'],
+  SupplementResidentInfo: ['submitting_resident'],
+  WithdrawCase: ['submitting_resident', 'filing_channel'],
+  RecordFeedback: ['submitting_resident', 'filing_channel'],
+  ReopenCase: ['supervisor_in_scope', 'dispatcher_in_scope'],
+  SuperviseCase: ['supervisor_in_scope'],
+  GrantExtension: ['supervisor_in_scope'],
+  RuleUnreasonable: ['supervisor_in_scope'],
+  MergeCase: ['supervisor_in_scope'],
+};
+
+/** The policy row a person's command falls under (a person never issues intake here, nor a timer). */
+export function actionOf(command: CaseCommand): CaseAction {
+  const type = command.type;
+  if (
+    type === 'SubmitCase' ||
+    type === 'RaiseSlaWarning' ||
+    type === 'RecordSlaBreach' ||
+    type === 'ExpireFeedbackWindow'
+  ) {
+    throw new Error(`${type} is not an action a person takes on an existing case`);
+  }
+  return type;
+}
+
+/** The caller, as the command's actor records it. */
+export type Caller = Pick<ActorRef, 'id' | 'role' | 'orgUnit'>;
+
+/** A unit code covers itself and everything below it (`pc.gucheng` covers `pc.gucheng.taiyangcheng`). */
+export function covers(unit: string, other: string): boolean {
+  return other === unit || other.startsWith(`${unit}.`);
+}
+
+/**
+ * The unit a supervisor or dispatcher acts for, parsed as the token verifier parses it (the
+ * level is read from the code's format, never guessed), or undefined when it does not hold for
+ * the role — which sees nothing then, as the SQL scope does.
+ */
+function actingUnit(caller: Caller): OrgUnit | undefined {
+  if (caller.role === 'system') return undefined;
+  return principalUnit({
+    id: caller.id,
+    role: caller.role,
+    ...(caller.orgUnit ? { orgUnit: caller.orgUnit } : {}),
+  });
+}
+
+/** A supervisor's or dispatcher's scope: the whole district, or what their street covers. */
+function coversCase(caller: Caller, state: ExistingCase): boolean {
+  const unit = actingUnit(caller);
+  if (!unit) return false;
+  return unit.level === 'district' || coversAny(unit.code, state.involvedUnits);
+}
+
+const coversAny = (unit: string, units: ReadonlySet<string>): boolean => {
+  for (const u of units) if (covers(unit, u)) return true;
+  return false;
+};
+
+/** Every relation `caller` has to the case. */
+export function relationsOf(caller: Caller, state: ExistingCase): ReadonlySet<CaseRelation> {
+  const relations = new Set<CaseRelation>();
+  const unit = caller.orgUnit;
+  const { submitter } = state;
+  switch (caller.role) {
+    case 'resident':
+      if (submitter.role === 'resident' && submitter.id === caller.id) relations.add('submitting_resident');
+      break;
+    case 'channel':
+      if (submitter.role === 'channel' && submitter.id === caller.id) relations.add('filing_channel');
+      break;
+    case 'cadre':
+      if (unit && coversAny(unit, state.involvedUnits)) relations.add('cadre_in_scope');
+      if (state.involvedCadres.has(caller.id)) relations.add('involved_cadre');
+      if (
+        state.status === 'dispatched' &&
+        state.designatedOwnerId === caller.id &&
+        unit === state.designatedOrgUnit
+      ) {
+        relations.add('designated_cadre');
+      }
+      if (
+        state.status === 'in_handling' &&
+        state.pendingHandOver?.toCadreId === caller.id &&
+        unit === state.pendingHandOver.toOrgUnit
+      ) {
+        relations.add('hand_over_target');
+      }
+      if ('ownerId' in state && state.ownerId === caller.id) relations.add('owner');
+      if (unit && referredTo(state, unit)) relations.add('referred_unit_staff');
+      break;
+    case 'office_staff':
+      if (unit && referredTo(state, unit)) relations.add('referred_unit_staff');
+      break;
+    case 'dispatcher':
+      if (coversCase(caller, state)) relations.add('dispatcher_in_scope');
+      break;
+    case 'supervisor':
+      if (coversCase(caller, state)) relations.add('supervisor_in_scope');
+      break;
+    case 'admin':
+    case 'system':
+      break;
+    default: {
+      const unknown: never = caller.role;
+      throw new Error(`No relations for role ${String(unknown)}`);
+    }
+  }
+  return relations;
+}
+
+function referredTo(state: ExistingCase, unit: string): boolean {
+  for (const r of state.referrals.values()) if (r.toOrgUnit === unit) return true;
+  return false;
+}
+
+const allows = (operation: CaseAction | CaseRead, relations: ReadonlySet<CaseRelation>): boolean =>
+  CASE_ACCESS_POLICY[operation].some((r) => relations.has(r));
+
+/** May `caller` see the case at all? What the list queries' SQL scope must agree with. */
+export function canSee(caller: Caller, state: CaseState): boolean {
+  return state.status !== 'none' && allows('ReadCase', relationsOf(caller, state));
+}
+
+/** The caller sees the case, but no relation they have to it allows the operation. */
+export class CaseActionNotAllowedError extends TongbanError {
+  readonly code = 'case.action_not_allowed';
+  readonly kind = 'forbidden';
+}
+
+/** Answers a case that does not exist and a case outside the caller's scope alike. */
+export function caseNotFound(caseId: string): CaseError {
+  return new CaseError('case.not_found', `Case ${caseId} does not exist.`);
+}
+
+/**
+ * The first half of the verdict, before anything about the case's state or version is said:
+ * returns the case when the caller may see it; throws `case.not_found` when it does not exist or
+ * is outside the caller's scope (the same error, so ids cannot be probed).
+ */
+export function requireVisible(caller: Caller, caseId: string, state: CaseState): ExistingCase {
+  if (state.status === 'none' || !allows('ReadCase', relationsOf(caller, state))) throw caseNotFound(caseId);
+  return state;
+}
+
+/**
+ * The second half, once the caller's version is known to be current: the relation the row names.
+ * The refusal names the missing relation where the case vocabulary has a word for it
+ * (`case.not_owner`…), else `case.action_not_allowed`.
+ */
+export function requireAllowed(
+  operation: CaseAction | CaseRead,
+  caller: Caller,
+  caseId: string,
+  state: ExistingCase,
+): void {
+  if (allows(operation, relationsOf(caller, state))) return;
+  // Say what the caller lacks in the case's present situation: not the designated owner of a
+  // dispatched case, not the one a pending hand-over is offered to.
+  const row = CASE_ACCESS_POLICY[operation].filter((r) => couldHold(r, state));
+  const code = row.map((r) => REFUSAL_CODES[r]).find((c) => c !== undefined);
+  const message = `Your relation to case ${caseId} does not allow you to ${describe(operation)}.`;
+  throw code ? new CaseError(code, message) : new CaseActionNotAllowedError(message);
+}
+
+/** Both halves at once, for reads and for callers with no version to check. */
+export function authorize(
+  operation: CaseAction | CaseRead,
+  caller: Caller,
+  caseId: string,
+  state: CaseState,
+): ExistingCase {
+  const visible = requireVisible(caller, caseId, state);
+  requireAllowed(operation, caller, caseId, visible);
+  return visible;
+}
+
+/** Whether anyone could hold `relation` to the case as it is now. */
+function couldHold(relation: CaseRelation, state: ExistingCase): boolean {
+  if (relation === 'designated_cadre') return state.status === 'dispatched';
+  if (relation === 'hand_over_target')
+    return state.status === 'in_handling' && state.pendingHandOver !== null;
+  if (relation === 'owner') return 'ownerId' in state;
+  return true;
+}
+
+/** The case vocabulary's word for lacking a relation, where it has one. */
+const REFUSAL_CODES: Partial<Record<CaseRelation, CaseErrorCode>> = {
+  owner: 'case.not_owner',
+  // The designated cadre is the owner-to-be: the decider's word for the others was "not owner".
+  designated_cadre: 'case.not_owner',
+  hand_over_target: 'case.not_offered_to_actor',
+  referred_unit_staff: 'case.not_referral_unit',
+  submitting_resident: 'case.not_case_resident',
+};
+
+/** 'GrantExtension' → 'grant extension', for messages. */
+function describe(operation: CaseAction | CaseRead): string {
+  return operation.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
