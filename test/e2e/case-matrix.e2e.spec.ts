@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { createTokenSigner, type Principal } from '@tongban/security';
+import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import { bootApp, type RunningApp } from './boot';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
+
+/**
+ * THE ACCESS MATRIX (issue 10): every operation on a case that the API document lists × every
+ * kind of caller × the case in the state the operation applies to → the expected status, on the
+ * real api and projector over PostgreSQL. The operations come from /docs-json, so a new endpoint
+ * without a row here fails. The expectations below are written by hand from the rules a district
+ * would state — who is in scope, who may act — not computed by the policy under test.
+ *
+ * Every refusal must append nothing (the case's version is unchanged) and no refusal may carry
+ * the resident's personal data.
+ */
+
+const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
+const signer = createTokenSigner({ secret: SECRET, issuer: 'tongban', audience: 'tongban-api' });
+/** Signs as of two hours ago: its tokens expired an hour ago. */
+const pastSigner = createTokenSigner({
+  secret: SECRET,
+  issuer: 'tongban',
+  audience: 'tongban-api',
+  now: () => Date.now() - 2 * 3_600_000,
+});
+
+const COMMUNITY = 'pc.gucheng.taiyangcheng';
+const OFFICE = 'pc.gucheng.publicServiceOffice';
+const RESIDENT = { name: '周桂英', phone: '13912345678' };
+
+const callers = {
+  resident: { id: 'resident-zhou', role: 'resident' },
+  otherResident: { id: 'resident-qian', role: 'resident' },
+  hotline: { id: 'hotline-12345-07', role: 'channel' },
+  otherChannel: { id: 'gateway-third-party', role: 'channel' },
+  ownerCadre: { id: 'cadre-tyc-01', role: 'cadre', orgUnit: COMMUNITY },
+  sameCommunityCadre: { id: 'cadre-tyc-02', role: 'cadre', orgUnit: COMMUNITY },
+  otherCommunityCadre: { id: 'cadre-yql-01', role: 'cadre', orgUnit: 'pc.zhenhua.yunquanli' },
+  referredOffice: { id: 'staff-gucheng-ps-01', role: 'office_staff', orgUnit: OFFICE },
+  otherOffice: {
+    id: 'staff-zhenhua-ms-01',
+    role: 'office_staff',
+    orgUnit: 'pc.zhenhua.marketSupervisionStation',
+  },
+  dispatcher: { id: 'dispatcher-pc-01', role: 'dispatcher', orgUnit: 'pc' },
+  streetSupervisor: { id: 'supervisor-gucheng', role: 'supervisor', orgUnit: 'pc.gucheng' },
+  otherStreetSupervisor: { id: 'supervisor-zhenhua', role: 'supervisor', orgUnit: 'pc.zhenhua' },
+  districtSupervisor: { id: 'supervisor-pc', role: 'supervisor', orgUnit: 'pc' },
+  admin: { id: 'admin-pc', role: 'admin', orgUnit: 'pc' },
+} satisfies Record<string, Principal>;
+
+type Caller = keyof typeof callers | 'noToken' | 'expiredToken' | 'malformedUnit';
+const CALLERS: readonly Caller[] = [
+  ...(Object.keys(callers) as Caller[]),
+  'noToken',
+  'expiredToken',
+  'malformedUnit',
+];
+
+/** Who sees the case the matrix acts on (filed by `resident` on the portal, in 太阳城, referred to 古城's office). */
+const SEES: ReadonlySet<Caller> = new Set<Caller>([
+  'resident',
+  'ownerCadre',
+  'sameCommunityCadre',
+  'referredOffice',
+  'dispatcher',
+  'streetSupervisor',
+  'districtSupervisor',
+]);
+
+type Stage =
+  'submitted' | 'dispatched' | 'inHandling' | 'suspended' | 'referred' | 'resolved' | 'rated' | 'closed';
+
+interface Row {
+  /** The state the case must be in for the operation to make sense. */
+  readonly stage: Stage;
+  /** Everyone who may do it; everyone else in scope gets 403, out of scope 404. */
+  readonly may: readonly Caller[];
+  readonly body?: (c: Prepared) => unknown;
+}
+
+interface Prepared {
+  readonly id: string;
+  readonly version: number;
+  readonly position: string;
+  readonly referralId: string;
+  /** Another open case of the same street, for merges. */
+  readonly other: string;
+}
+
+const supervisors: readonly Caller[] = ['streetSupervisor', 'districtSupervisor'];
+
+/** THE ROWS, by method and path as the API document writes them. */
+const ROWS: Readonly<Record<string, Row>> = {
+  'GET /api/v1/cases/{id}': {
+    stage: 'referred',
+    may: ['resident', 'ownerCadre', 'sameCommunityCadre', 'referredOffice', 'dispatcher', ...supervisors],
+  },
+  'GET /api/v1/cases/{id}/history': { stage: 'referred', may: ['dispatcher', ...supervisors] },
+  'POST /api/v1/cases/{id}/dispatch': {
+    stage: 'submitted',
+    may: ['dispatcher'],
+    body: () => ({ ownerId: callers.ownerCadre.id, ownerOrgUnit: COMMUNITY }),
+  },
+  'POST /api/v1/cases/{id}/accept': { stage: 'dispatched', may: ['ownerCadre'], body: () => ({}) },
+  'POST /api/v1/cases/{id}/return': {
+    stage: 'dispatched',
+    may: ['ownerCadre'],
+    body: () => ({ reason: '不属本社区' }),
+  },
+  'POST /api/v1/cases/{id}/contact': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ method: 'phone', note: '已电话联系居民' }),
+  },
+  'POST /api/v1/cases/{id}/steps': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ note: '上门查看' }),
+  },
+  'POST /api/v1/cases/{id}/referrals': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ target: 'office', toOrgUnit: OFFICE, request: '请协助核实' }),
+  },
+  'POST /api/v1/cases/{id}/referrals/{referralId}/complete': {
+    stage: 'referred',
+    may: ['referredOffice'],
+    body: () => ({ outcome: '已核实' }),
+  },
+  'POST /api/v1/cases/{id}/suspend': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ reason: '居民外出' }),
+  },
+  'POST /api/v1/cases/{id}/resume': {
+    stage: 'suspended',
+    may: ['ownerCadre'],
+    body: () => ({ reason: '居民已回家' }),
+  },
+  'POST /api/v1/cases/{id}/hand-over': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ toCadreId: callers.sameCommunityCadre.id, toOrgUnit: COMMUNITY, reason: '轮值结束' }),
+  },
+  'POST /api/v1/cases/{id}/resolve': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ summary: '已修复' }),
+  },
+  'POST /api/v1/cases/{id}/supplement': {
+    stage: 'submitted',
+    may: ['resident'],
+    body: () => ({ note: '补充：二单元也不亮' }),
+  },
+  'POST /api/v1/cases/{id}/withdraw': {
+    stage: 'submitted',
+    may: ['resident'],
+    body: () => ({ reason: '已自行解决' }),
+  },
+  'POST /api/v1/cases/{id}/feedback': {
+    stage: 'resolved',
+    may: ['resident'],
+    body: () => ({ satisfaction: 'satisfied', solved: true }),
+  },
+  'POST /api/v1/cases/{id}/close': { stage: 'rated', may: ['ownerCadre'], body: () => ({}) },
+  'POST /api/v1/cases/{id}/reopen': {
+    stage: 'closed',
+    may: ['dispatcher', ...supervisors],
+    body: () => ({ reason: '居民反映问题复发' }),
+  },
+  'POST /api/v1/cases/{id}/supervise': {
+    stage: 'inHandling',
+    may: supervisors,
+    body: () => ({ instruction: '请加快办理' }),
+  },
+  'POST /api/v1/cases/{id}/extensions': {
+    stage: 'inHandling',
+    may: supervisors,
+    body: () => ({ clock: 'resolution', extraBusinessDays: 3, reason: '等待排期' }),
+  },
+  'POST /api/v1/cases/{id}/rule-unreasonable': {
+    stage: 'inHandling',
+    may: supervisors,
+    body: () => ({ reason: '诉求超出职责范围' }),
+  },
+  'POST /api/v1/cases/{id}/merge': {
+    stage: 'inHandling',
+    may: supervisors,
+    body: (c) => ({ intoCaseId: c.other, reason: '重复反映' }),
+  },
+};
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+  readonly body: Record<string, unknown>;
+}
+
+describe('the access matrix (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let api: RunningApp;
+  let projector: RunningApp;
+  let operations: Array<{ key: string; method: 'GET' | 'POST'; path: string; roles: readonly string[] }>;
+
+  const environment = (): Record<string, string> => ({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    AUTH_JWT_ALGORITHM: 'HS256',
+    AUTH_JWT_SECRET: SECRET,
+    RATE_LIMIT_ENABLED: 'false',
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('matrix');
+    api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, environment(), {
+      openApiTitle: 'Tongban API',
+    });
+    projector = await bootApp(
+      () => require('../../apps/projector/src/projector.module').ProjectorModule,
+      environment(),
+    );
+    const document = (await (await fetch(`${api.baseUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
+    };
+    operations = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1/cases/{id}'))
+      .flatMap(([path, methods]) =>
+        Object.entries(methods).map(([method, op]) => ({
+          key: `${method.toUpperCase()} ${path}`,
+          method: method.toUpperCase() as 'GET' | 'POST',
+          path,
+          roles: op['x-roles'] ?? [],
+        })),
+      );
+  }, 120_000);
+
+  afterAll(async () => {
+    await projector?.app.close();
+    await api?.app.close();
+    await db?.drop();
+  });
+
+  async function tokenOf(caller: Caller): Promise<string | undefined> {
+    if (caller === 'noToken') return undefined;
+    if (caller === 'expiredToken') return pastSigner.sign(callers.districtSupervisor, 3_600);
+    if (caller === 'malformedUnit') {
+      return signer.sign({ id: 'supervisor-140213001', role: 'supervisor', orgUnit: '140213001' }, 600);
+    }
+    return signer.sign(callers[caller], 600);
+  }
+
+  async function call(
+    caller: Caller,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    const token = await tokenOf(caller);
+    const res = await fetch(`${api.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, text, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  async function step(caller: Caller, c: { id: string; version: number }, action: string, body: unknown) {
+    const answer = await call(caller, 'POST', `/api/v1/cases/${c.id}/${action}`, body, {
+      'if-match': `"${c.version}"`,
+    });
+    if (answer.status !== 200) throw new Error(`${action} by ${caller}: ${answer.status} ${answer.text}`);
+    return {
+      id: c.id,
+      version: answer.body['version'] as number,
+      position: answer.body['position'] as string,
+    };
+  }
+
+  async function file(): Promise<{ id: string; version: number; position: string }> {
+    const filed = await call(
+      'resident',
+      'POST',
+      '/api/v1/cases',
+      {
+        channel: 'portal',
+        resident: RESIDENT,
+        location: { address: '太阳城小区 7 号楼', communityCode: COMMUNITY },
+        title: '路灯不亮',
+        description: '7 号楼前两盏路灯不亮。',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    if (filed.status !== 201) throw new Error(`intake: ${filed.status} ${filed.text}`);
+    return { id: filed.body['caseId'] as string, version: 1, position: filed.body['position'] as string };
+  }
+
+  /** A fresh case in `stage`, with everything the rows need. */
+  async function prepare(stage: Stage): Promise<Prepared> {
+    let c = await file();
+    const other = (await file()).id;
+    let referralId = randomUUID();
+    const done = (): Prepared => ({ ...c, referralId, other });
+    if (stage === 'submitted') return done();
+    c = await step('dispatcher', c, 'dispatch', { ownerId: callers.ownerCadre.id, ownerOrgUnit: COMMUNITY });
+    if (stage === 'dispatched') return done();
+    c = await step('ownerCadre', c, 'accept', {});
+    c = await step('ownerCadre', c, 'contact', { method: 'phone', note: '已电话联系居民' });
+    if (stage === 'inHandling') return done();
+    if (stage === 'suspended')
+      return ((c = await step('ownerCadre', c, 'suspend', { reason: '居民外出' })), done());
+    const referred = await call(
+      'ownerCadre',
+      'POST',
+      `/api/v1/cases/${c.id}/referrals`,
+      { target: 'office', toOrgUnit: OFFICE, request: '请协助核实' },
+      { 'if-match': `"${c.version}"` },
+    );
+    if (referred.status !== 200) throw new Error(`refer: ${referred.status} ${referred.text}`);
+    referralId = referred.body['referralId'] as string;
+    c = {
+      id: c.id,
+      version: referred.body['version'] as number,
+      position: referred.body['position'] as string,
+    };
+    if (stage === 'referred') return done();
+    c = await step('referredOffice', c, `referrals/${referralId}/complete`, { outcome: '已核实' });
+    c = await step('ownerCadre', c, 'resolve', { summary: '已修复' });
+    if (stage === 'resolved') return done();
+    c = await step('resident', c, 'feedback', { satisfaction: 'satisfied', solved: true });
+    if (stage === 'rated') return done();
+    c = await step('ownerCadre', c, 'close', {});
+    return done();
+  }
+
+  /** The district supervisor's audit: the case's version now. */
+  async function versionOf(id: string): Promise<number> {
+    const history = await call('districtSupervisor', 'GET', `/api/v1/cases/${id}/history`);
+    return history.body['version'] as number;
+  }
+
+  function expected(row: Row, roles: readonly string[], caller: Caller): number {
+    if (caller === 'noToken' || caller === 'expiredToken' || caller === 'malformedUnit') return 401;
+    if (!roles.includes(callers[caller].role)) return 403;
+    if (!SEES.has(caller)) return 404;
+    return row.may.includes(caller) ? 200 : 403;
+  }
+
+  it('every operation on a case has a row, and every row an operation', () => {
+    expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(ROWS).sort());
+  });
+
+  it('every operation × every caller answers as the rows say, refusals append nothing and leak nothing', async () => {
+    const failures: string[] = [];
+    let cells = 0;
+    for (const op of operations) {
+      const row = ROWS[op.key];
+      if (!row) continue;
+      const target = await prepare(row.stage);
+      const path = op.path.replace('{id}', target.id).replace('{referralId}', target.referralId);
+      const query = op.method === 'GET' ? `?after=${target.position}` : '';
+      const before = await versionOf(target.id);
+      const allowed: Caller[] = [];
+      for (const caller of CALLERS) {
+        const want = expected(row, op.roles, caller);
+        if (want === 200) {
+          allowed.push(caller);
+          continue;
+        }
+        cells += 1;
+        const answer = await call(caller, op.method, `${path}${query}`, row.body?.(target), {
+          'if-match': `"${before}"`,
+        });
+        if (answer.status !== want)
+          failures.push(`${op.key} by ${caller}: ${answer.status}, want ${want}: ${answer.text}`);
+        if (answer.text.includes(RESIDENT.name) || answer.text.includes(RESIDENT.phone)) {
+          failures.push(`${op.key} by ${caller}: the refusal carries the resident's data`);
+        }
+        if (want === 404 && answer.body['code'] !== 'case.not_found') {
+          failures.push(
+            `${op.key} by ${caller}: 404 with code ${String(answer.body['code'])}, want case.not_found`,
+          );
+        }
+      }
+      if ((await versionOf(target.id)) !== before) failures.push(`${op.key}: a refusal appended to the case`);
+      // Each caller the row allows acts on a case of its own in the same state.
+      for (const caller of allowed) {
+        cells += 1;
+        const own = op.method === 'GET' ? target : await prepare(row.stage);
+        const ownPath = op.path.replace('{id}', own.id).replace('{referralId}', own.referralId);
+        const answer = await call(caller, op.method, `${ownPath}${query}`, row.body?.(own), {
+          'if-match': `"${own.version}"`,
+        });
+        if (answer.status !== 200)
+          failures.push(`${op.key} by ${caller}: ${answer.status}, want 200: ${answer.text}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    process.stdout.write(
+      `access matrix: ${operations.length} operations × ${CALLERS.length} callers = ${cells} cells, 0 failures\n`,
+    );
+  }, 600_000);
+});
