@@ -74,7 +74,7 @@ const log = (message: string): void =>
 // The people and their requests (personal data invented; principals as the demo users)
 // ---------------------------------------------------------------------------------------------
 
-const HOTLINE: Principal = { id: 'demo-channel-hotline', role: 'channel', orgUnit: 'pc' };
+const HOTLINE: Principal = { id: 'demo-channel-hotline', role: 'channel', orgUnit: 'pc', channel: 'hotline' };
 const DISPATCHER: Principal = { id: 'demo-dispatcher', role: 'dispatcher', orgUnit: 'pc' };
 const CADRE: Principal = { id: 'demo-cadre-taiyangcheng', role: 'cadre', orgUnit: 'pc.gucheng.taiyangcheng' };
 

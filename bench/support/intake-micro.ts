@@ -30,7 +30,7 @@ export async function runIntakeMicro(calls = 3_000): Promise<MicroResult[]> {
   const secret = 'bench-micro-secret-long-enough-for-hs256!';
   const bytes = new TextEncoder().encode(secret);
   const token = await createTokenSigner({ secret, issuer: 'tongban', audience: 'tongban-api' }).sign(
-    { id: 'demo-channel-hotline', role: 'channel', orgUnit: 'pc' },
+    { id: 'demo-channel-hotline', role: 'channel', orgUnit: 'pc', channel: 'hotline' },
     3_600,
   );
   // TokenVerifier.verify's options (libs/platform/security/src/token-verifier.ts).

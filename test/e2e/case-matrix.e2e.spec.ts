@@ -33,8 +33,8 @@ const RESIDENT = { name: '周桂英', phone: '13912345678' };
 const callers = {
   resident: { id: 'resident-zhou', role: 'resident' },
   otherResident: { id: 'resident-qian', role: 'resident' },
-  hotline: { id: 'hotline-12345-07', role: 'channel' },
-  otherChannel: { id: 'gateway-third-party', role: 'channel' },
+  hotline: { id: 'hotline-12345-07', role: 'channel', channel: 'hotline' },
+  otherChannel: { id: 'gateway-third-party', role: 'channel', channel: 'third_party' },
   ownerCadre: { id: 'cadre-tyc-01', role: 'cadre', orgUnit: COMMUNITY },
   sameCommunityCadre: { id: 'cadre-tyc-02', role: 'cadre', orgUnit: COMMUNITY },
   otherCommunityCadre: { id: 'cadre-yql-01', role: 'cadre', orgUnit: 'pc.zhenhua.yunquanli' },
@@ -95,6 +95,10 @@ const supervisors: readonly Caller[] = ['streetSupervisor', 'districtSupervisor'
 /** THE ROWS, by method and path as the API document writes them. */
 const ROWS: Readonly<Record<string, Row>> = {
   'GET /api/v1/cases/{id}': {
+    stage: 'referred',
+    may: ['resident', 'ownerCadre', 'sameCommunityCadre', 'referredOffice', 'dispatcher', ...supervisors],
+  },
+  'GET /api/v1/cases/{id}/timeline': {
     stage: 'referred',
     may: ['resident', 'ownerCadre', 'sameCommunityCadre', 'referredOffice', 'dispatcher', ...supervisors],
   },
@@ -307,7 +311,7 @@ describe('the access matrix (real PostgreSQL)', () => {
   async function prepare(stage: Stage): Promise<Prepared> {
     let c = await file();
     const other = (await file()).id;
-    let referralId = randomUUID();
+    let referralId: string = randomUUID();
     const done = (): Prepared => ({ ...c, referralId, other });
     if (stage === 'submitted') return done();
     c = await step('dispatcher', c, 'dispatch', { ownerId: callers.ownerCadre.id, ownerOrgUnit: COMMUNITY });

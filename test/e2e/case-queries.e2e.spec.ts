@@ -16,19 +16,24 @@ const signer = createTokenSigner({ secret: SECRET, issuer: 'tongban', audience: 
 
 const TAIYANGCHENG = 'pc.gucheng.taiyangcheng';
 const YUNQUANLI = 'pc.zhenhua.yunquanli';
+/** Another community of 振华 street: a hand-over goes within the owner's street (ADR 0012). */
+const XINJIANNAN = 'pc.zhenhua.xinjiannan';
 const GUCHENG_OFFICE = 'pc.gucheng.publicServiceOffice';
 const ZHENHUA_OFFICE = 'pc.zhenhua.publicServiceOffice';
 
 const people = {
   resident1: { id: 'resident-1', role: 'resident' },
   resident2: { id: 'resident-2', role: 'resident' },
-  hotline: { id: 'hotline-12345-01', role: 'channel' },
+  hotline: { id: 'hotline-12345-01', role: 'channel', channel: 'hotline' },
+  /** A channel client files under its own channel only (its token's `channel` claim). */
+  portalGateway: { id: 'gateway-portal-01', role: 'channel', channel: 'portal' },
   dispatcher: { id: 'dispatcher-pc-01', role: 'dispatcher', orgUnit: 'pc' },
   cadreTyc: { id: 'cadre-tyc-01', role: 'cadre', orgUnit: TAIYANGCHENG },
   cadreTyc2: { id: 'cadre-tyc-02', role: 'cadre', orgUnit: TAIYANGCHENG },
   /** Has nothing but the work-queue cases, so their worklist is exactly known. */
   cadreQueue: { id: 'cadre-tyc-09', role: 'cadre', orgUnit: TAIYANGCHENG },
   cadreYql: { id: 'cadre-yql-01', role: 'cadre', orgUnit: YUNQUANLI },
+  cadreXjn: { id: 'cadre-xjn-01', role: 'cadre', orgUnit: XINJIANNAN },
   office: { id: 'staff-gucheng-ps-01', role: 'office_staff', orgUnit: GUCHENG_OFFICE },
   otherOffice: { id: 'staff-zhenhua-ps-01', role: 'office_staff', orgUnit: ZHENHUA_OFFICE },
   streetSupervisor: { id: 'supervisor-gucheng', role: 'supervisor', orgUnit: 'pc.gucheng' },
@@ -401,10 +406,10 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
     //
     // A: resident-1 in Taiyangcheng, handled there, a step referred to the Gucheng office.
     // B: resident-2 in Yunquanli, handled there, a step referred to the Zhenhua office.
-    // C: the hotline, in Yunquanli, handled there (later handed over to a Taiyangcheng cadre).
+    // C: the hotline, in Yunquanli, handled there (later handed over to a Xinjiannan cadre, 振华 too).
     // D: resident-1 in Yunquanli, not dispatched yet.
     // F: resident-2 in Yunquanli, not dispatched yet (later dispatched to a Taiyangcheng cadre).
-    // The tests of this block run in order: the last two move C and F into Taiyangcheng.
+    // The tests of this block run in order: the last two move C into Xinjiannan and F into Taiyangcheng.
     let A: Case, B: Case, C: Case, D: Case, F: Case;
     let world: Case[];
 
@@ -476,30 +481,37 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
       }
     });
 
-    it('a case handed over to a cadre of another community comes into their scope (and their street’s)', async () => {
-      expect(await detailStatus('cadreTyc', C)).toBe(404);
-      await act('cadreYql', C, 'hand-over', {
-        toCadreId: people.cadreTyc.id,
-        toOrgUnit: TAIYANGCHENG,
-        reason: '居民搬到太阳城社区，由太阳城社区接办',
+    it('a case handed over to a cadre of another community of the street comes into their scope; another street’s cadre is refused', async () => {
+      expect(await detailStatus('cadreXjn', C)).toBe(404);
+      // Across streets the owner cannot hand over (422, ADR 0012): the case stays where it is.
+      const across = await call<Record<string, unknown>>('cadreYql', 'POST', `/cases/${C.id}/hand-over`, {
+        body: { toCadreId: people.cadreTyc.id, toOrgUnit: TAIYANGCHENG, reason: '居民搬到太阳城社区' },
+        headers: { 'if-match': `"${C.v}"` },
       });
-      const offered = await read<Detail>('cadreTyc', `/cases/${C.id}`);
+      expectProblem(across, 422, 'case.target_out_of_scope');
+      await act('cadreYql', C, 'hand-over', {
+        toCadreId: people.cadreXjn.id,
+        toOrgUnit: XINJIANNAN,
+        reason: '居民搬到新建南社区，由新建南社区接办',
+      });
+      const offered = await read<Detail>('cadreXjn', `/cases/${C.id}`);
       expect(offered).toMatchObject({
         status: 'in_handling',
         ownerId: people.cadreYql.id,
-        handoverToId: people.cadreTyc.id,
+        handoverToId: people.cadreXjn.id,
       });
-      await act('cadreTyc', C, 'accept');
-      const accepted = await read<Detail>('cadreTyc', `/cases/${C.id}`);
+      await act('cadreXjn', C, 'accept');
+      const accepted = await read<Detail>('cadreXjn', `/cases/${C.id}`);
       expect(accepted).toMatchObject({
-        ownerId: people.cadreTyc.id,
-        ownerOrgUnit: TAIYANGCHENG,
-        streetCode: 'pc.gucheng',
+        ownerId: people.cadreXjn.id,
+        ownerOrgUnit: XINJIANNAN,
+        streetCode: 'pc.zhenhua',
       });
-      await expectScope('cadreTyc', [A, C]);
+      await expectScope('cadreXjn', [C]);
+      await expectScope('cadreTyc', [A]);
       // Whoever once had the case can still find it.
       await expectScope('cadreYql', [B, C, D, F]);
-      await expectScope('streetSupervisor', [A, C]);
+      await expectScope('streetSupervisor', [A]);
       await expectScope('hotline', [C]);
     });
 
@@ -508,8 +520,8 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
       await dispatch(F, 'cadreTyc');
       const designated = await read<Detail>('cadreTyc', `/cases/${F.id}`);
       expect(designated).toMatchObject({ status: 'dispatched', designatedOwnerId: people.cadreTyc.id });
-      await expectScope('cadreTyc', [A, C, F]);
-      await expectScope('streetSupervisor', [A, C, F]);
+      await expectScope('cadreTyc', [A, F]);
+      await expectScope('streetSupervisor', [A, F]);
       await expectScope('resident1', [A, D]);
       await expectScope('resident2', [B, F]);
       await expectScope('office', [A]);
@@ -731,7 +743,7 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
       f1 = await file('hotline', { community: TAIYANGCHENG, matterCode: MATTER_1 });
       f2 = await file('resident2', { community: YUNQUANLI, matterCode: MATTER_2 });
       await dispatch(f2, 'cadreYql');
-      f3 = await file('hotline', { channel: 'portal', community: TAIYANGCHENG, matterCode: MATTER_1 });
+      f3 = await file('portalGateway', { channel: 'portal', community: TAIYANGCHENG, matterCode: MATTER_1 });
       await dispatch(f3, 'cadreTyc');
       await act('cadreTyc', f3, 'accept');
       f4 = await file('resident1', { channel: 'mini_program', community: YUNQUANLI, matterCode: MATTER_2 });

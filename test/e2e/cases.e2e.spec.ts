@@ -9,7 +9,7 @@ const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
 const signer = createTokenSigner({ secret: SECRET, issuer: 'tongban', audience: 'tongban-api' });
 
 const people = {
-  hotlineAgent: { id: 'agent-12345-01', role: 'channel' },
+  hotlineAgent: { id: 'agent-12345-01', role: 'channel', channel: 'hotline' },
   resident: { id: 'resident-wang', role: 'resident' },
   otherResident: { id: 'resident-li', role: 'resident' },
   dispatcher: { id: 'dispatcher-pc-01', role: 'dispatcher', orgUnit: 'pc' },

@@ -149,6 +149,11 @@ describe('the OpenAPI document states what the API does', () => {
       'read_model.not_found',
       'idempotency.key_reused',
       'request.precondition_failed',
+      // Where a case is sent (ADR 0012): on dispatch, hand-over and referrals.
+      'case.unknown_target',
+      'case.target_not_in_unit',
+      'case.target_wrong_kind',
+      'case.target_out_of_scope',
     ];
     expect(known.filter((code) => !inDocument.has(code))).toEqual([]);
     expect([...inDocument].filter((code) => !problems.includes(`\`${code}\``))).toEqual([]);
@@ -209,9 +214,12 @@ describe('the OpenAPI document states what the API does', () => {
     expect(schemas['LocationDto']).toMatchObject({ additionalProperties: false });
   });
 
-  it('documents no parameter the server ignores: the case detail has no page', () => {
+  it('documents no parameter the server ignores: the case detail pages only its timeline', () => {
     const names = (api.paths['/api/v1/cases/{id}']?.['get']?.parameters ?? []).map((p) => p.name).sort();
-    expect(names).toEqual(['after', 'id']);
+    // `timelineLimit` is honoured (test/e2e/case-queries-bounds.e2e.spec.ts); no list paging here.
+    expect(names).toEqual(['after', 'id', 'timelineLimit']);
+    const timeline = (api.paths['/api/v1/cases/{id}/timeline']?.['get']?.parameters ?? []).map((p) => p.name);
+    expect(timeline.sort()).toEqual(['after', 'cursor', 'id', 'limit']);
   });
 
   it('gives examples from the demo district only', () => {
@@ -229,6 +237,15 @@ describe('the OpenAPI document states what the API does', () => {
   it('says who files through which channel, and that closing needs the feedback first', () => {
     const submit = api.paths['/api/v1/cases']?.['post'] as Operation & { description?: string };
     expect(submit.description).toMatch(/a resident through `portal`, `app`, `mini_program`/);
+    expect(submit.description).toMatch(/a channel client through its own channel only, the `channel` claim/);
+    const supplement = api.paths['/api/v1/cases/{id}/supplement']?.['post'] as Operation & {
+      description?: string;
+    };
+    expect(supplement.description).toMatch(/CASE_MAX_SUPPLEMENTS.*case\.too_many_supplements/);
+    // Required text states the edge's rule: at least one character that is not white space.
+    const schemas = api.components.schemas;
+    const title = (schemas['SubmitCaseRequest']?.['properties'] as Record<string, Json>)['title'];
+    expect(title).toMatchObject({ minLength: 1, pattern: '\\S' });
     const close = api.paths['/api/v1/cases/{id}/close']?.['post'] as Operation & { description?: string };
     expect(close.description).toMatch(/feedback/);
   });

@@ -1,5 +1,7 @@
 import { DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AppConfig } from '@tongban/config';
+import type { DirectoryLookup } from '@tongban/directory';
 import { EVENT_STORE, type EventStore } from '@tongban/event-store';
 import { HealthRegistry } from '@tongban/http';
 import {
@@ -12,6 +14,7 @@ import { HandleCaseCommandHandler } from './handle-case-command';
 import { CaseActions } from './http/case-actions';
 import { CaseActionsController } from './http/case-actions.controller';
 import { CasesController } from './http/cases.controller';
+import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
 import { SubmitCaseHandler } from './submit-case/submit-case.command';
 
 /**
@@ -37,15 +40,30 @@ class WritePathReadiness implements OnModuleInit {
  */
 @Module({})
 export class CaseHandlingModule {
-  static forRoot(options: Partial<CaseHandlingOptions> & { clock?: Clock } = {}): DynamicModule {
-    const { clock, ...rest } = options;
+  static forRoot(
+    options: Partial<CaseHandlingOptions> & {
+      clock?: Clock;
+      /** Targets of dispatch, hand-over and referral are checked against it (ADR 0012). */
+      directory?: DirectoryLookup;
+    } = {},
+  ): DynamicModule {
+    const { clock, directory, ...rest } = options;
     return {
       module: CaseHandlingModule,
       imports: [CqrsModule.forRoot()],
       controllers: [CasesController, CaseActionsController],
       providers: [
-        { provide: CASE_HANDLING_OPTIONS, useValue: { ...DEFAULT_CASE_HANDLING_OPTIONS, ...rest } },
+        {
+          provide: CASE_HANDLING_OPTIONS,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig): CaseHandlingOptions => ({
+            ...DEFAULT_CASE_HANDLING_OPTIONS,
+            maxSupplementsPerCase: config.env.CASE_MAX_SUPPLEMENTS,
+            ...rest,
+          }),
+        },
         { provide: CLOCK, useValue: clock ?? systemClock },
+        directoryLookupProvider(directory),
         HandleCaseCommandHandler,
         SubmitCaseHandler,
         CaseActions,

@@ -3,6 +3,8 @@ export interface CaseHandlingOptions {
   readonly caseNumberPrefix: string;
   /** The district's time zone: case numbers and business days follow its calendar. */
   readonly timeZone: string;
+  /** Most supplements one case takes (CASE_MAX_SUPPLEMENTS); the decider refuses one more. */
+  readonly maxSupplementsPerCase: number;
 }
 
 export const CASE_HANDLING_OPTIONS = Symbol('CASE_HANDLING_OPTIONS');
@@ -10,4 +12,5 @@ export const CASE_HANDLING_OPTIONS = Symbol('CASE_HANDLING_OPTIONS');
 export const DEFAULT_CASE_HANDLING_OPTIONS: CaseHandlingOptions = {
   caseNumberPrefix: 'PC',
   timeZone: 'Asia/Shanghai',
+  maxSupplementsPerCase: 20,
 };

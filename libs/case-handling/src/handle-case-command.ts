@@ -9,6 +9,7 @@ import {
   type CaseEvent,
   type CaseState,
 } from '@tongban/cases';
+import type { DirectoryLookup } from '@tongban/directory';
 import { TongbanError } from '@tongban/errors';
 import {
   EVENT_STORE,
@@ -19,6 +20,8 @@ import {
 import { actionOf, requireAllowed, requireVisible } from './access/case-access.policy';
 import { checkMergeTarget } from './access/merge-target';
 import { fromStoredEvent, toStoredEvent, type CommandContext } from './case-event-mapping';
+import { DIRECTORY_LOOKUP } from './routing-targets/directory-lookup.provider';
+import { checkRoutingTargets } from './routing-targets/routing-targets.check';
 
 /** The case changed since the caller read it (stale If-Match, or a lost race to append). */
 export class CaseVersionConflictError extends TongbanError {
@@ -69,7 +72,10 @@ export class HandleCaseCommand {
 /** Load the stream, decide, append with the expected version: the one write path for cases. */
 @CommandHandler(HandleCaseCommand)
 export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseCommand, CaseCommandResult> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DIRECTORY_LOOKUP) private readonly directory: DirectoryLookup,
+  ) {}
 
   async execute({ command, context, expectedVersion }: HandleCaseCommand): Promise<CaseCommandResult> {
     const streamId = caseStreamId(command.caseId);
@@ -92,6 +98,8 @@ export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseComma
           checkMergeTarget(command.actor, command.intoCaseId, await this.load(command.intoCaseId));
         }
       }
+      // Where the case is sent must exist (ADR 0012): after the policy, before the state rules.
+      await checkRoutingTargets(command, state, this.directory);
       const events = decide(command, state);
       if (events.length === 0) return { caseId: command.caseId, version, position: null, events };
       try {

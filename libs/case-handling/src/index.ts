@@ -11,6 +11,19 @@ export {
   type Caller,
 } from './access/case-access.policy';
 export { MergeTargetNotFoundError, MergeTargetNotOpenError } from './access/merge-target';
+export {
+  TargetNotInUnitError,
+  TargetOutOfScopeError,
+  TargetWrongKindError,
+  UnknownTargetError,
+  checkRoutingTargets,
+} from './routing-targets/routing-targets.check';
+export { DIRECTORY_LOOKUP, directoryLookupProvider } from './routing-targets/directory-lookup.provider';
+export {
+  demoDirectoryLookup,
+  formatDirectoryLookup,
+  interimDirectoryLookup,
+} from './routing-targets/interim-directory.lookup';
 export { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from './case-handling.options';
 export { CLOCK, type Clock, systemClock } from './clock';
 export { HandleCaseCommand, CaseVersionConflictError, type CaseCommandResult } from './handle-case-command';

@@ -103,7 +103,7 @@ describe('the case read models on a randomized 10,000-event workload', () => {
     await runner.start();
     try {
       head = await appendWorkload();
-      const reached = await new ReadModelConsistency(pool).waitFor(
+      const reached = await new ReadModelConsistency({ pool, store }).waitFor(
         CASE_PROJECTIONS.map((p) => p.name),
         head,
         120_000,

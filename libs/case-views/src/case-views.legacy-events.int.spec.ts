@@ -85,7 +85,7 @@ describe('a store holding a case.submitted recorded without a resident', () => {
     await runner.start();
     try {
       const head = await appendLegacyStore();
-      const waited = await new ReadModelConsistency(pool).waitFor(
+      const waited = await new ReadModelConsistency({ pool, store }).waitFor(
         CASE_PROJECTIONS.map((p) => p.name),
         head,
         15_000,

@@ -171,6 +171,11 @@ export interface SupplementResidentInfo extends CommandBase {
   readonly type: 'SupplementResidentInfo';
   readonly note: string;
   readonly attachments: readonly AttachmentRef[];
+  /**
+   * The most supplements a case takes (a setting, CASE_MAX_SUPPLEMENTS): one more is refused. It
+   * travels with the command, as the time does, so the rule stays in the pure decider.
+   */
+  readonly maxSupplements: number;
 }
 
 export type CaseCommand =

@@ -301,6 +301,39 @@ describe('case decider: commands that apply in many statuses', () => {
         .thenFails('case.missing_text');
     });
 
+    it('neither note nor attachment, the note an ideographic space → case.missing_text', () => {
+      given(...history.submitted)
+        .when(cmd.supplement({ note: '\u3000\n', attachments: [] }))
+        .thenFails('case.missing_text');
+    });
+
+    describe('up to the cap the command carries (CASE_MAX_SUPPLEMENTS)', () => {
+      const two = [ev.residentInfoSupplemented(), ev.residentInfoSupplemented()];
+
+      it('below the cap: one more is recorded', () => {
+        given(...history.submitted, ...two)
+          .when(cmd.supplement({ maxSupplements: 3 }))
+          .then(ev.residentInfoSupplemented());
+      });
+
+      it('at the cap → case.too_many_supplements', () => {
+        given(...history.submitted, ...two)
+          .when(cmd.supplement({ maxSupplements: 2 }))
+          .thenFails('case.too_many_supplements');
+      });
+
+      it('counts every supplement of the case, across a reopen and by whoever added it', () => {
+        given(
+          ...history.resolved,
+          ev.residentInfoSupplemented({ by: actors.cadreA }),
+          ev.reopened(),
+          ev.residentInfoSupplemented(),
+        )
+          .when(cmd.supplement({ maxSupplements: 2 }))
+          .thenFails('case.too_many_supplements');
+      });
+    });
+
     it.each(CLOSED_FOR_GOOD)('in status %s → case.invalid_transition', (_status, events) => {
       given(...events)
         .when(cmd.supplement())

@@ -42,6 +42,8 @@ const POOL: readonly ActorRef[] = [
 ];
 const CADRES: readonly ActorRef[] = [actors.cadreA, actors.cadreB, actors.cadreC];
 const BY_ID = new Map(POOL.map((a) => [a.id, a]));
+/** Small, so runs reach it: the cap arrives with each SupplementResidentInfo. */
+const SUPPLEMENT_CAP = 2;
 const DUES = ['2026-11-28T17:30:00+08:00', '2026-11-30T17:30:00+08:00', '2026-12-04T17:30:00+08:00'];
 
 /** The only event types each command may produce. */
@@ -373,7 +375,7 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
     case 'RecordSlaBreach':
       return cmd.slaBreach({ ...common, ...clockArgs });
     case 'SupplementResidentInfo':
-      return cmd.supplement({ ...common, ...blank('note') });
+      return cmd.supplement({ ...common, ...blank('note'), maxSupplements: SUPPLEMENT_CAP });
     default: {
       const _exhaustive: never = type;
       return _exhaustive;
@@ -551,6 +553,9 @@ function run(steps: readonly Step[]): void {
     seen.statuses.add(state.status);
 
     checkOwnership(state, stream);
+    const supplements = stream.filter((e) => e.type === 'case.resident_info_supplemented').length;
+    check(supplements <= SUPPLEMENT_CAP, `${supplements} supplements, over the cap of ${SUPPLEMENT_CAP}`);
+    check(state.status === 'none' || state.supplements === supplements, 'the supplement count is off');
     checkSame(replay(stream), state, 'replaying the stream differs from evolving step by step');
   });
 }

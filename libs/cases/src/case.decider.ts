@@ -36,7 +36,7 @@ import {
   type ExistingCase,
   type InHandlingCase,
 } from './case.state';
-import { CHANNELS, type ActorRef, type Instant, type Role, type SlaClock } from './case.types';
+import { CHANNELS, isBlankText, type ActorRef, type Instant, type Role, type SlaClock } from './case.types';
 
 type StateIn<S extends CaseStatus> = Extract<CaseState, { status: S }>;
 
@@ -472,6 +472,14 @@ function supplementResidentInfo(c: SupplementResidentInfo, state: CaseState): Ca
   const s = requireStatus(state, OPEN, c);
   requireCaseResident(c.actor, s);
   requireNoteOrAttachment(c.note, c.attachments);
+  // Each supplement lands in the timeline every reader of the case loads: without a cap one
+  // caller could grow a case without limit.
+  if (s.supplements >= c.maxSupplements) {
+    throw new CaseError(
+      'case.too_many_supplements',
+      `This case already has ${s.supplements} supplements, the most it takes (${c.maxSupplements}).`,
+    );
+  }
   return [{ type: 'case.resident_info_supplemented', ...stamp(c), note: c.note, attachments: c.attachments }];
 }
 
@@ -519,12 +527,8 @@ function requireCaseResident(actor: ActorRef, s: CaseFacts): void {
   }
 }
 
-function isBlank(value: string): boolean {
-  return typeof value !== 'string' || value.trim().length === 0;
-}
-
 function requireText(value: string, field: string): void {
-  if (isBlank(value)) {
+  if (isBlankText(value)) {
     throw new CaseError('case.missing_text', `The ${field} must not be blank.`, [
       { field, reason: 'missingText', message: `${field} must not be blank` },
     ]);
@@ -603,7 +607,7 @@ function isOptional(value: unknown, type: 'string' | 'number'): boolean {
 
 /** A photo alone says enough for a handling step or a resident's supplement; nothing at all does not. */
 function requireNoteOrAttachment(note: string, attachments: readonly unknown[]): void {
-  if (isBlank(note) && attachments.length === 0) {
+  if (isBlankText(note) && attachments.length === 0) {
     throw new CaseError('case.missing_text', 'The note must not be blank when nothing is attached.');
   }
 }
@@ -777,10 +781,11 @@ function evolveStatus(state: ExistingCase, event: CaseEvent): ExistingCase {
       return { ...state, slaWarnings: new Set(state.slaWarnings).add(slaAlertKey(event.clock, event.dueAt)) };
     case 'case.sla_breached':
       return { ...state, slaBreaches: new Set(state.slaBreaches).add(slaAlertKey(event.clock, event.dueAt)) };
+    case 'case.resident_info_supplemented':
+      return { ...state, supplements: state.supplements + 1 };
     // Recorded for the timeline, the SLA clocks and the KPIs; no rule depends on them.
     case 'case.supervised':
     case 'case.extension_granted':
-    case 'case.resident_info_supplemented':
       return state;
     default: {
       const _exhaustive: never = event;
@@ -807,6 +812,7 @@ function submittedState(event: Extract<CaseEvent, { type: 'case.submitted' }>): 
     slaBreaches: new Set(),
     returnCount: 0,
     reopenCount: 0,
+    supplements: 0,
     involvedUnits: new Set(event.location.communityCode ? [event.location.communityCode] : []),
     involvedCadres: new Set(),
   };
@@ -825,6 +831,7 @@ function factsOf(s: ExistingCase): CaseFacts {
     slaBreaches: s.slaBreaches,
     returnCount: s.returnCount,
     reopenCount: s.reopenCount,
+    supplements: s.supplements,
     involvedUnits: s.involvedUnits,
     involvedCadres: s.involvedCadres,
   };

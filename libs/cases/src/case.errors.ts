@@ -40,6 +40,8 @@ export const CASE_ERROR_KINDS = {
   'case.role_not_allowed': 'forbidden',
   /** Feedback after the feedback window of this resolution round has expired. */
   'case.feedback_window_expired': 'conflict',
+  /** A resident's supplement beyond the most a case takes (the cap arrives with the command). */
+  'case.too_many_supplements': 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type CaseErrorCode = keyof typeof CASE_ERROR_KINDS;

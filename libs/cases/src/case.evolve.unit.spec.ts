@@ -34,6 +34,7 @@ describe('case evolve and replay', () => {
       slaBreaches: new Set(),
       returnCount: 0,
       reopenCount: 0,
+      supplements: 0,
       // The location's community, the unit dispatched to and accepting, the referred unit.
       involvedUnits: new Set([COMMUNITY, REFERRED_UNIT]),
       involvedCadres: new Set([actors.cadreA.id]),

@@ -37,6 +37,8 @@ export interface CaseFacts {
   /** Times a designated cadre returned the case to dispatch (退单); refused hand-overs excluded. */
   readonly returnCount: number;
   readonly reopenCount: number;
+  /** Supplements the resident (or someone for them) added, in every status: capped per case. */
+  readonly supplements: number;
   /**
    * Every org unit ever answerable for the case — the community it is located in, each unit it
    * was dispatched, handed over, accepted or referred to — and every cadre ever designated,

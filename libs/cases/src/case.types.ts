@@ -77,3 +77,15 @@ export type ContactMethod = 'phone' | 'visit' | 'message' | 'in_person';
 
 /** ISO-8601 instant with offset, e.g. `2026-11-27T09:30:00+08:00`. */
 export type Instant = string;
+
+/**
+ * Text with something in it: at least one character that is not white space (as JavaScript's
+ * `\s` and `trim()` define it, so the ideographic space U+3000 a Chinese keyboard types counts as
+ * white space). Required text (a title, a reason, a note) is refused without it, at the edge and
+ * again by the decider; the same pattern is stated in the OpenAPI document.
+ */
+export const NOT_BLANK = /\S/;
+
+export function isBlankText(value: unknown): boolean {
+  return typeof value !== 'string' || !NOT_BLANK.test(value);
+}

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ApiUuidParam } from '@tongban/http';
 import { Roles } from '@tongban/security';
 import { MergeTargetNotFoundError, MergeTargetNotOpenError } from '../access/merge-target';
+import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { CaseAction, CaseActions, type ActionContext } from './case-actions';
-import { CASE_ACTION_PROBLEMS } from './case-problems';
+import { CASE_ACTION_PROBLEMS, CASE_TARGET_PROBLEMS } from './case-problems';
 import {
   CaseCommandResponse,
   CompleteReferralRequest,
@@ -50,15 +51,22 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 })
 @Controller('cases/:id')
 export class CaseActionsController {
-  constructor(private readonly actions: CaseActions) {}
+  constructor(
+    private readonly actions: CaseActions,
+    @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
+  ) {}
 
   @Post('dispatch')
   @HttpCode(200)
   @Roles('dispatcher')
   @ApiOperation({
     summary: 'Dispatch to ONE accountable cadre (派单)',
-    description: 'Also re-dispatches a returned case.',
+    description:
+      'Also re-dispatches a returned case. `ownerId` must be a cadre who works in `ownerOrgUnit`, a ' +
+      'community within your unit (422 `case.unknown_target`, `case.target_not_in_unit`, ' +
+      '`case.target_wrong_kind`, `case.target_out_of_scope` otherwise).',
   })
+  @ApiProblems(CASE_TARGET_PROBLEMS)
   dispatch(
     @Param('id', uuid) id: string,
     @Body() body: DispatchCaseRequest,
@@ -140,8 +148,10 @@ export class CaseActionsController {
     summary: 'Refer a step to a street office or stationed agency (流转)',
     description:
       'Answers the new `referralId`: the office completes the step with ' +
-      '`POST /cases/{id}/referrals/{referralId}/complete`.',
+      '`POST /cases/{id}/referrals/{referralId}/complete`. `toOrgUnit` must be a unit of your street: one ' +
+      'of its offices or service units for `office`, a stationed agency for `agency` (422 otherwise).',
   })
+  @ApiProblems(CASE_TARGET_PROBLEMS)
   @ApiOkResponse({ type: ReferStepResponse, description: 'Referred; the new version is also the `ETag`.' })
   async refer(
     @Param('id', uuid) id: string,
@@ -216,8 +226,11 @@ export class CaseActionsController {
   @Roles('cadre')
   @ApiOperation({
     summary: 'Offer the case to another cadre',
-    description: 'You stay the accountable owner until they accept; they may refuse with a return.',
+    description:
+      'You stay the accountable owner until they accept; they may refuse with a return. `toCadreId` must ' +
+      'be a cadre who works in `toOrgUnit`, a community of your street (422 otherwise).',
   })
+  @ApiProblems(CASE_TARGET_PROBLEMS)
   handOver(
     @Param('id', uuid) id: string,
     @Body() body: HandOverRequest,
@@ -251,7 +264,12 @@ export class CaseActionsController {
   @Post('supplement')
   @HttpCode(200)
   @Roles('resident')
-  @ApiOperation({ summary: 'Resident adds information to their own case' })
+  @ApiOperation({
+    summary: 'Resident adds information to their own case',
+    description:
+      'A case takes a limited number of supplements (the CASE_MAX_SUPPLEMENTS setting, 20 by default); one ' +
+      'more answers 409 `case.too_many_supplements`.',
+  })
   supplement(
     @Param('id', uuid) id: string,
     @Body() body: SupplementRequest,
@@ -262,6 +280,7 @@ export class CaseActionsController {
       type: 'SupplementResidentInfo',
       note: body.note,
       attachments: body.attachments ?? [],
+      maxSupplements: this.options.maxSupplementsPerCase,
     }));
   }
 

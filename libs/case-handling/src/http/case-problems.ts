@@ -3,6 +3,12 @@ import { EventTooLargeError, InvalidEventError } from '@tongban/event-store';
 import { problemCodes, type ProblemCodes } from '@tongban/http';
 import { CaseActionNotAllowedError } from '../access/case-access.policy';
 import { CaseVersionConflictError } from '../handle-case-command';
+import {
+  TargetNotInUnitError,
+  TargetOutOfScopeError,
+  TargetWrongKindError,
+  UnknownTargetError,
+} from '../routing-targets/routing-targets.check';
 import { InvalidHeaderError, PreconditionFailedError, PreconditionRequiredError } from './preconditions';
 
 /** Some of the decider's codes, with their kinds from the one table in @tongban/cases. */
@@ -27,6 +33,18 @@ export const CASE_ACTION_PROBLEMS: ProblemCodes = problemCodes(
   InvalidHeaderError,
   new CaseVersionConflictError('', 0, 0),
   STORE_PROBLEMS,
+);
+
+/**
+ * What dispatch, hand-over and referral answer beyond the other actions: a target the directory
+ * does not know, or not where the action may send the case (ADR 0012). Declared on those three
+ * routes only, as the merge target's errors are on merge.
+ */
+export const CASE_TARGET_PROBLEMS: ProblemCodes = problemCodes(
+  UnknownTargetError,
+  TargetNotInUnitError,
+  TargetWrongKindError,
+  TargetOutOfScopeError,
 );
 
 /** What intake can answer beyond the platform's own errors and the Idempotency-Key rules. */

@@ -15,7 +15,6 @@ import {
   IsInt,
   IsLatitude,
   IsLongitude,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
@@ -35,7 +34,7 @@ import {
   type Satisfaction,
   type SlaClock,
 } from '@tongban/cases';
-import { IsResidentIdNumber, MAINLAND_MOBILE, RESIDENT_ID_FORMAT } from './validators';
+import { IsNotBlank, IsResidentIdNumber, MAINLAND_MOBILE, RESIDENT_ID_FORMAT } from './validators';
 
 const ORG_UNIT = ORG_UNIT_CODE;
 const ORG_UNIT_MESSAGE = 'must be an org unit code such as pc.gucheng.taiyangcheng';
@@ -47,7 +46,7 @@ const REASON = 500;
 export class ResidentContactDto {
   @ApiProperty({ minLength: 1, example: '王秀兰', maxLength: 50 })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(50)
   name!: string;
 
@@ -201,13 +200,13 @@ export class SubmitCaseRequest {
 
   @ApiProperty({ minLength: 1, example: '楼道灯不亮', maxLength: 100 })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(100)
   title!: string;
 
   @ApiProperty({ minLength: 1, example: '3号楼2单元楼道灯坏了一周，老人夜间出行不便。', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   description!: string;
 
@@ -218,7 +217,7 @@ export class SubmitCaseRequest {
 export class DispatchCaseRequest {
   @ApiProperty({ minLength: 1, example: 'demo-cadre-taiyangcheng', maxLength: 64 })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(64)
   ownerId!: string;
 
@@ -246,7 +245,7 @@ export class DispatchCaseRequest {
 export class ReasonRequest {
   @ApiProperty({ minLength: 1, example: '不属于本社区辖区', maxLength: REASON })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(REASON)
   reason!: string;
 }
@@ -258,7 +257,7 @@ export class ContactRequest {
 
   @ApiProperty({ minLength: 1, example: '已电话联系居民，约定明早上门查看', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   note!: string;
 }
@@ -266,7 +265,7 @@ export class ContactRequest {
 export class StepRequest {
   @ApiProperty({ minLength: 1, example: '已联系物业，更换灯泡并检查线路', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   note!: string;
 
@@ -289,7 +288,7 @@ export class ReferRequest {
 
   @ApiProperty({ minLength: 1, example: '请公共服务办协调供电线路检修', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   request!: string;
 }
@@ -297,25 +296,25 @@ export class ReferRequest {
 export class CompleteReferralRequest {
   @ApiProperty({ minLength: 1, example: '线路已检修完毕', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   outcome!: string;
 }
 
 export class HandOverRequest {
-  @ApiProperty({ minLength: 1, example: 'demo-cadre-yunquanli', maxLength: 64 })
+  @ApiProperty({ minLength: 1, example: 'demo-cadre-taiyangcheng-2', maxLength: 64 })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(64)
   toCadreId!: string;
 
-  @ApiProperty({ example: 'pc.zhenhua.yunquanli', pattern: ORG_UNIT_PATTERN })
+  @ApiProperty({ example: 'pc.gucheng.taiyangcheng', pattern: ORG_UNIT_PATTERN })
   @Matches(ORG_UNIT, { message: `toOrgUnit ${ORG_UNIT_MESSAGE}` })
   toOrgUnit!: string;
 
   @ApiProperty({ minLength: 1, example: '轮值结束，交由本周值班委员办理', maxLength: REASON })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(REASON)
   reason!: string;
 }
@@ -323,7 +322,7 @@ export class HandOverRequest {
 export class ResolveRequest {
   @ApiProperty({ minLength: 1, example: '楼道灯已更换，居民确认恢复照明', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   summary!: string;
 }
@@ -347,7 +346,7 @@ export class FeedbackRequest {
 export class SuperviseRequest {
   @ApiProperty({ minLength: 1, example: '请于两个工作日内反馈办理进展', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   instruction!: string;
 }
@@ -365,7 +364,7 @@ export class ExtensionRequest {
 
   @ApiProperty({ minLength: 1, example: '需等待供电公司排期', maxLength: REASON })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(REASON)
   reason!: string;
 }
@@ -381,7 +380,7 @@ export class MergeRequest {
 
   @ApiProperty({ minLength: 1, example: '同一居民重复反映同一问题', maxLength: REASON })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(REASON)
   reason!: string;
 }
@@ -389,7 +388,7 @@ export class MergeRequest {
 export class SupplementRequest {
   @ApiProperty({ minLength: 1, example: '补充：2单元的灯也不亮', maxLength: TEXT })
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(TEXT)
   note!: string;
 

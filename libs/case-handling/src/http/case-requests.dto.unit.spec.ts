@@ -1,5 +1,7 @@
+import { getMetadataStorage } from 'class-validator';
 import { ValidationFailedError, type FieldProblem } from '@tongban/errors';
 import { createValidationPipe } from '@tongban/http';
+import * as requests from './case-requests.dto';
 import { SubmitCaseRequest } from './case-requests.dto';
 
 /**
@@ -24,9 +26,12 @@ const without = (field: string): Record<string, unknown> => {
   return rest;
 };
 
-async function problems(body: unknown): Promise<FieldProblem[]> {
+async function problems(
+  body: unknown,
+  metatype: new () => object = SubmitCaseRequest,
+): Promise<FieldProblem[]> {
   try {
-    await pipe.transform(body, { type: 'body', metatype: SubmitCaseRequest });
+    await pipe.transform(body, { type: 'body', metatype });
   } catch (error) {
     if (error instanceof ValidationFailedError) return [...error.errors];
     throw error;
@@ -74,5 +79,91 @@ describe('SubmitCaseRequest', () => {
     expect(await problems(intake({ attachments: [{ ref: 'att-1' }], matterCode: 'PC-GGFW-0107' }))).toEqual(
       [],
     );
+  });
+});
+
+/**
+ * Every request DTO class, with its required free text: string properties that are not optional
+ * and whose content no format (`@Matches`, `@IsIn`) already pins down.
+ */
+const REQUIRED_TEXT = Object.values(requests)
+  .filter((value): value is new () => object => typeof value === 'function')
+  .map((dto) => {
+    const rules = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+    const byProperty = new Map<string, string[]>();
+    for (const rule of rules) {
+      byProperty.set(rule.propertyName, [
+        ...(byProperty.get(rule.propertyName) ?? []),
+        rule.name ?? rule.type,
+      ]);
+    }
+    const required = [...byProperty]
+      .filter(
+        ([, names]) =>
+          names.includes('isString') &&
+          !['isOptional', 'matches', 'isIn'].some((rule) => names.includes(rule)),
+      )
+      .map(([property, names]) => ({ property, names }));
+    return { dto, required };
+  })
+  .filter(({ required }) => required.length > 0);
+
+describe('required text is never blank (checked before anything is claimed or appended)', () => {
+  const BLANKS = [' ', '   ', '\t\n', '\u3000\u3000', '\u00a0', '\ufeff'];
+
+  it('finds the request DTOs and their required text', () => {
+    const names = REQUIRED_TEXT.map(
+      ({ dto, required }) => `${dto.name}.${required.map((r) => r.property).join('|')}`,
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'ResidentContactDto.name',
+        'SubmitCaseRequest.title|description',
+        'ReasonRequest.reason',
+        'SupplementRequest.note',
+        'SuperviseRequest.instruction',
+        'ResolveRequest.summary',
+      ]),
+    );
+  });
+
+  it('puts @IsNotBlank() on every required string property of every request DTO', () => {
+    const missing = REQUIRED_TEXT.flatMap(({ dto, required }) =>
+      required.filter((r) => !r.names.includes('isNotBlank')).map((r) => `${dto.name}.${r.property}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(
+    REQUIRED_TEXT.flatMap(({ dto, required }) => required.map((r) => [dto.name, r.property, dto] as const)),
+  )('%s refuses a blank %s, naming the field', async (_dto, property, dto) => {
+    for (const blank of BLANKS) {
+      const found = (await problems({ [property]: blank }, dto)).filter((p) => p.field === property);
+      expect({ blank, found }).toEqual({
+        blank,
+        found: [{ field: property, reason: 'isNotBlank', message: `${property} must not be blank` }],
+      });
+    }
+  });
+
+  it.each(['title', 'description'])('refuses an intake whose %s is only white space', async (field) => {
+    expect(await problems(intake({ [field]: ' \u3000 ' }))).toEqual([
+      { field, reason: 'isNotBlank', message: `${field} must not be blank` },
+    ]);
+  });
+
+  it('refuses a blank resident name, naming resident.name', async () => {
+    expect(await fields(intake({ resident: { name: '  ', phone: '13812341234' } }))).toEqual([
+      'resident.name',
+    ]);
+  });
+
+  it('keeps text with something in it as sent: leading and trailing spaces are not trimmed', async () => {
+    const pipe2 = createValidationPipe();
+    const body = (await pipe2.transform(intake({ title: '  楼道灯不亮 ' }), {
+      type: 'body',
+      metatype: SubmitCaseRequest,
+    })) as SubmitCaseRequest;
+    expect(body.title).toBe('  楼道灯不亮 ');
   });
 });

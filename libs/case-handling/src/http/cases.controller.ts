@@ -20,12 +20,18 @@ import {
   type LinkObject,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { caseStreamId, replay, type Channel } from '@tongban/cases';
+import { caseStreamId, isBlankText, replay, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
 import { ApiProblems, ApiUuidParam, RateLimited, requestIdOf } from '@tongban/http';
 import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
 import { maskIdNumber, maskPersonalDataInText, maskPhone } from '@tongban/logging';
-import { CurrentPrincipal, Roles, type Principal, type PrincipalRole } from '@tongban/security';
+import {
+  CurrentPrincipal,
+  PRINCIPAL_CHANNELS,
+  Roles,
+  type Principal,
+  type PrincipalRole,
+} from '@tongban/security';
 import { authorize, CaseActionNotAllowedError } from '../access/case-access.policy';
 import { fromStoredEvent } from '../case-event-mapping';
 import { CLOCK, type Clock } from '../clock';
@@ -51,16 +57,34 @@ class ChannelNotAllowedError extends TongbanError {
   readonly kind = 'forbidden';
 }
 
-/** Which intake channels each kind of caller may file through. */
-const CHANNELS_BY_ROLE: Partial<Record<PrincipalRole, readonly Channel[]>> = {
+/**
+ * Which intake channels each kind of caller may file through. A `channel` client is one of these
+ * channels, named by its token (`Principal.channel`, checked when the token is verified), and
+ * files under that one only, so the channel statistics count what really came in where.
+ */
+export const CHANNELS_BY_ROLE: Partial<Record<PrincipalRole, readonly Channel[]>> = {
   resident: ['portal', 'app', 'mini_program'],
-  channel: ['hotline', 'third_party', 'walk_in', 'portal', 'app', 'mini_program'],
+  // Typed as Channel[]: a channel the case vocabulary does not have would not compile.
+  channel: PRINCIPAL_CHANNELS,
   cadre: ['grid_patrol', 'filed_on_behalf', 'walk_in'],
 };
 
+/** The channels this caller may file through now: a channel client, only its own. */
+export function channelsFor(principal: Principal): readonly Channel[] {
+  if (principal.role === 'channel') return principal.channel !== undefined ? [principal.channel] : [];
+  return CHANNELS_BY_ROLE[principal.role] ?? [];
+}
+
+const quoted = (channels: readonly string[] | undefined): string =>
+  (channels ?? []).map((c) => `\`${c}\``).join(', ');
+
 /** The rule above, as the submit route's description states it. */
 const CHANNEL_RULES = Object.entries(CHANNELS_BY_ROLE)
-  .map(([role, channels]) => `a ${role} through ${(channels ?? []).map((c) => `\`${c}\``).join(', ')}`)
+  .map(([role, channels]) =>
+    role === 'channel'
+      ? `a channel client through its own channel only, the \`channel\` claim of its token (one of ${quoted(channels)})`
+      : `a ${role} through ${quoted(channels)}`,
+  )
   .join('; ');
 
 /** What a client (and the fuzzer's stateful phase) can do with a case it just filed. */
@@ -137,14 +161,17 @@ export class CasesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SubmitCaseResponse> {
     const key = idempotencyKeyFrom(req.headers['idempotency-key']);
-    if (!(CHANNELS_BY_ROLE[principal.role] ?? []).includes(body.channel)) {
+    if (!channelsFor(principal).includes(body.channel)) {
       throw new ChannelNotAllowedError(
-        `A ${principal.role} cannot file through the ${body.channel} channel.`,
+        principal.role === 'channel'
+          ? `This channel client files through the ${principal.channel ?? '(none)'} channel only, not ${body.channel}.`
+          : `A ${principal.role} cannot file through the ${body.channel} channel.`,
       );
     }
     const location = body.location;
     if (
-      !location.address &&
+      // An address of only spaces says nothing about where.
+      isBlankText(location.address) &&
       !location.communityCode &&
       !location.gridCode &&
       location.latitude === undefined

@@ -1,4 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { isBlankText, NOT_BLANK } from '@tongban/cases';
 
 /** The shape of a resident ID number; the check digit and birth date are verified on top. */
 export const RESIDENT_ID_FORMAT = /^[0-9]{17}[0-9X]$/;
@@ -44,3 +47,25 @@ export function IsResidentIdNumber(options?: ValidationOptions): PropertyDecorat
 
 /** Mainland mobile: 11 digits starting 13–19. ASCII classes only: the OpenAPI document states these. */
 export const MAINLAND_MOBILE = /^1[3-9][0-9]{9}$/;
+
+/**
+ * Required free text: a string with at least one character that is not white space (the case
+ * vocabulary's NOT_BLANK, which the decider applies too), so a title of only spaces is refused
+ * here, with the field named, before an Idempotency-Key or a case number is claimed. Refused, not
+ * trimmed: what is stored is what was sent (the record keeps the caller's words, and a retry
+ * hashes to the same request as before this rule). The OpenAPI document states it as
+ * `pattern: \S`.
+ */
+export function IsNotBlank(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ pattern: NOT_BLANK.source }),
+    (target: object, propertyKey: string | symbol) =>
+      registerDecorator({
+        name: 'isNotBlank',
+        target: target.constructor,
+        propertyName: String(propertyKey),
+        options: { message: '$property must not be blank', ...options },
+        validator: { validate: (value: unknown) => !isBlankText(value) },
+      }),
+  );
+}

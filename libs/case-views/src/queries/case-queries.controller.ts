@@ -3,27 +3,31 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { caseProblems } from '@tongban/case-handling';
 import { InvalidPositionError } from '@tongban/event-store';
 import { ApiProblems, ApiUuidParam } from '@tongban/http';
+import { PositionAheadError } from '@tongban/projections';
 import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
 import { CaseReads } from './case-reads';
 import { InvalidCursorError } from './paging';
 import {
+  CaseDetailQuery,
   CaseDetailView,
   CaseListView,
-  ConsistencyQuery,
   ListCasesQuery,
   ReadQuery,
   ReferralListView,
   ReferralsQuery,
   ResidentCaseListView,
+  TimelinePageView,
+  TimelineQuery,
   WorklistView,
 } from './case-queries.dto';
 
 const CONSISTENCY_NOTE =
   ' Pass the `position` of your last command as `after` to read your own writes; the answer says in ' +
-  '`consistency.status` whether the read models had reached it (`current`) or the bounded wait ran out (`behind`).';
+  '`consistency.status` whether the read models had reached it (`current`) or the bounded wait ran out (`behind`). ' +
+  'A position no command can have returned (beyond the event store) is 400 `query.position_ahead` at once.';
 
 @ApiTags('case queries')
-@ApiProblems(InvalidPositionError)
+@ApiProblems(InvalidPositionError, PositionAheadError)
 @Controller('cases')
 export class CaseQueriesController {
   constructor(private readonly reads: CaseReads) {}
@@ -46,8 +50,12 @@ export class CaseQueriesController {
   @Get(':id')
   @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor')
   @ApiOperation({
-    summary: 'One case: detail, timeline (audit view) and SLA clocks',
-    description: 'A case outside the caller’s scope answers 404, like a missing one.' + CONSISTENCY_NOTE,
+    summary: 'One case: detail, the first page of its timeline (audit view) and SLA clocks',
+    description:
+      'A case outside the caller’s scope answers 404, like a missing one. The timeline comes oldest ' +
+      'first, `timelineLimit` entries at most; `timelineNextCursor` pages on through ' +
+      '`GET /cases/{id}/timeline`.' +
+      CONSISTENCY_NOTE,
   })
   @ApiUuidParam('id', 'The case id.')
   @ApiOkResponse({ type: CaseDetailView })
@@ -55,14 +63,35 @@ export class CaseQueriesController {
   detail(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() query: ConsistencyQuery,
+    @Query() query: CaseDetailQuery,
   ): Promise<CaseDetailView> {
     return this.reads.detail(principal, id, query);
+  }
+
+  @Get(':id/timeline')
+  @Roles('resident', 'channel', 'cadre', 'dispatcher', 'office_staff', 'supervisor')
+  @ApiOperation({
+    summary: 'One case’s timeline, oldest first, paged',
+    description:
+      'Who may read it and what they see is as for the detail: out of scope is 404, residents see ' +
+      'what happened and when, without staff ids or internal changes. Start from the detail’s ' +
+      '`timelineNextCursor` (or without a cursor, from the first entry).' +
+      CONSISTENCY_NOTE,
+  })
+  @ApiUuidParam('id', 'The case id.')
+  @ApiOkResponse({ type: TimelinePageView })
+  @ApiProblems(caseProblems('case.not_found'), InvalidCursorError)
+  timeline(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: TimelineQuery,
+  ): Promise<TimelinePageView> {
+    return this.reads.timelineOf(principal, id, query);
   }
 }
 
 @ApiTags('case queries')
-@ApiProblems(InvalidPositionError, InvalidCursorError)
+@ApiProblems(InvalidPositionError, PositionAheadError, InvalidCursorError)
 @Controller()
 export class WorkQueuesController {
   constructor(private readonly reads: CaseReads) {}

@@ -68,6 +68,53 @@ export class ReadQuery extends ConsistencyQuery {
   limit?: number;
 }
 
+/** Timeline entries per page: the detail's first page and `GET /cases/:id/timeline`. */
+export const TIMELINE_PAGE = { default: 50, max: 200 } as const;
+
+export class CaseDetailQuery extends ConsistencyQuery {
+  @ApiPropertyOptional({
+    description:
+      'Timeline entries in the answer (oldest first); `timelineNextCursor` pages on through ' +
+      '`GET /cases/{id}/timeline`.',
+    type: 'integer',
+    minimum: 1,
+    maximum: TIMELINE_PAGE.max,
+    default: TIMELINE_PAGE.default,
+  })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(TIMELINE_PAGE.max)
+  timelineLimit?: number;
+}
+
+export class TimelineQuery extends ConsistencyQuery {
+  @ApiPropertyOptional({
+    description:
+      'The `timelineNextCursor` of the detail, or the `nextCursor` of the previous page (opaque; ' +
+      '400 `query.invalid_cursor` for any other, including one of another case).',
+    maxLength: 500,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: TIMELINE_PAGE.max,
+    default: TIMELINE_PAGE.default,
+  })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(TIMELINE_PAGE.max)
+  limit?: number;
+}
+
 export class ListCasesQuery extends ReadQuery {
   @ApiPropertyOptional({
     description: 'One or more: repeat the parameter, or separate them with commas.',
@@ -247,8 +294,26 @@ export class CaseDetailView extends CaseSummaryView {
   @ApiProperty() supervisionCount!: number;
   @ApiProperty() ruledUnreasonable!: boolean;
   @ApiProperty({ nullable: true, type: String }) mergedInto!: string | null;
-  @ApiProperty({ type: [TimelineEntryView] }) timeline!: TimelineEntryView[];
+  @ApiProperty({
+    type: [TimelineEntryView],
+    description:
+      'The first `timelineLimit` entries of the timeline, oldest first (for residents: what happened ' +
+      'and when, without staff ids or internal changes).',
+  })
+  timeline!: TimelineEntryView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` to `GET /cases/{id}/timeline` for the next entries; null when none.',
+  })
+  timelineNextCursor!: string | null;
   @ApiProperty({ type: [SlaClockView] }) slaClocks!: SlaClockView[];
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class TimelinePageView {
+  @ApiProperty({ type: [TimelineEntryView], description: 'Oldest first.' }) items!: TimelineEntryView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
   @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
 }
 

@@ -13,21 +13,31 @@ import {
   WorklistEntity,
 } from '../persistence';
 import { applyCaseScope } from './case-scope';
-import type {
-  CaseDetailView,
-  CaseListView,
-  CaseSummaryView,
-  ConsistencyQuery,
-  ListCasesQuery,
-  ReadQuery,
-  ReferralListView,
-  ReferralsQuery,
-  ResidentCaseListView,
-  SlaClockView,
-  TimelineEntryView,
-  WorklistView,
+import {
+  TIMELINE_PAGE,
+  type CaseDetailQuery,
+  type CaseDetailView,
+  type CaseListView,
+  type CaseSummaryView,
+  type ConsistencyQuery,
+  type ListCasesQuery,
+  type ReadQuery,
+  type ReferralListView,
+  type ReferralsQuery,
+  type ResidentCaseListView,
+  type SlaClockView,
+  type TimelineEntryView,
+  type TimelinePageView,
+  type TimelineQuery,
+  type WorklistView,
 } from './case-queries.dto';
-import { decodeCursor, encodeCursor, readConsistently, type ConsistencyView } from './paging';
+import {
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  readConsistently,
+  type ConsistencyView,
+} from './paging';
 
 export const READ_MODEL_WAIT_MS = Symbol('READ_MODEL_WAIT_MS');
 
@@ -110,18 +120,13 @@ export class CaseReads {
     };
   }
 
-  async detail(principal: Principal, caseId: string, query: ConsistencyQuery): Promise<CaseDetailView> {
+  async detail(principal: Principal, caseId: string, query: CaseDetailQuery): Promise<CaseDetailView> {
     const consistency = await this.consistent(['case_detail', 'case_timeline', 'sla_clocks'], query);
-    const row = await applyCaseScope(this.cases.createQueryBuilder('c'), principal)
-      .andWhere('c.caseId = :caseId', { caseId })
-      .getOne();
-    // Out of scope answers exactly like missing: ids cannot be probed.
-    if (!row) throw new CaseError('case.not_found', `No case ${caseId}.`);
-    const [events, clocks] = await Promise.all([
-      this.timeline.find({ where: { caseId }, order: { version: 'ASC' } }),
+    const row = await this.caseInScope(principal, caseId);
+    const [timeline, clocks] = await Promise.all([
+      this.timelinePage(principal, row.caseId, 0, query.timelineLimit ?? TIMELINE_PAGE.default),
       this.clocks.find({ where: { caseId }, order: { clock: 'DESC' } }),
     ]);
-    const resident = principal.role === 'resident';
     return {
       ...summaryOf(row),
       description: row.description,
@@ -144,18 +149,8 @@ export class CaseReads {
       supervisionCount: row.supervisionCount,
       ruledUnreasonable: row.ruledUnreasonable,
       mergedInto: row.mergedInto,
-      timeline: events.map((e): TimelineEntryView => ({
-        version: e.version,
-        type: e.type,
-        at: e.at.toISOString(),
-        recordedAt: e.recordedAt.toISOString(),
-        // Residents see what happened and when, not the staff's ids or internal notes.
-        actor: resident ? null : { id: e.actorId, role: e.actorRole, orgUnit: e.actorOrgUnit },
-        channel: e.channel,
-        summary: e.summary,
-        changes: resident ? null : e.changes,
-        position: e.position,
-      })),
+      timeline: timeline.items,
+      timelineNextCursor: timeline.nextCursor,
       slaClocks: clocks.map((c): SlaClockView => ({
         clock: c.clock,
         status: c.status,
@@ -169,6 +164,65 @@ export class CaseReads {
         breachedAt: iso(c.breachedAt),
       })),
       consistency,
+    };
+  }
+
+  /** The timeline after the detail's first page: same scope, keyset by version, oldest first. */
+  async timelineOf(principal: Principal, caseId: string, query: TimelineQuery): Promise<TimelinePageView> {
+    const consistency = await this.consistent(['case_detail', 'case_timeline'], query);
+    const row = await this.caseInScope(principal, caseId);
+    const cursor = decodeCursor(query.cursor, 'timeline');
+    let after = 0;
+    if (cursor) {
+      const [cursorCase, version] = cursor.id.split('/');
+      if (cursorCase !== row.caseId) {
+        throw new InvalidCursorError('The cursor pages another case’s timeline; start again without it.', [
+          { field: 'cursor', reason: 'invalid', message: 'use the nextCursor of this case’s timeline' },
+        ]);
+      }
+      after = Number(version);
+    }
+    const page = await this.timelinePage(principal, row.caseId, after, query.limit ?? TIMELINE_PAGE.default);
+    return { ...page, consistency };
+  }
+
+  /** Out of scope answers exactly like missing: ids cannot be probed. */
+  private async caseInScope(principal: Principal, caseId: string): Promise<CaseDetailEntity> {
+    const row = await applyCaseScope(this.cases.createQueryBuilder('c'), principal)
+      .andWhere('c.caseId = :caseId', { caseId })
+      .getOne();
+    if (!row) throw new CaseError('case.not_found', `No case ${caseId}.`);
+    return row;
+  }
+
+  private async timelinePage(
+    principal: Principal,
+    caseId: string,
+    afterVersion: number,
+    limit: number,
+  ): Promise<{ items: TimelineEntryView[]; nextCursor: string | null }> {
+    const qb = this.timeline
+      .createQueryBuilder('t')
+      .where('t.caseId = :caseId', { caseId })
+      .andWhere('t.version > :after', { after: afterVersion })
+      .orderBy('t.version', 'ASC');
+    const rows = await page(qb, limit);
+    const last = rows.items[rows.items.length - 1];
+    // Residents see what happened and when, not the staff's ids or internal notes.
+    const resident = principal.role === 'resident';
+    return {
+      items: rows.items.map((e): TimelineEntryView => ({
+        version: e.version,
+        type: e.type,
+        at: e.at.toISOString(),
+        recordedAt: e.recordedAt.toISOString(),
+        actor: resident ? null : { id: e.actorId, role: e.actorRole, orgUnit: e.actorOrgUnit },
+        channel: e.channel,
+        summary: e.summary,
+        changes: resident ? null : e.changes,
+        position: e.position,
+      })),
+      nextCursor: rows.more && last ? encodeCursor({ value: null, id: `${caseId}/${last.version}` }) : null,
     };
   }
 

@@ -26,6 +26,8 @@ const IDS = {
   uuid: new RegExp(`^${UUID}$`),
   /** `<case id>/<referral id>`; referral ids are the server's UUIDs. */
   referral: new RegExp(`^${UUID}/[0-9A-Za-z_-]{1,100}$`),
+  /** `<case id>/<version>`: a timeline cursor names its case, so it cannot page another one. */
+  timeline: new RegExp(`^${UUID}/[1-9][0-9]{0,8}$`),
 };
 
 /**

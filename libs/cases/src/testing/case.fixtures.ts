@@ -253,6 +253,7 @@ export const cmd = {
     ...from(actors.resident),
     note: '补充：2 号电梯也有异响',
     attachments: [],
+    maxSupplements: 20,
     ...o,
   }),
 };

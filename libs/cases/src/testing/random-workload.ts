@@ -1125,6 +1125,7 @@ class Workload {
           at: a,
           note,
           attachments: photos,
+          maxSupplements: 20,
         }),
       };
     }

@@ -110,6 +110,17 @@ export class Environment {
   @Max(30_000)
   READ_MODEL_WAIT_MS = 2_000;
 
+  /**
+   * Longest sleep of a waiting query between two looks at the read models' checkpoints. Waits
+   * wake on the projections' commit signal; this poll only covers a lost one.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  READ_MODEL_POLL_MS = 500;
+
   /** Most events the projector applies in one transaction. */
   @IsOptional()
   @Transform(toInt)
@@ -177,6 +188,17 @@ export class Environment {
   @Min(1)
   @Max(1_000_000)
   RATE_LIMIT_IP_COMMANDS_PER_MINUTE = 3_000;
+
+  /**
+   * The most supplements a resident adds to one case (`POST /cases/:id/supplement`); one more
+   * answers 409 `case.too_many_supplements`. Each lands in the timeline every reader loads.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  CASE_MAX_SUPPLEMENTS = 20;
 
   @IsOptional()
   @IsString()
@@ -251,6 +273,7 @@ export const ENVIRONMENT_VARIABLES = [
   'KAFKA_CLIENT_ID',
   'SHUTDOWN_GRACE_MS',
   'READ_MODEL_WAIT_MS',
+  'READ_MODEL_POLL_MS',
   'PROJECTION_BATCH_SIZE',
   'OPENAPI_ENABLED',
   'METRICS_PORT',
@@ -260,6 +283,7 @@ export const ENVIRONMENT_VARIABLES = [
   'RATE_LIMIT_CHANNEL_PER_MINUTE',
   'RATE_LIMIT_IP_INTAKE_PER_MINUTE',
   'RATE_LIMIT_IP_COMMANDS_PER_MINUTE',
+  'CASE_MAX_SUPPLEMENTS',
   'STANDALONE_DATA_DIR',
   'EVENTSTORE_URL',
   'AUTH_MODE',

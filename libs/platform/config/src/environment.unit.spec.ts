@@ -278,6 +278,26 @@ describe('validateEnvironment: the dev login listens on a loopback address only'
   });
 });
 
+describe('CASE_MAX_SUPPLEMENTS', () => {
+  it('caps supplements per case at 20 unless set, and reads a number', () => {
+    expect(validateEnvironment(AUTH).CASE_MAX_SUPPLEMENTS).toBe(20);
+    expect(validateEnvironment({ ...AUTH, CASE_MAX_SUPPLEMENTS: '3' }).CASE_MAX_SUPPLEMENTS).toBe(3);
+  });
+
+  it.each(['0', '-1', '2.5', 'many', '1001'])('refuses %s, naming the variable', (value) => {
+    let caught: unknown;
+    try {
+      validateEnvironment({ ...AUTH, CASE_MAX_SUPPLEMENTS: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidConfigurationError);
+    expect([...new Set((caught as InvalidConfigurationError).errors.map((e) => e.field))]).toEqual([
+      'CASE_MAX_SUPPLEMENTS',
+    ]);
+  });
+});
+
 describe("README's configuration table", () => {
   it('lists every setting the environment reads', () => {
     const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');

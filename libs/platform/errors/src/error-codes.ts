@@ -22,6 +22,7 @@ export const PlatformErrorCode = {
   methodNotAllowed: 'route.method_not_allowed',
   unauthenticated: 'auth.unauthenticated',
   invalidOrgUnit: 'auth.invalid_org_unit',
+  invalidChannel: 'auth.invalid_channel',
   forbidden: 'auth.forbidden',
   unavailable: 'service.unavailable',
   unexpected: 'internal.unexpected',

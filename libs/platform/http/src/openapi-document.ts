@@ -127,6 +127,7 @@ export const PLATFORM_PROBLEMS: Readonly<Record<PlatformErrorCode, PlatformProbl
   [PlatformErrorCode.methodNotAllowed]: { status: 405, applies: 'none' },
   [PlatformErrorCode.unauthenticated]: { status: 401, applies: 'secured' },
   [PlatformErrorCode.invalidOrgUnit]: { status: 401, applies: 'secured' },
+  [PlatformErrorCode.invalidChannel]: { status: 401, applies: 'secured' },
   [PlatformErrorCode.forbidden]: { status: 403, applies: 'secured' },
   [PlatformErrorCode.unavailable]: { status: 503, applies: 'every' },
   [PlatformErrorCode.unexpected]: { status: 500, applies: 'none' },

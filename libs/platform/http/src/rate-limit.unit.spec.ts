@@ -86,6 +86,8 @@ let sequence = 0;
 const someone = (role: 'resident' | 'channel' = 'resident'): Principal => ({
   id: `${role}-${++sequence}`,
   role,
+  // A channel client's token names the channel it is (or it is refused 401 auth.invalid_channel).
+  ...(role === 'channel' ? { channel: 'hotline' as const } : {}),
 });
 /** Likewise an address. */
 const anAddress = (): string => `10.0.${Math.floor(++sequence / 250)}.${sequence % 250}`;

@@ -19,7 +19,13 @@ export {
   type RunnerStatus,
   type RunnerLogger,
 } from './postgres/projection-runner';
-export { ReadModelConsistency, type ConsistencyResult } from './postgres/consistency';
+export {
+  ReadModelConsistency,
+  PositionAheadError,
+  type ConsistencyResult,
+  type ReadModelConsistencyOptions,
+} from './postgres/consistency';
+export { CommitListener, CommitNotifier, READ_MODELS_COMMITTED } from './postgres/commit-notifications';
 export {
   rebuildProjection,
   rebuildProjections,

@@ -1,4 +1,5 @@
 import {
+  Inject,
   Injectable,
   Logger,
   Module,
@@ -19,6 +20,7 @@ import {
 import { maskPersonalDataInText } from '@tongban/logging';
 import { HealthRegistry, MetricsRegistry } from '@tongban/http';
 import type { AnyProjection } from './projection';
+import { CommitListener, CommitNotifier } from './postgres/commit-notifications';
 import { ReadModelConsistency } from './postgres/consistency';
 import { ProjectionRunner, type RunnerStatus } from './postgres/projection-runner';
 
@@ -28,6 +30,39 @@ import { ReadModelsAdminController } from './read-models-admin.controller';
 export { PROJECTIONS };
 /** In-process wake-up after each projection commit (standalone's consistency waits use it). */
 const PROJECTION_COMMITS = Symbol('PROJECTION_COMMITS');
+/**
+ * How commits reach waiting queries in OTHER processes: the projector NOTIFYs, the api LISTENs on
+ * a dedicated connection. Neither on a single-connection database (standalone, where the runner
+ * and the queries share the process and PROJECTION_COMMITS is enough).
+ */
+const COMMIT_NOTIFIER = Symbol('COMMIT_NOTIFIER');
+const COMMIT_LISTENER = Symbol('COMMIT_LISTENER');
+
+const crossProcess = (config: AppConfig): boolean => config.env.DATABASE_POOL_SIZE > 1;
+
+/** Opens the LISTEN connection with the app and closes it on shutdown. */
+@Injectable()
+class CommitListenerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(COMMIT_LISTENER) private readonly listener: CommitListener | null) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listener?.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.listener?.close();
+  }
+}
+
+/** Stops the notifier's pending NOTIFY before the pool closes. */
+@Injectable()
+class CommitNotifierLifecycle implements BeforeApplicationShutdown {
+  constructor(@Inject(COMMIT_NOTIFIER) private readonly notifier: CommitNotifier | null) {}
+
+  beforeApplicationShutdown(): void {
+    this.notifier?.close();
+  }
+}
 
 export interface ProjectionsModuleOptions {
   readonly projections: readonly AnyProjection[];
@@ -149,20 +184,61 @@ export class TongbanProjectionsModule {
         { provide: PROJECTIONS, useValue: options.projections },
         { provide: PROJECTION_COMMITS, useValue: new LocalChangeSignal() },
         {
+          provide: COMMIT_LISTENER,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig): CommitListener | null => {
+            if (options.run || !crossProcess(config)) return null;
+            const logger = new Logger('ReadModelConsistency');
+            return new CommitListener(
+              { connectionString: config.databaseUrl },
+              {
+                onError: (error) =>
+                  logger.warn(`LISTEN connection failed, polling meanwhile: ${error.message}`),
+              },
+            );
+          },
+        },
+        CommitListenerLifecycle,
+        {
           provide: ReadModelConsistency,
-          inject: [DataSource, PROJECTION_COMMITS],
-          useFactory: (dataSource: DataSource, commits: LocalChangeSignal) =>
-            new ReadModelConsistency(poolOf(dataSource), options.run ? commits : undefined),
+          inject: [DataSource, EVENT_STORE, PROJECTION_COMMITS, COMMIT_LISTENER, AppConfig],
+          useFactory: (
+            dataSource: DataSource,
+            store: EventStore,
+            local: LocalChangeSignal,
+            listener: CommitListener | null,
+            config: AppConfig,
+          ) => {
+            const commits = options.run ? local : listener;
+            return new ReadModelConsistency({
+              pool: poolOf(dataSource),
+              store,
+              ...(commits ? { commits, pollIntervalMs: config.env.READ_MODEL_POLL_MS } : {}),
+            });
+          },
         },
         ...(options.run
           ? [
               {
+                provide: COMMIT_NOTIFIER,
+                inject: [DataSource, AppConfig],
+                useFactory: (dataSource: DataSource, config: AppConfig): CommitNotifier | null => {
+                  if (!crossProcess(config)) return null;
+                  const logger = new Logger('Projections');
+                  return new CommitNotifier(poolOf(dataSource), (error) =>
+                    logger.warn(`NOTIFY after a projection commit failed: ${error.message}`),
+                  );
+                },
+              },
+              CommitNotifierLifecycle,
+              {
                 provide: ProjectionRunner,
-                inject: [DataSource, EVENT_STORE, PROJECTION_COMMITS, AppConfig],
+                inject: [DataSource, EVENT_STORE, PROJECTION_COMMITS, COMMIT_NOTIFIER, AppConfig],
                 useFactory: (
                   dataSource: DataSource,
                   store: EventStore,
-                  commits: LocalChangeSignal,
+                  local: LocalChangeSignal,
+                  notifier: CommitNotifier | null,
                   config: AppConfig,
                 ) => {
                   const logger = new Logger('Projections');
@@ -171,7 +247,12 @@ export class TongbanProjectionsModule {
                     store,
                     projections: options.projections,
                     batchSize: config.env.PROJECTION_BATCH_SIZE,
-                    commits,
+                    commits: {
+                      notify: () => {
+                        local.notify();
+                        notifier?.notify();
+                      },
+                    },
                     logger: {
                       log: (m) => logger.log(m),
                       warn: (m) => logger.warn(m),

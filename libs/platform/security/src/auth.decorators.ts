@@ -25,7 +25,8 @@ export const Roles = (...roles: readonly PrincipalRole[]): ClassDecorator & Meth
     ApiExtension('x-roles', [...roles]),
     // The problem+json body and the codes are added by the document builder (@tongban/http).
     ApiUnauthorizedResponse({
-      description: 'No bearer token, an invalid or expired one, or one whose org_unit does not hold',
+      description:
+        'No bearer token, an invalid or expired one, or one whose org_unit or channel claim does not hold',
     }),
     ApiForbiddenResponse({ description: `Only for: ${roles.join(', ')}` }),
   );

@@ -5,8 +5,10 @@ import { PlatformErrorCode, TongbanError } from '@tongban/errors';
  * challenge; `challenge` carries the RFC 6750 parameters (none when no token was sent).
  */
 export class UnauthenticatedError extends TongbanError {
-  readonly code: typeof PlatformErrorCode.unauthenticated | typeof PlatformErrorCode.invalidOrgUnit =
-    PlatformErrorCode.unauthenticated;
+  readonly code:
+    | typeof PlatformErrorCode.unauthenticated
+    | typeof PlatformErrorCode.invalidOrgUnit
+    | typeof PlatformErrorCode.invalidChannel = PlatformErrorCode.unauthenticated;
   readonly kind = 'unauthenticated';
 
   constructor(
@@ -27,6 +29,19 @@ export const INVALID_TOKEN_CHALLENGE = `${BEARER_CHALLENGE}, error="invalid_toke
  */
 export class InvalidOrgUnitError extends UnauthenticatedError {
   override readonly code = PlatformErrorCode.invalidOrgUnit;
+
+  constructor(message: string) {
+    super(message, INVALID_TOKEN_CHALLENGE);
+  }
+}
+
+/**
+ * A validly signed token whose `channel` claim does not hold: a `channel` client without one or
+ * with one that is not an intake channel, or another role carrying it (`channelForRole`). Its own
+ * 401, as for `org_unit`, so the identity provider's administrators see which claim to fix.
+ */
+export class InvalidChannelError extends UnauthenticatedError {
+  override readonly code = PlatformErrorCode.invalidChannel;
 
   constructor(message: string) {
     super(message, INVALID_TOKEN_CHALLENGE);

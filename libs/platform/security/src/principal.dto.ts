@@ -1,6 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ORG_UNIT_LEVELS, type OrgUnit, type OrgUnitLevel } from './org-unit';
-import { PRINCIPAL_ROLES, type Principal, type PrincipalRole } from './principal';
+import {
+  PRINCIPAL_CHANNELS,
+  PRINCIPAL_ROLES,
+  type Principal,
+  type PrincipalChannel,
+  type PrincipalRole,
+} from './principal';
 
 /** An org unit as the API shows it: the `org_unit` claim parsed. */
 export class OrgUnitDto {
@@ -42,6 +48,13 @@ export class PrincipalDto implements Principal {
 
   @ApiPropertyOptional({ type: OrgUnitDto, description: 'The `org_unit` claim parsed, with its level' })
   readonly unit?: OrgUnit;
+
+  @ApiPropertyOptional({
+    enum: PRINCIPAL_CHANNELS,
+    description: 'The `channel` claim: the intake channel a `channel` client is (that role only)',
+    example: 'hotline',
+  })
+  readonly channel?: PrincipalChannel;
 
   @ApiPropertyOptional({ description: 'The `name` claim (display only)' })
   readonly displayName?: string;

@@ -21,7 +21,51 @@ export function isPrincipalRole(value: unknown): value is PrincipalRole {
   return typeof value === 'string' && (PRINCIPAL_ROLES as readonly string[]).includes(value);
 }
 
-/** The authenticated caller. Built from the claims `sub`, `role`, `org_unit` and `name`. */
+/**
+ * The intake channels a `channel` principal can be: the system clients that file for residents
+ * (the 12345 hotline, a street hall's counter, a third-party gateway, the portal, app and mini
+ * program back ends). A repeat of the case vocabulary's CHANNELS (less `grid_patrol` and
+ * `filed_on_behalf`, which are a cadre's), as PRINCIPAL_ROLES repeats the roles: the platform
+ * may not depend on a domain lib; @tongban/case-handling checks the two agree.
+ */
+export const PRINCIPAL_CHANNELS = [
+  'hotline',
+  'walk_in',
+  'third_party',
+  'portal',
+  'app',
+  'mini_program',
+] as const;
+
+export type PrincipalChannel = (typeof PRINCIPAL_CHANNELS)[number];
+
+/**
+ * The `channel` claim checked: a `channel` principal must name the one channel it is (so it files
+ * under that channel only and channel statistics stay true); any other role must not carry it.
+ */
+export function channelForRole(
+  role: PrincipalRole,
+  claim: unknown,
+):
+  | { readonly ok: true; readonly channel: PrincipalChannel | undefined }
+  | { readonly ok: false; readonly reason: string } {
+  if (role !== 'channel') {
+    return claim === undefined
+      ? { ok: true, channel: undefined }
+      : { ok: false, reason: `the role ${role} carries no channel claim: only a channel client does` };
+  }
+  if (claim === undefined) {
+    return { ok: false, reason: 'channel missing: a channel client names the channel it files through' };
+  }
+  return typeof claim === 'string' && (PRINCIPAL_CHANNELS as readonly string[]).includes(claim)
+    ? { ok: true, channel: claim as PrincipalChannel }
+    : { ok: false, reason: `channel unknown: one of ${PRINCIPAL_CHANNELS.join(', ')}` };
+}
+
+/**
+ * The authenticated caller. Built from the claims `sub`, `role`, `org_unit`, `channel` and
+ * `name`.
+ */
 export interface Principal {
   /** `sub`: the caller's stable id at the identity provider. */
   readonly id: string;
@@ -34,6 +78,11 @@ export interface Principal {
    * `principalUnit`), never by looking at the string.
    */
   readonly unit?: OrgUnit;
+  /**
+   * `channel`: the intake channel a `channel` principal is, and the only one it files through.
+   * Set (and required) for that role alone; the token verifier refuses a token that breaks this.
+   */
+  readonly channel?: PrincipalChannel;
   /** `name`: for display only; never use it to decide anything. */
   readonly displayName?: string;
 }

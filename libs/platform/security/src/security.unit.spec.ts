@@ -303,10 +303,10 @@ describe('authentication with HS256 (dev and tests)', () => {
 
   it('refuses every role on a route with neither @Roles nor @Public (403), after authenticating', async () => {
     for (const role of PRINCIPAL_ROLES) {
-      const orgUnit = DEMO_USERS.find((user) => user.role === role)?.orgUnit;
+      const demo = DEMO_USERS.find((user) => user.role === role);
       const res = await api.get(
         '/api/v1/probe/undeclared',
-        await signer.sign({ id: `any-${role}`, role, ...(orgUnit ? { orgUnit } : {}) }, 60),
+        await signer.sign({ ...demo, id: `any-${role}`, role }, 60),
       );
       expectProblem(res, 403, 'auth.forbidden');
     }
@@ -440,6 +440,68 @@ describe('org units in tokens (org_unit parsed, not guessed)', () => {
       { secret: OTHER_SECRET },
     );
     expectProblem(await api.get('/api/v1/auth/me', forged), 401, 'auth.unauthenticated');
+  });
+});
+
+describe('the channel claim (a channel client files under its own channel only)', () => {
+  let api: Probe;
+
+  beforeAll(async () => {
+    api = await probe(HS256);
+  });
+
+  const me = async (claims: JWTPayload) => api.get('/api/v1/auth/me', await rawToken(claims));
+
+  it('hands routes the channel a channel client is', async () => {
+    const res = await me({ sub: 'hotline-12345', role: 'channel', org_unit: 'pc', channel: 'hotline' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: 'hotline-12345', role: 'channel', channel: 'hotline' });
+  });
+
+  it.each<[string, unknown]>([
+    ['no channel claim', undefined],
+    ['an unknown channel', 'fax'],
+    ["a cadre's channel", 'grid_patrol'],
+    ['an upper-case channel', 'HOTLINE'],
+    ['an empty string', ''],
+    ['a list', ['hotline', 'portal']],
+    ['a number', 7],
+  ])('refuses a channel client with %s: 401 auth.invalid_channel', async (_what, channel) => {
+    const res = await me({ sub: 'gateway', role: 'channel', ...(channel !== undefined ? { channel } : {}) });
+    expectProblem(res, 401, 'auth.invalid_channel');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="tongban", error="invalid_token"');
+    expect(res.json().detail).toMatch(
+      /^The bearer token's channel claim does not hold: channel (missing|unknown)/,
+    );
+  });
+
+  it.each(['resident', 'cadre'] as const)('refuses a %s token that claims a channel', async (role) => {
+    const res = await me({
+      sub: `someone-${role}`,
+      role,
+      ...(role === 'cadre' ? { org_unit: 'pc.gucheng.taiyangcheng' } : {}),
+      channel: 'hotline',
+    });
+    expectProblem(res, 401, 'auth.invalid_channel');
+    expect(res.json().detail).toContain(`the role ${role} carries no channel claim`);
+  });
+
+  it('checks the signature first: a forged channel token is only auth.unauthenticated', async () => {
+    const forged = await rawToken(
+      { sub: 'mallory', role: 'channel', channel: 'fax' },
+      { secret: OTHER_SECRET },
+    );
+    expectProblem(await api.get('/api/v1/auth/me', forged), 401, 'auth.unauthenticated');
+  });
+
+  it('the signer writes the claim and the verifier reads it back', async () => {
+    const signer = createTokenSigner({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE });
+    const token = await signer.sign({ id: 'counter-gucheng', role: 'channel', channel: 'walk_in' }, 60);
+    expect((await api.get('/api/v1/auth/me', token)).json()).toEqual({
+      id: 'counter-gucheng',
+      role: 'channel',
+      channel: 'walk_in',
+    });
   });
 });
 
@@ -596,7 +658,12 @@ describe('dev login (AUTH_MODE=dev)', () => {
     for (const user of DEMO_USERS) {
       const { accessToken } = (await login(api, user.id)).json();
       const me = (await api.get('/api/v1/auth/me', accessToken)).json();
-      expect(me).toMatchObject({ id: user.id, role: user.role });
+      // The hotline's token names its channel, or it would be refused 401 auth.invalid_channel.
+      expect(me).toMatchObject({
+        id: user.id,
+        role: user.role,
+        ...(user.channel ? { channel: user.channel } : {}),
+      });
       roles.add(me.role);
     }
     expect([...roles].sort()).toEqual([...PRINCIPAL_ROLES].sort());

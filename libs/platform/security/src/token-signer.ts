@@ -12,7 +12,10 @@ export interface TokenSignerOptions {
 }
 
 export interface TokenSigner {
-  /** A compact JWT carrying `sub`, `role`, `org_unit`, `name`, valid from now for `ttlSeconds`. */
+  /**
+   * A compact JWT carrying `sub`, `role`, `org_unit`, `channel`, `name`, valid from now for
+   * `ttlSeconds`.
+   */
   sign(principal: Principal, ttlSeconds: number): Promise<string>;
 }
 
@@ -33,6 +36,7 @@ export function createTokenSigner(options: TokenSignerOptions): TokenSigner {
       return new SignJWT({
         role: principal.role,
         ...(principal.orgUnit !== undefined ? { org_unit: principal.orgUnit } : {}),
+        ...(principal.channel !== undefined ? { channel: principal.channel } : {}),
         ...(principal.displayName !== undefined ? { name: principal.displayName } : {}),
       })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -13,11 +13,12 @@ import { InvalidConfigurationError } from '@tongban/errors';
 import {
   AuthenticationUnavailableError,
   INVALID_TOKEN_CHALLENGE,
+  InvalidChannelError,
   InvalidOrgUnitError,
   UnauthenticatedError,
 } from './auth.errors';
 import { CLOCK_TOLERANCE_SECONDS, type AuthSettings } from './auth-settings';
-import { isPrincipalRole, unitForRole, type Principal } from './principal';
+import { channelForRole, isPrincipalRole, unitForRole, type Principal } from './principal';
 
 /** Longer than any sane JWT; refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8 * 1024;
@@ -120,10 +121,11 @@ export class TokenVerifier {
 
   /**
    * The claims a principal is made of; a token without a usable `sub` or `role` is refused, and
-   * one whose `org_unit` is not a unit its role may act for is refused with its own code.
+   * one whose `org_unit` is not a unit its role may act for, or whose `channel` does not fit its
+   * role, is refused with a code of its own.
    */
   private principalFrom(payload: JWTPayload): Principal {
-    const { sub, role, org_unit: orgUnit, name } = payload;
+    const { sub, role, org_unit: orgUnit, channel: channelClaim, name } = payload;
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_CLAIM_LENGTH) {
       throw this.invalid('sub claim missing or malformed');
     }
@@ -135,10 +137,16 @@ export class TokenVerifier {
       this.logger.debug(`bearer token refused: ${unit.reason}`);
       throw new InvalidOrgUnitError(`The bearer token's org_unit does not hold: ${unit.reason}.`);
     }
+    const channel = channelForRole(role, channelClaim);
+    if (!channel.ok) {
+      this.logger.debug(`bearer token refused: ${channel.reason}`);
+      throw new InvalidChannelError(`The bearer token's channel claim does not hold: ${channel.reason}.`);
+    }
     return {
       id: sub,
       role,
       ...(unit.unit !== undefined ? { orgUnit: unit.unit.code, unit: unit.unit } : {}),
+      ...(channel.channel !== undefined ? { channel: channel.channel } : {}),
       ...(name !== undefined ? { displayName: name } : {}),
     };
   }

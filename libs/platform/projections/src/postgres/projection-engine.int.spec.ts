@@ -11,7 +11,8 @@ import {
 import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
 import type { Projection } from '../projection';
 import { applyInTransaction } from './apply';
-import { ReadModelConsistency } from './consistency';
+import { CommitListener, CommitNotifier } from './commit-notifications';
+import { PositionAheadError, ReadModelConsistency } from './consistency';
 import { ProjectionRunner } from './projection-runner';
 import { ensureCheckpoint, readCheckpoints } from './projection-sql';
 import { rebuildProjection } from './rebuild';
@@ -209,7 +210,7 @@ describe('the projection engine on PostgreSQL', () => {
     try {
       const events = await appendTallies(5, 3);
       const last = events[events.length - 1]!.position;
-      const consistency = new ReadModelConsistency(pool, commits);
+      const consistency = new ReadModelConsistency({ pool, store, commits });
       const waited = await consistency.waitFor(['tallies'], last, 10_000);
       expect(waited.reached).toBe(true);
       // Every tally stream in the store so far (earlier tests' too), each up to its last version.
@@ -226,7 +227,7 @@ describe('the projection engine on PostgreSQL', () => {
     const second = new ProjectionRunner({ pool, store, projections: [tallies], batchSize: 50 });
     await second.start();
     try {
-      const consistency = new ReadModelConsistency(pool);
+      const consistency = new ReadModelConsistency({ pool, store });
       expect((await consistency.waitFor(['tallies'], more[more.length - 1]!.position, 10_000)).reached).toBe(
         true,
       );
@@ -246,9 +247,122 @@ describe('the projection engine on PostgreSQL', () => {
   it('reports a bounded wait that did not reach the position, with the position it did reach', async () => {
     await ensureCheckpoint(pool, 'tallies');
     const events = await appendTallies(1, 1);
-    const consistency = new ReadModelConsistency(pool);
+    const consistency = new ReadModelConsistency({ pool, store });
     const result = await consistency.waitFor(['tallies'], events[0]!.position, 60);
     expect(result).toEqual({ reached: false, position: { tx: 0n, seq: 0n } });
+  });
+
+  describe('a consistency token beyond the store’s head', () => {
+    it('is refused at once when no transaction can have written it: a transaction id not handed out yet, or an invented sequence', async () => {
+      await ensureCheckpoint(pool, 'tallies');
+      const [event] = await appendTallies(1, 1);
+      const head = await store.headPosition();
+      expect(comparePositions(head, event!.position)).toBeGreaterThanOrEqual(0);
+      const { rows } = await pool.query<{ xmax: string }>(
+        'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax',
+      );
+      const consistency = new ReadModelConsistency({ pool, store });
+      for (const target of [
+        // `?after=99999999999999999999-1`, as reported.
+        { tx: BigInt('99999999999999999999'), seq: 1n },
+        { tx: BigInt(rows[0]!.xmax) + 1_000n, seq: 1n },
+        // A transaction that ended long ago, with a sequence it never wrote.
+        { tx: head.tx, seq: head.seq + 1_000_000n },
+      ]) {
+        const started = performance.now();
+        await expect(consistency.waitFor(['tallies'], target, 5_000)).rejects.toBeInstanceOf(
+          PositionAheadError,
+        );
+        expect(performance.now() - started).toBeLessThan(1_000);
+      }
+    });
+
+    it('is waited for, and answered, when it is a fresh commit the head does not show yet because an older transaction is open', async () => {
+      await ensureCheckpoint(pool, 'tallies');
+      const runner = new ProjectionRunner({ pool, store, projections: [tallies], batchSize: 50 });
+      await runner.start();
+      const older = await pool.connect();
+      try {
+        // An older transaction with an id, still open: it holds the visibility horizon back.
+        await older.query('BEGIN');
+        await older.query('SELECT pg_current_xact_id()');
+        const stream = `tally-${randomUUID()}`;
+        const fresh = (await store.append(stream, [{ id: randomUUID(), type: 'a', data: {} }], 0)).position;
+        expect(comparePositions(fresh, await store.headPosition())).toBeGreaterThan(0);
+
+        const consistency = new ReadModelConsistency({ pool, store });
+        const waiting = consistency.waitFor(['tallies'], fresh, 10_000);
+        // Still waiting, not refused, while the older transaction holds the horizon.
+        const early = await Promise.race([
+          waiting.then(() => 'answered' as const),
+          new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 200)),
+        ]);
+        expect(early).toBe('waiting');
+        await older.query('COMMIT');
+        const result = await waiting;
+        expect(result.reached).toBe(true);
+        expect(comparePositions(result.position, fresh)).toBeGreaterThanOrEqual(0);
+      } finally {
+        await older.query('ROLLBACK').catch(() => undefined);
+        older.release();
+        await runner.stop();
+      }
+    });
+  });
+
+  it('wakes a query waiting in another process on the projector’s NOTIFY, well before its poll interval', async () => {
+    await ensureCheckpoint(pool, 'tallies');
+    // The api's side: its own pool, a LISTEN connection, and a poll interval far longer than the test.
+    const apiPool = new Pool(eventStorePoolConfig(db.url, { max: 2 }));
+    const listener = new CommitListener({ connectionString: db.url });
+    await listener.start();
+    expect(listener.listening).toBe(true);
+    let checkpointReads = 0;
+    const counted = new Proxy(apiPool, {
+      get(target, property, receiver) {
+        if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+        return (...args: unknown[]) => {
+          if (JSON.stringify(args[0]).includes('projection_checkpoints')) checkpointReads += 1;
+          return (target.query as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const consistency = new ReadModelConsistency({
+      pool: counted,
+      store,
+      commits: listener,
+      pollIntervalMs: 60_000,
+    });
+    // The projector's side: another pool, its runner NOTIFYing after each commit.
+    const projectorPool = new Pool(eventStorePoolConfig(db.url, { max: 3 }));
+    const notifier = new CommitNotifier(projectorPool);
+    const runner = new ProjectionRunner({
+      pool: projectorPool,
+      store,
+      projections: [tallies],
+      commits: notifier,
+    });
+    try {
+      // Written while no projector runs: the query has to wait for one.
+      const events = await appendTallies(2, 2);
+      const target = events[events.length - 1]!.position;
+      const started = performance.now();
+      const waiting = consistency.waitFor(['tallies'], target, 10_000);
+      await eventually(() => expect(checkpointReads).toBeGreaterThan(0));
+      await runner.start();
+      const result = await waiting;
+      const elapsed = performance.now() - started;
+      expect(result.reached).toBe(true);
+      expect(elapsed).toBeLessThan(5_000);
+      // One look before sleeping, one per commit the NOTIFY announced: no polling.
+      expect(checkpointReads).toBeLessThanOrEqual(5);
+    } finally {
+      await runner.stop();
+      notifier.close();
+      await listener.close();
+      await projectorPool.end();
+      await apiPool.end();
+    }
   });
 
   it('rebuilds into fresh tables while the live runner keeps writing, then swaps them in', async () => {
@@ -256,7 +370,7 @@ describe('the projection engine on PostgreSQL', () => {
     await runner.start();
     try {
       const first = await appendTallies(20, 3);
-      const consistency = new ReadModelConsistency(pool);
+      const consistency = new ReadModelConsistency({ pool, store });
       await consistency.waitFor(['tallies'], first[first.length - 1]!.position, 10_000);
       const indexesBefore = await pool.query(
         `SELECT indexname, regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON') AS def FROM pg_indexes

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import {
-  type LocalChangeSignal,
   START,
   type EventStore,
   type GlobalFilter,
@@ -28,8 +27,11 @@ export interface ProjectionRunnerOptions {
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
   readonly logger?: RunnerLogger;
-  /** Told after every commit (in-process consistency waits wake on it). */
-  readonly commits?: LocalChangeSignal;
+  /**
+   * Told after every commit: in-process consistency waits wake on it, and a CommitNotifier
+   * passes it on to other processes.
+   */
+  readonly commits?: { notify(): void };
 }
 
 export interface RunnerStatus {

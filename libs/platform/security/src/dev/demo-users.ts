@@ -32,6 +32,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
     id: 'demo-channel-hotline',
     role: 'channel',
     orgUnit: 'pc',
+    channel: 'hotline',
     displayName: '12345热线(演示接入)',
     description: 'A channel (system client): the 12345 hotline, whose agents file cases for callers.',
   },
@@ -41,6 +42,14 @@ export const DEMO_USERS: readonly DemoUser[] = [
     orgUnit: 'pc.gucheng.taiyangcheng',
     displayName: '太阳城社区两委委员(演示)',
     description: 'A two-committee member of 太阳城社区 (古城街道): accepts, handles and closes cases there.',
+  },
+  {
+    id: 'demo-cadre-taiyangcheng-2',
+    role: 'cadre',
+    orgUnit: 'pc.gucheng.taiyangcheng',
+    displayName: '太阳城社区值班委员(演示)',
+    description:
+      "A second member of 太阳城社区's two committees, on duty this week: takes cases handed over within the community.",
   },
   {
     id: 'demo-cadre-yunquanli',

@@ -1,4 +1,4 @@
-import { PRINCIPAL_ROLES } from '../principal';
+import { channelForRole, PRINCIPAL_ROLES, unitForRole } from '../principal';
 import { DEMO_USERS } from './demo-users';
 
 describe('the demo users', () => {
@@ -6,12 +6,31 @@ describe('the demo users', () => {
     expect([...new Set(DEMO_USERS.map((u) => u.role))].sort()).toEqual([...PRINCIPAL_ROLES].sort());
   });
 
-  it('include two residents, cadres of two communities, two supervisors and two kinds of office staff', () => {
+  it('include two residents, cadres of two communities (two in one of them), two supervisors and two kinds of office staff', () => {
     const of = (role: string) => DEMO_USERS.filter((u) => u.role === role);
     expect(of('resident')).toHaveLength(2);
-    expect(of('cadre').map((u) => u.orgUnit)).toEqual(['pc.gucheng.taiyangcheng', 'pc.zhenhua.yunquanli']);
+    // Two in 太阳城, so that a hand-over within a community can be tried (ADR 0012).
+    expect(of('cadre').map((u) => u.orgUnit)).toEqual([
+      'pc.gucheng.taiyangcheng',
+      'pc.gucheng.taiyangcheng',
+      'pc.zhenhua.yunquanli',
+    ]);
     expect(of('supervisor').map((u) => u.orgUnit)).toEqual(['pc.gucheng', 'pc']);
     expect(of('office_staff')).toHaveLength(2);
+  });
+
+  it('each make a token the verifier accepts: the unit and the channel fit the role', () => {
+    for (const user of DEMO_USERS) {
+      expect({ id: user.id, unit: unitForRole(user.role, user.orgUnit).ok }).toEqual({
+        id: user.id,
+        unit: true,
+      });
+      expect({ id: user.id, channel: channelForRole(user.role, user.channel).ok }).toEqual({
+        id: user.id,
+        channel: true,
+      });
+    }
+    expect(DEMO_USERS.find((u) => u.id === 'demo-channel-hotline')?.channel).toBe('hotline');
   });
 
   it('have unique ids and a display name', () => {

@@ -46,6 +46,7 @@ export class DevLoginController {
       id: user.id,
       role: user.role,
       ...(unit !== undefined ? { orgUnit: unit.code, unit } : {}),
+      ...(user.channel !== undefined ? { channel: user.channel } : {}),
       displayName: user.displayName,
     };
     return {
