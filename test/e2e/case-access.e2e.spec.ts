@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createStandaloneApp } from '../../apps/standalone/src/start-standalone';
+import { startStandalone, type Answer, type StandaloneClient } from './standalone-client';
 
 /**
  * Issue 10's reproductions, each refused now: commands checked the role but not the caller's
@@ -28,67 +24,29 @@ type User = keyof typeof USERS;
 const ZHENHUA_COMMUNITY = 'pc.zhenhua.yunquanli';
 const GUCHENG_COMMUNITY = 'pc.gucheng.taiyangcheng';
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-  readonly etag: string | null;
-}
-
 describe('who may do what to which case (standalone)', () => {
-  let dir: string;
-  let app: NestFastifyApplication;
+  let client: StandaloneClient;
   let base: string;
-  const tokens = new Map<string, string>();
   let keys = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tongban-access-'));
-    app = await createStandaloneApp(dir);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    client = await startStandalone('access');
+    base = client.baseUrl;
   });
+
+  const token = (user: User): Promise<string> => client.token(USERS[user]);
 
   afterAll(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await client?.close();
   });
 
-  async function token(user: User): Promise<string> {
-    const known = tokens.get(user);
-    if (known) return known;
-    const res = await fetch(`${base}/api/v1/auth/dev/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: USERS[user] }),
-    });
-    const { accessToken } = (await res.json()) as { accessToken: string };
-    tokens.set(user, accessToken);
-    return accessToken;
-  }
-
-  async function call(
+  const call = (
     user: User,
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Answer> {
-    const res = await fetch(`${base}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${await token(user)}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return {
-      status: res.status,
-      body: (await res.json()) as Record<string, unknown>,
-      etag: res.headers.get('etag'),
-    };
-  }
+    headers?: Record<string, string>,
+  ): Promise<Answer> => client.call(USERS[user], method, path, body, headers);
 
   /** What the district supervisor's audit says the case's version is. */
   async function versionOf(caseId: string): Promise<number> {
@@ -97,9 +55,8 @@ describe('who may do what to which case (standalone)', () => {
     return history.body['version'] as number;
   }
 
-  async function act(user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> {
-    return call(user, 'POST', `/cases/${caseId}/${action}`, body, { 'if-match': '*' });
-  }
+  const act = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>
+    client.act(USERS[user], caseId, action, body);
 
   async function ok(user: User, caseId: string, action: string, body: unknown = {}): Promise<void> {
     const answer = await act(user, caseId, action, body);
@@ -247,6 +204,124 @@ describe('who may do what to which case (standalone)', () => {
     );
     expect(stale.status).toBe(404);
     expect(stale.body).toMatchObject({ code: 'case.not_found' });
+  });
+
+  it("the resident's timeline words staff by role and names no staff id; staff still see the ids", async () => {
+    const id = await caseIn(GUCHENG_COMMUNITY, 'resolved');
+    // The read model catches up with the five events (submitted … resolved): poll with a deadline.
+    const summaries = async (user: User): Promise<string[]> => {
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const answer = await call(user, 'GET', `/cases/${id}/timeline`);
+        const items = (answer.body['items'] ?? []) as { summary: string }[];
+        if (items.length >= 5 || Date.now() > deadline) return items.map((e) => e.summary);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const mine = await summaries('resident');
+    expect(mine).toEqual(
+      expect.arrayContaining(['Dispatched to a community cadre', 'Accepted by a community cadre']),
+    );
+    for (const staffId of [USERS.taiyangchengCadre, USERS.dispatcher, GUCHENG_COMMUNITY]) {
+      expect(mine.filter((line) => line.includes(staffId))).toEqual([]);
+    }
+    expect(await summaries('guchengSupervisor')).toContain(
+      `Accepted by cadre ${USERS.taiyangchengCadre} of ${GUCHENG_COMMUNITY}`,
+    );
+  });
+
+  describe('the full phone number: revealed to the owner and the filing channel, and recorded', () => {
+    const reveal = (user: User, caseId: string, reason: unknown = '回电前核对居民手机号') =>
+      call(user, 'POST', `/cases/${caseId}/contact-details/reveal`, { reason });
+
+    it('the owner cadre gets the number once the reveal is recorded (who, when, why) for supervisors', async () => {
+      const id = await caseIn(GUCHENG_COMMUNITY, 'in_handling');
+      const before = await versionOf(id);
+      const res = await fetch(`${base}/api/v1/cases/${id}/contact-details/reveal`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await token('taiyangchengCadre')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ reason: '回电前核对居民手机号' }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ caseId: id, phone: '13800001234', version: before + 1 });
+
+      // The audit history names who, when and why; the number is not copied into the record.
+      const history = await call('districtSupervisor', 'GET', `/cases/${id}/history`);
+      const events = history.body['events'] as { type: string; actor: unknown; data: unknown }[];
+      const revealed = events.find((e) => e.type === 'case.contact_revealed');
+      expect(revealed).toMatchObject({
+        actor: { id: USERS.taiyangchengCadre, role: 'cadre' },
+        data: { by: { id: USERS.taiyangchengCadre }, reason: '回电前核对居民手机号', at: body['revealedAt'] },
+      });
+      expect(JSON.stringify(history.body)).not.toContain('13800001234');
+
+      // The street supervisor's timeline lists it; the resident's leaves it out.
+      const after = `?after=${String(body['position'])}`;
+      const staff = await call('guchengSupervisor', 'GET', `/cases/${id}/timeline${after}`);
+      const staffItems = staff.body['items'] as { type: string; summary: string }[];
+      expect(staffItems.find((e) => e.type === 'case.contact_revealed')?.summary).toBe(
+        `Resident's full phone number revealed to cadre ${USERS.taiyangchengCadre}`,
+      );
+      const mine = await call('resident', 'GET', `/cases/${id}/timeline${after}`);
+      const mineItems = mine.body['items'] as { type: string }[];
+      expect(mineItems.map((e) => e.type)).not.toContain('case.contact_revealed');
+      expect(JSON.stringify(await call('guchengSupervisor', 'GET', `/cases/${id}${after}`))).not.toContain(
+        '13800001234',
+      );
+    });
+
+    it('everyone else: 403 in scope, 404 out of it, 400 without a reason; none of it appends', async () => {
+      const id = await caseIn(GUCHENG_COMMUNITY, 'in_handling');
+      const before = await versionOf(id);
+      for (const [user, status] of [
+        ['yunquanliCadre', 404],
+        ['hotline', 404],
+        ['resident', 403],
+        ['dispatcher', 403],
+        ['guchengSupervisor', 403],
+        ['admin', 403],
+      ] as const) {
+        const answer = await reveal(user, id);
+        expect({ user, status: answer.status }).toEqual({ user, status });
+        expect(JSON.stringify(answer.body)).not.toContain('13800001234');
+      }
+      for (const body of [{ reason: '   ' }, { reason: '' }, {}]) {
+        const answer = await call('taiyangchengCadre', 'POST', `/cases/${id}/contact-details/reveal`, body);
+        expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+      }
+      expect(await versionOf(id)).toBe(before);
+    });
+
+    it('the channel that filed gets it for the call-back; the designated cadre, not yet the owner, does not', async () => {
+      const filed = await call(
+        'hotline',
+        'POST',
+        '/cases',
+        {
+          channel: 'hotline',
+          resident: { name: '李强', phone: '13900005678' },
+          location: { address: '迎宾广场 5 号楼', communityCode: GUCHENG_COMMUNITY },
+          title: '路灯不亮',
+          description: '5 号楼前路灯坏了。',
+        },
+        { 'idempotency-key': 'access-e2e-reveal-hotline' },
+      );
+      expect(filed.status).toBe(201);
+      const id = filed.body['caseId'] as string;
+      const answer = await reveal('hotline', id, '12345 回访居民');
+      expect(answer).toMatchObject({ status: 200, body: { phone: '13900005678' } });
+      // The owner-to-be has no owner relation yet: the designated cadre is refused.
+      await ok('dispatcher', id, 'dispatch', {
+        ownerId: USERS.taiyangchengCadre,
+        ownerOrgUnit: GUCHENG_COMMUNITY,
+      });
+      expect((await reveal('taiyangchengCadre', id)).status).toBe(403);
+    });
   });
 
   it('an admin manages the read models but does not read residents’ cases', async () => {

@@ -190,6 +190,12 @@ const ROWS: Readonly<Record<string, Row>> = {
     may: supervisors,
     body: () => ({ reason: '诉求超出职责范围' }),
   },
+  // The case is the resident's own portal case: no channel filed it, so only its owner may.
+  'POST /api/v1/cases/{id}/contact-details/reveal': {
+    stage: 'inHandling',
+    may: ['ownerCadre'],
+    body: () => ({ reason: '回电前核对居民手机号' }),
+  },
   'POST /api/v1/cases/{id}/merge': {
     stage: 'inHandling',
     may: supervisors,

@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createStandaloneApp } from '../../apps/standalone/src/start-standalone';
+import { startStandalone, type Answer, type StandaloneClient } from './standalone-client';
 
 /**
  * Issue 10's reproductions for where a case is sent, each refused now (ADR 0012), on the
@@ -29,66 +25,28 @@ const TAIYANGCHENG = 'pc.gucheng.taiyangcheng';
 const YUNQUANLI = 'pc.zhenhua.yunquanli';
 const GUCHENG_OFFICE = 'pc.gucheng.publicServiceOffice';
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
 describe('where a case is sent must exist (standalone, dev mode)', () => {
-  let dir: string;
-  let app: NestFastifyApplication;
-  let base: string;
-  const tokens = new Map<User, string>();
+  let client: StandaloneClient;
   let keys = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tongban-targets-'));
-    app = await createStandaloneApp(dir);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.getHttpServer().address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    client = await startStandalone('targets');
   });
 
   afterAll(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await client?.close();
   });
 
-  async function token(user: User): Promise<string> {
-    const known = tokens.get(user);
-    if (known) return known;
-    const res = await fetch(`${base}/api/v1/auth/dev/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: USERS[user] }),
-    });
-    expect(res.status).toBe(200);
-    const { accessToken } = (await res.json()) as { accessToken: string };
-    tokens.set(user, accessToken);
-    return accessToken;
-  }
-
-  async function call(
+  const call = (
     user: User,
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Answer> {
-    const res = await fetch(`${base}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${await token(user)}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
+    headers?: Record<string, string>,
+  ): Promise<Answer> => client.call(USERS[user], method, path, body, headers);
 
   const act = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>
-    call(user, 'POST', `/cases/${caseId}/${action}`, body, { 'if-match': '*' });
+    client.act(USERS[user], caseId, action, body);
 
   async function ok(user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> {
     const answer = await act(user, caseId, action, body);

@@ -14,6 +14,7 @@ import { HandleCaseCommandHandler } from './handle-case-command';
 import { CaseActions } from './http/case-actions';
 import { CaseActionsController } from './http/case-actions.controller';
 import { CasesController } from './http/cases.controller';
+import { RevealContactController } from './reveal-contact/reveal-contact.controller';
 import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
 import { SubmitCaseHandler } from './submit-case/submit-case.command';
 
@@ -51,7 +52,7 @@ export class CaseHandlingModule {
     return {
       module: CaseHandlingModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [CasesController, CaseActionsController],
+      controllers: [CasesController, CaseActionsController, RevealContactController],
       providers: [
         {
           provide: CASE_HANDLING_OPTIONS,

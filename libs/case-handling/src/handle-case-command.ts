@@ -47,6 +47,8 @@ const RETRY_SAFE: ReadonlySet<CaseCommandType> = new Set<CaseCommandType>([
   'RecordSlaBreach',
   'ExpireFeedbackWindow',
   'SupplementResidentInfo',
+  // A recorded read: what happened in between does not change why the number was asked for.
+  'RevealContact',
 ]);
 
 const MAX_ATTEMPTS = 3;

@@ -178,6 +178,15 @@ export interface SupplementResidentInfo extends CommandBase {
   readonly maxSupplements: number;
 }
 
+/**
+ * Show the resident's full phone number to the caller (the owner cadre who phones back, the
+ * channel that filed): a read, but a recorded one — who, when and why stay on the case's record.
+ */
+export interface RevealContact extends CommandBase {
+  readonly type: 'RevealContact';
+  readonly reason: string;
+}
+
 export type CaseCommand =
   | SubmitCase
   | DispatchCase
@@ -202,6 +211,7 @@ export type CaseCommand =
   | RaiseSlaWarning
   | RecordSlaBreach
   | ExpireFeedbackWindow
-  | SupplementResidentInfo;
+  | SupplementResidentInfo
+  | RevealContact;
 
 export type CaseCommandType = CaseCommand['type'];

@@ -1,3 +1,4 @@
+import { replay } from './case.decider';
 import type { CaseEvent } from './case.events';
 import { given } from './testing/case.given-when-then';
 import { CASE_ID, DUE, LATER, actors, cmd, ev, history } from './testing/case.fixtures';
@@ -338,6 +339,32 @@ describe('case decider: commands that apply in many statuses', () => {
       given(...events)
         .when(cmd.supplement())
         .thenFails('case.invalid_transition');
+    });
+  });
+
+  describe('RevealContact (the full phone number, recorded)', () => {
+    describe.each(OPEN)('in status %s', (_status, events) => {
+      it('records who asked, when and why, and nothing else (the number stays in case.submitted)', () => {
+        given(...events)
+          .when(cmd.revealContact())
+          .then(ev.contactRevealed());
+      });
+
+      it('without a reason → case.missing_text', () => {
+        given(...events)
+          .when(cmd.revealContact({ reason: ' ' }))
+          .thenFails('case.missing_text');
+      });
+    });
+
+    it.each(CLOSED_FOR_GOOD)('in status %s → case.invalid_transition', (_status, events) => {
+      given(...events)
+        .when(cmd.revealContact())
+        .thenFails('case.invalid_transition');
+    });
+
+    it('changes nothing the rules read', () => {
+      expect(replay([...history.inHandling, ev.contactRevealed()])).toEqual(replay(history.inHandling));
     });
   });
 

@@ -72,6 +72,7 @@ const MAY_PRODUCE: Record<CaseCommandType, readonly CaseEventType[]> = {
   RaiseSlaWarning: ['case.sla_warning_raised'],
   RecordSlaBreach: ['case.sla_breached'],
   SupplementResidentInfo: ['case.resident_info_supplemented'],
+  RevealContact: ['case.contact_revealed'],
 };
 
 /** One generated step: what to do, and the dice for its arguments. Resolved against the state. */
@@ -263,6 +264,7 @@ function fittingActor(
     case 'HandOverCase':
     case 'ResolveCase':
     case 'CloseCase':
+    case 'RevealContact':
       return cadre(owner);
     case 'ReopenCase':
     case 'SuperviseCase':
@@ -376,6 +378,8 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
       return cmd.slaBreach({ ...common, ...clockArgs });
     case 'SupplementResidentInfo':
       return cmd.supplement({ ...common, ...blank('note'), maxSupplements: SUPPLEMENT_CAP });
+    case 'RevealContact':
+      return cmd.revealContact({ ...common, ...blank('reason') });
     default: {
       const _exhaustive: never = type;
       return _exhaustive;

@@ -18,6 +18,7 @@ import type {
   ResolveCase,
   ResumeCase,
   ReturnCase,
+  RevealContact,
   RuleUnreasonable,
   SubmitCase,
   SuperviseCase,
@@ -110,6 +111,8 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       return recordSlaBreach(command, state);
     case 'SupplementResidentInfo':
       return supplementResidentInfo(command, state);
+    case 'RevealContact':
+      return revealContact(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -483,6 +486,17 @@ function supplementResidentInfo(c: SupplementResidentInfo, state: CaseState): Ca
   return [{ type: 'case.resident_info_supplemented', ...stamp(c), note: c.note, attachments: c.attachments }];
 }
 
+/**
+ * The number is for calling the resident back, which ends with the case: an open case only (a
+ * resolved one too, for the feedback call). Who may ask is the access policy's row; the reason
+ * is what makes the record worth reading, so it must say something.
+ */
+function revealContact(c: RevealContact, state: CaseState): CaseEvent[] {
+  requireStatus(state, OPEN, c);
+  requireText(c.reason, 'reason');
+  return [{ type: 'case.contact_revealed', ...stamp(c), reason: c.reason }];
+}
+
 // ---- guards ------------------------------------------------------------------------------------
 
 /** What every event copies from its command. */
@@ -686,6 +700,7 @@ function involvementOf(event: CaseEvent): [unit?: string, cadre?: string] {
     case 'case.sla_warning_raised':
     case 'case.sla_breached':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return [];
     default: {
       const _exhaustive: never = event;
@@ -783,9 +798,11 @@ function evolveStatus(state: ExistingCase, event: CaseEvent): ExistingCase {
       return { ...state, slaBreaches: new Set(state.slaBreaches).add(slaAlertKey(event.clock, event.dueAt)) };
     case 'case.resident_info_supplemented':
       return { ...state, supplements: state.supplements + 1 };
-    // Recorded for the timeline, the SLA clocks and the KPIs; no rule depends on them.
+    // Recorded for the timeline, the SLA clocks and the KPIs (a reveal, for the audit trail); no
+    // rule depends on them.
     case 'case.supervised':
     case 'case.extension_granted':
+    case 'case.contact_revealed':
       return state;
     default: {
       const _exhaustive: never = event;

@@ -182,6 +182,15 @@ export interface ResidentInfoSupplemented extends EventBase {
   readonly attachments: readonly AttachmentRef[];
 }
 
+/**
+ * The resident's full phone number was shown to `by`, for `reason` (the audit trail of every
+ * reveal). The number itself is not copied here: it stays in `case.submitted` alone.
+ */
+export interface ContactRevealed extends EventBase {
+  readonly type: 'case.contact_revealed';
+  readonly reason: string;
+}
+
 export type CaseEvent =
   | CaseSubmitted
   | CaseDispatched
@@ -206,7 +215,8 @@ export type CaseEvent =
   | SlaWarningRaised
   | SlaBreached
   | FeedbackWindowExpired
-  | ResidentInfoSupplemented;
+  | ResidentInfoSupplemented
+  | ContactRevealed;
 
 export type CaseEventType = CaseEvent['type'];
 
@@ -236,6 +246,7 @@ export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>>
   'case.sla_breached': 1,
   'case.feedback_window_expired': 1,
   'case.resident_info_supplemented': 1,
+  'case.contact_revealed': 1,
 };
 
 export const CASE_EVENT_TYPES = Object.keys(CASE_EVENT_SCHEMA_VERSIONS) as CaseEventType[];

@@ -93,6 +93,9 @@ export const CASE_ACCESS_POLICY: Readonly<Record<CaseAction | CaseRead, readonly
   GrantExtension: ['supervisor_in_scope'],
   RuleUnreasonable: ['supervisor_in_scope'],
   MergeCase: ['supervisor_in_scope'],
+  // The full phone number, recorded (ADR 0014): whoever calls the resident back — the owner, or
+  // the channel that filed for them. Everyone else reads it masked.
+  RevealContact: ['owner', 'filing_channel'],
 };
 
 /** The policy row a person's command falls under (a person never issues intake here, nor a timer). */

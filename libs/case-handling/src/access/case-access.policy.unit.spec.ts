@@ -79,6 +79,7 @@ describe('the case access policy', () => {
         'ResolveCase',
         'ResumeCase',
         'ReturnCase',
+        'RevealContact',
         'RuleUnreasonable',
         'SuperviseCase',
         'SupplementResidentInfo',
@@ -132,6 +133,28 @@ describe('the case access policy', () => {
       expectNotFound(() => authorize('WithdrawCase', otherChannel, CASE_ID, filed));
       // A channel's id equal to a resident's id is not the resident.
       expectNotFound(() => authorize('WithdrawCase', { id: hotline.id, role: 'resident' }, CASE_ID, filed));
+    });
+
+    it('the full phone number: the owner and the channel that filed, no one else in scope (issue 10)', () => {
+      const state = stateOf(history.inHandling);
+      expect(authorize('RevealContact', actors.cadreA, CASE_ID, state)).toBe(state);
+      // Another cadre of the community, the supervisor of the street, the resident: 403, not the number.
+      expect(refusal(() => authorize('RevealContact', actors.cadreB, CASE_ID, state))).toEqual({
+        code: 'case.not_owner',
+        kind: 'forbidden',
+      });
+      for (const inScope of [gucheng, districtDispatcher, actors.resident]) {
+        expect(refusal(() => authorize('RevealContact', inScope, CASE_ID, state)).kind).toBe('forbidden');
+      }
+      expectNotFound(() => authorize('RevealContact', zhenhua, CASE_ID, state));
+
+      const filed = stateOf([
+        ev.submitted({ by: hotline, channel: 'hotline' }),
+        ev.dispatched(),
+        ev.accepted(),
+      ]);
+      expect(authorize('RevealContact', hotline, CASE_ID, filed)).toBe(filed);
+      expectNotFound(() => authorize('RevealContact', otherChannel, CASE_ID, filed));
     });
 
     it('accept only by the designated cadre, acting for the unit it was dispatched to', () => {

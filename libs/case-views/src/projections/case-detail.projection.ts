@@ -272,6 +272,7 @@ function applyFacts(row: CaseDetailRow, event: CaseEvent, changed: boolean): Cas
     case 'case.sla_warning_raised':
     case 'case.sla_breached':
     case 'case.feedback_window_expired':
+    case 'case.contact_revealed':
       return row;
     default: {
       const _exhaustive: never = event;

@@ -56,6 +56,7 @@ export function nextStatus(status: CaseViewStatus, event: CaseEvent): CaseViewSt
     case 'case.sla_breached':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return status;
     default: {
       const _exhaustive: never = event;
@@ -145,6 +146,7 @@ export function evolveRouting(routing: Routing, event: CaseEvent): Routing {
     case 'case.sla_breached':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return routing;
     default: {
       const _exhaustive: never = event;
@@ -221,6 +223,7 @@ export function evolveDueFacts(
     case 'case.ruled_unreasonable':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return facts;
     default: {
       const _exhaustive: never = event;

@@ -1,5 +1,5 @@
 import { maskIdNumber, maskPhone } from '@tongban/logging';
-import type { CaseEvent, SlaClock } from '@tongban/cases';
+import type { ActorRef, CaseEvent, CaseEventType, ReferralTarget, Role, SlaClock } from '@tongban/cases';
 import { formatPosition, type RecordedEvent } from '@tongban/event-store';
 import {
   toInstant,
@@ -64,7 +64,7 @@ export const caseTimelineProjection: Projection<CaseEvent> = {
       actor_role: event.by.role,
       actor_org_unit: event.by.orgUnit ?? null,
       channel: recorded.metadata.channel ?? null,
-      summary: maskText(summarize(event)),
+      summary: maskText(timelineSummary(event, 'staff')),
       changes: changesOf(event),
     };
     context.put(CASE_TIMELINE_TABLE, row);
@@ -104,51 +104,107 @@ function sanitize(field: string | null, value: unknown): CellValue {
 
 const CLOCK_NAMES: Readonly<Record<SlaClock, string>> = { response: 'Response', resolution: 'Resolution' };
 
-/** One line for people scanning a history. Ids and codes only: free text stays in `changes`. */
-function summarize(event: CaseEvent): string {
+/**
+ * Who reads a timeline. Staff see who did what, by id; a resident sees what happened and which
+ * kind of staff did it, never a staff member's id or a unit code (issue 10).
+ */
+export type TimelineAudience = 'staff' | 'resident';
+
+/** Events only staff see: the resident's timeline leaves them out (and their list does not move). */
+export const STAFF_ONLY_EVENT_TYPES: readonly CaseEventType[] = ['case.contact_revealed'];
+
+/** How a resident's timeline names an actor: by role alone. */
+const ROLE_WORDS: Readonly<Record<Role, string>> = {
+  resident: 'the resident',
+  channel: 'a service channel',
+  cadre: 'a community cadre',
+  dispatcher: 'the dispatch centre',
+  office_staff: 'a street office',
+  supervisor: 'a supervisor',
+  admin: 'an administrator',
+  system: 'the system',
+};
+
+/** One naming rule for both audiences: the summaries below never name a person directly. */
+function namer(audience: TimelineAudience): {
+  actor: (by: ActorRef) => string;
+  cadre: (id: string, orgUnit?: string) => string;
+  unit: (target: ReferralTarget, code: string) => string;
+} {
+  if (audience === 'resident') {
+    return {
+      actor: (by) => ROLE_WORDS[by.role],
+      cadre: () => ROLE_WORDS.cadre,
+      unit: (target) => (target === 'office' ? 'a street office' : 'a stationed agency'),
+    };
+  }
+  return {
+    actor: (by) => `${by.role} ${by.id}`,
+    cadre: (id, orgUnit) => `cadre ${id}${orgUnit === undefined ? '' : ` of ${orgUnit}`}`,
+    unit: (target, code) => `${target} ${code}`,
+  };
+}
+
+/**
+ * One line for people scanning a history. Ids and codes only: free text stays in `changes`. The
+ * projection stores the staff line; the resident's is made from the same event when it is read.
+ */
+export function timelineSummary(event: CaseEvent, audience: TimelineAudience): string {
+  const name = namer(audience);
+  const staff = audience === 'staff';
   switch (event.type) {
     case 'case.submitted':
-      return `Submitted via ${words(event.channel)} by ${event.by.role} ${event.by.id}${
+      return `Submitted via ${words(event.channel)} by ${name.actor(event.by)}${
         event.matterCode === undefined ? '' : ` (matter ${event.matterCode})`
       }`;
     case 'case.dispatched':
-      return `${event.redispatch ? 'Redispatched' : 'Dispatched'} to cadre ${event.ownerId} of ${event.ownerOrgUnit} (rule ${event.rule}, directory v${event.directoryVersion})`;
+      return `${event.redispatch ? 'Redispatched' : 'Dispatched'} to ${name.cadre(event.ownerId, event.ownerOrgUnit)}${
+        staff ? ` (rule ${event.rule}, directory v${event.directoryVersion})` : ''
+      }`;
     case 'case.accepted':
       return event.viaHandOver
-        ? `Hand-over accepted by cadre ${event.ownerId} of ${event.ownerOrgUnit}, now the owner`
-        : `Accepted by cadre ${event.ownerId} of ${event.ownerOrgUnit}`;
+        ? `Hand-over accepted by ${name.cadre(event.ownerId, event.ownerOrgUnit)}, now the owner`
+        : `Accepted by ${name.cadre(event.ownerId, event.ownerOrgUnit)}`;
     case 'case.returned':
       return event.handOverRefused
-        ? `Hand-over refused by cadre ${event.by.id}`
-        : `Returned to dispatch by cadre ${event.by.id}`;
+        ? `Hand-over refused by ${name.cadre(event.by.id)}`
+        : `Returned to dispatch by ${name.cadre(event.by.id)}`;
     case 'case.resident_contacted':
       return `${event.firstContact ? 'First contact' : 'Contact'} with the resident (${words(event.method)})`;
     case 'case.handling_step_recorded':
       return `Handling step recorded${attachmentNote(event.attachments.length)}`;
     case 'case.step_referred':
-      return `Step referred to ${event.target} ${event.toOrgUnit} (referral ${event.referralId})`;
+      return `Step referred to ${name.unit(event.target, event.toOrgUnit)}${
+        staff ? ` (referral ${event.referralId})` : ''
+      }`;
     case 'case.referral_completed':
-      return `Referral ${event.referralId} completed by ${event.by.orgUnit ?? event.by.id}`;
+      return staff
+        ? `Referral ${event.referralId} completed by ${event.by.orgUnit ?? event.by.id}`
+        : `Referred step completed by ${name.actor(event.by)}`;
     case 'case.suspended':
       return 'Handling suspended';
     case 'case.resumed':
       return 'Handling resumed';
     case 'case.handed_over':
-      return `Hand-over offered by cadre ${event.fromCadreId} to cadre ${event.toCadreId} of ${event.toOrgUnit}`;
+      return staff
+        ? `Hand-over offered by ${name.cadre(event.fromCadreId)} to ${name.cadre(event.toCadreId, event.toOrgUnit)}`
+        : 'Hand-over offered to another community cadre';
     case 'case.resolved':
-      return `Resolved by cadre ${event.by.id}`;
+      return `Resolved by ${name.cadre(event.by.id)}`;
     case 'case.feedback_recorded':
       return `Feedback: ${words(event.satisfaction)}, ${event.solved ? 'solved' : 'not solved'}`;
     case 'case.closed':
       return 'Closed';
     case 'case.reopened':
-      return `Reopened by ${event.by.role} ${event.by.id}`;
+      return `Reopened by ${name.actor(event.by)}`;
     case 'case.withdrawn':
-      return `Withdrawn by ${event.by.role} ${event.by.id}`;
+      return `Withdrawn by ${name.actor(event.by)}`;
     case 'case.merged_into':
-      return `Merged into case ${event.intoCaseId}`;
+      return staff
+        ? `Merged into case ${event.intoCaseId}`
+        : 'Merged into another case about the same matter';
     case 'case.supervised':
-      return `Supervision instruction from ${event.by.id}`;
+      return `Supervision instruction from ${staff ? event.by.id : name.actor(event.by)}`;
     case 'case.extension_granted':
       return `${CLOCK_NAMES[event.clock]} deadline extended by ${event.extraBusinessDays} business day${
         event.extraBusinessDays === 1 ? '' : 's'
@@ -163,6 +219,8 @@ function summarize(event: CaseEvent): string {
       return 'Feedback window expired without feedback';
     case 'case.resident_info_supplemented':
       return `Resident supplemented information${attachmentNote(event.attachments.length)}`;
+    case 'case.contact_revealed':
+      return `Resident's full phone number revealed to ${name.actor(event.by)}`;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

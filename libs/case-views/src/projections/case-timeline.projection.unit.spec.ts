@@ -1,9 +1,10 @@
 import type { CaseEvent } from '@tongban/cases';
-import { actors, COMMUNITY, ev } from '@tongban/cases/testing';
+import { actors, COMMUNITY, ev, REFERRED_UNIT } from '@tongban/cases/testing';
 import { formatPosition } from '@tongban/event-store';
 import {
   CASE_TIMELINE_TABLE,
   caseTimelineProjection,
+  timelineSummary,
   type CaseTimelineRow,
 } from './case-timeline.projection';
 import { applied, recordedOf } from './projection-test-kit';
@@ -43,6 +44,7 @@ const everyType: CaseEvent[] = [
   ev.feedbackRecorded({ ...on, satisfaction: 'basically_satisfied' }),
   ev.residentInfoSupplemented(on),
   ev.ruledUnreasonable(on),
+  ev.contactRevealed(on),
   ev.mergedInto(on),
   ev.withdrawn(on),
 ];
@@ -136,9 +138,27 @@ describe('case_timeline', () => {
       ['case.feedback_recorded', 'Feedback: basically satisfied, solved'],
       ['case.resident_info_supplemented', 'Resident supplemented information'],
       ['case.ruled_unreasonable', 'Ruled unreasonable: excluded from KPIs'],
+      ['case.contact_revealed', "Resident's full phone number revealed to cadre cadre-zhang"],
       ['case.merged_into', 'Merged into case case-0000'],
       ['case.withdrawn', `Withdrawn by resident ${actors.resident.id}`],
     ]);
+  });
+
+  it('words every event for the resident by role, naming no staff member and no unit (issue 10)', () => {
+    const staff = Object.values(actors).filter((a) => a.role !== 'resident' && a.role !== 'system');
+    const named = (line: string): string[] =>
+      [...staff.map((a) => a.id), COMMUNITY, REFERRED_UNIT, 'ref-1', 'case-0000'].filter((id) =>
+        line.includes(id),
+      );
+    const lines = everyType.map((event) => [event.type, timelineSummary(event, 'resident')] as const);
+    expect(lines.filter(([, line]) => named(line).length > 0)).toEqual([]);
+    expect(Object.fromEntries(lines.slice(0, 5))).toMatchObject({
+      'case.dispatched': 'Redispatched to a community cadre',
+      'case.returned': 'Returned to dispatch by a community cadre',
+      'case.accepted': 'Accepted by a community cadre',
+    });
+    // The staff's line is the projection's, with the ids.
+    expect(timelineSummary(ev.dispatched(on), 'staff')).toContain('cadre cadre-zhang');
   });
 
   it('needs no rows to read: the history is only appended to', () => {

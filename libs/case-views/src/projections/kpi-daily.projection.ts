@@ -235,6 +235,7 @@ function countEvent(
     case 'case.sla_warning_raised':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
     case 'case.submitted':
       return { memory, counts: [] };
     default: {

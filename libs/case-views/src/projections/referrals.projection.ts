@@ -173,6 +173,7 @@ function touchesReferrals(event: CaseEvent): event is ReferralEvent {
     case 'case.sla_breached':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return false;
     default: {
       const _exhaustive: never = event;

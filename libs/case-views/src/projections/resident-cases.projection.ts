@@ -4,6 +4,7 @@ import { toInstant, type Projection, type ProjectionContext, type RowRef } from 
 import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
 import { isTerminal, nextStatus, type CaseViewStatus } from './case-lifecycle';
 import { maskText } from './view-values';
+import { STAFF_ONLY_EVENT_TYPES } from './case-timeline.projection';
 
 export const RESIDENT_CASE_TABLE = 'rm_resident_case';
 
@@ -61,7 +62,10 @@ export const residentCasesProjection: Projection<CaseEvent> = {
     const stamped: ResidentCaseRow = {
       ...current,
       version: recorded.version,
-      last_event_at: toInstant(event.at),
+      // A staff-only record (a reveal of their phone number) is not news on the resident's list.
+      last_event_at: STAFF_ONLY_EVENT_TYPES.includes(event.type)
+        ? current.last_event_at
+        : toInstant(event.at),
     };
     if (isTerminal(current.status)) {
       context.put(RESIDENT_CASE_TABLE, stamped);
@@ -129,6 +133,7 @@ function evolveRow(row: ResidentCaseRow, event: CaseEvent, changed: boolean): Re
     case 'case.sla_warning_raised':
     case 'case.sla_breached':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return row;
     default: {
       const _exhaustive: never = event;

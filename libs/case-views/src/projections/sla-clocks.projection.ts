@@ -129,6 +129,7 @@ function clocksTouched(event: CaseEvent): readonly SlaClock[] {
     case 'case.ruled_unreasonable':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return [];
     default: {
       const _exhaustive: never = event;
@@ -177,6 +178,7 @@ function evolveClock(clock: SlaClockRow, event: CaseEvent, at: string): SlaClock
     case 'case.ruled_unreasonable':
     case 'case.feedback_window_expired':
     case 'case.resident_info_supplemented':
+    case 'case.contact_revealed':
       return clock;
     default: {
       const _exhaustive: never = event;

@@ -210,7 +210,13 @@ export class ConsistencyDto {
 
 export class ResidentContactView {
   @ApiProperty() name!: string;
-  @ApiProperty({ example: '138****1234' }) phone!: string;
+  @ApiProperty({
+    example: '138****1234',
+    description:
+      'Masked, except for the resident who filed, in their own case’s detail. Staff who call back ask ' +
+      'for it with `POST /cases/{id}/contact-details/reveal`, which is recorded.',
+  })
+  phone!: string;
   @ApiProperty({ nullable: true, type: String, example: '1101**********1234' }) idNumber!: string | null;
 }
 

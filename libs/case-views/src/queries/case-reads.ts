@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository, SelectQueryBuilder } from 'typeorm';
-import { CaseError } from '@tongban/cases';
+import {
+  CASE_EVENT_TYPES,
+  CaseError,
+  caseStreamId,
+  upcastCaseEvent,
+  type CaseEventType,
+} from '@tongban/cases';
+import { maskPersonalDataInText } from '@tongban/logging';
+import { EVENT_STORE, type EventStore } from '@tongban/event-store';
 import { ReadModelConsistency } from '@tongban/projections';
 import type { Principal } from '@tongban/security';
 import {
@@ -12,6 +20,7 @@ import {
   SlaClockEntity,
   WorklistEntity,
 } from '../persistence';
+import { decodeCaseEvent, STAFF_ONLY_EVENT_TYPES, timelineSummary } from '../projections';
 import { applyCaseScope } from './case-scope';
 import {
   TIMELINE_PAGE,
@@ -46,7 +55,8 @@ const DEFAULT_LIMIT = 20;
 /**
  * The query side of cases: every read goes through the caller's scope, waits for the caller's
  * consistency token, and pages by keyset. Phone and ID numbers are stored masked in the read
- * models, so nothing here can leak them.
+ * models, so nothing here can leak them; the one full number answered, the resident's own in
+ * their own detail, is read from the event store.
  */
 @Injectable()
 export class CaseReads {
@@ -59,6 +69,7 @@ export class CaseReads {
     @InjectRepository(ReferralEntity) private readonly referrals: Repository<ReferralEntity>,
     private readonly consistency: ReadModelConsistency,
     @Inject(READ_MODEL_WAIT_MS) private readonly waitMs: number,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async list(principal: Principal, query: ListCasesQuery): Promise<CaseListView> {
@@ -127,8 +138,13 @@ export class CaseReads {
       this.timelinePage(principal, row.caseId, 0, query.timelineLimit ?? TIMELINE_PAGE.default),
       this.clocks.find({ where: { caseId }, order: { clock: 'DESC' } }),
     ]);
+    const summary = summaryOf(row);
     return {
-      ...summaryOf(row),
+      ...summary,
+      // The resident who filed sees their own number; everyone else reads it masked.
+      ...(principal.role === 'resident'
+        ? { resident: { ...summary.resident, phone: await this.ownPhone(row.caseId) } }
+        : {}),
       description: row.description,
       address: row.address,
       gridCode: row.gridCode,
@@ -186,6 +202,17 @@ export class CaseReads {
     return { ...page, consistency };
   }
 
+  /**
+   * The full number as filed, for the resident's own detail: from the case's `case.submitted` in
+   * the store, as read models keep it masked only.
+   */
+  private async ownPhone(caseId: string): Promise<string> {
+    const [first] = await this.store.readStream(caseStreamId(caseId), { maxCount: 1 });
+    const submitted = first === undefined ? undefined : decodeCaseEvent(first);
+    if (submitted?.type !== 'case.submitted') throw new Error(`Case ${caseId} has no submission`);
+    return submitted.resident.phone;
+  }
+
   /** Out of scope answers exactly like missing: ids cannot be probed. */
   private async caseInScope(principal: Principal, caseId: string): Promise<CaseDetailEntity> {
     const row = await applyCaseScope(this.cases.createQueryBuilder('c'), principal)
@@ -201,15 +228,17 @@ export class CaseReads {
     afterVersion: number,
     limit: number,
   ): Promise<{ items: TimelineEntryView[]; nextCursor: string | null }> {
+    // Residents see what happened and when, not the staff's ids or internal notes, nor the
+    // staff-only records (who was shown their phone number).
+    const resident = principal.role === 'resident';
     const qb = this.timeline
       .createQueryBuilder('t')
       .where('t.caseId = :caseId', { caseId })
       .andWhere('t.version > :after', { after: afterVersion })
       .orderBy('t.version', 'ASC');
+    if (resident) qb.andWhere('t.type NOT IN (:...staffOnly)', { staffOnly: STAFF_ONLY_EVENT_TYPES });
     const rows = await page(qb, limit);
     const last = rows.items[rows.items.length - 1];
-    // Residents see what happened and when, not the staff's ids or internal notes.
-    const resident = principal.role === 'resident';
     return {
       items: rows.items.map((e): TimelineEntryView => ({
         version: e.version,
@@ -218,7 +247,7 @@ export class CaseReads {
         recordedAt: e.recordedAt.toISOString(),
         actor: resident ? null : { id: e.actorId, role: e.actorRole, orgUnit: e.actorOrgUnit },
         channel: e.channel,
-        summary: e.summary,
+        summary: resident ? residentSummaryOf(e) : e.summary,
         changes: resident ? null : e.changes,
         position: e.position,
       })),
@@ -377,6 +406,27 @@ function summaryOf(row: CaseDetailEntity): CaseSummaryView {
     lastEventAt: row.lastEventAt.toISOString(),
   };
 }
+
+/**
+ * The resident's line for a stored timeline row: the same summary rule as the staff's line
+ * (`timelineSummary`), applied to the event the row was made from, with staff named by role only.
+ */
+function residentSummaryOf(row: CaseTimelineEntity): string {
+  if (!KNOWN_EVENT_TYPES.has(row.type)) return row.summary;
+  const event = upcastCaseEvent(row.type as CaseEventType, {
+    ...row.changes,
+    caseId: row.caseId,
+    at: row.at.toISOString(),
+    by: {
+      id: row.actorId,
+      role: row.actorRole,
+      ...(row.actorOrgUnit === null ? {} : { orgUnit: row.actorOrgUnit }),
+    },
+  });
+  return maskPersonalDataInText(timelineSummary(event, 'resident'));
+}
+
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set<string>(CASE_EVENT_TYPES);
 
 function iso(value: Date | null): string | null {
   return value ? value.toISOString() : null;

@@ -25,6 +25,7 @@ import type {
   SupplementResidentInfo,
   SuspendCase,
   WithdrawCase,
+  RevealContact,
 } from '../case.commands';
 import type {
   CaseAccepted,
@@ -49,6 +50,7 @@ import type {
   ReferralCompleted,
   ResidentContacted,
   ResidentInfoSupplemented,
+  ContactRevealed,
   SlaBreached,
   SlaWarningRaised,
   StepReferred,
@@ -256,6 +258,12 @@ export const cmd = {
     maxSupplements: 20,
     ...o,
   }),
+  revealContact: (o: Input<RevealContact> = {}): RevealContact => ({
+    type: 'RevealContact',
+    ...from(actors.cadreA),
+    reason: '回访前核对联系电话',
+    ...o,
+  }),
 };
 
 /** One builder per command type, with the actor the rule expects; for status × command tables. */
@@ -284,6 +292,7 @@ export const anyCommand: Record<CaseCommandType, () => CaseCommand> = {
   RaiseSlaWarning: () => cmd.slaWarning(),
   RecordSlaBreach: () => cmd.slaBreach(),
   SupplementResidentInfo: () => cmd.supplement(),
+  RevealContact: () => cmd.revealContact(),
 };
 
 export const ALL_COMMAND_TYPES = Object.keys(anyCommand) as CaseCommandType[];
@@ -457,6 +466,12 @@ export const ev = {
     ...by(actors.resident),
     note: '补充：2 号电梯也有异响',
     attachments: [],
+    ...o,
+  }),
+  contactRevealed: (o: Input<ContactRevealed> = {}): ContactRevealed => ({
+    type: 'case.contact_revealed',
+    ...by(actors.cadreA),
+    reason: '回访前核对联系电话',
     ...o,
   }),
 };

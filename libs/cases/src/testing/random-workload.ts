@@ -593,6 +593,7 @@ const RETURN_REASONS = [
 ];
 const SUSPEND_REASONS = ['居民外出，下周回来', '等待居民提供产权证明', '居民要求暂缓处理'];
 const RESUME_REASONS = ['居民已回家', '居民已提供材料', '居民同意继续办理'];
+const REVEAL_REASONS = ['回电前核对居民手机号', '居民留言要求回电', '电话回访需完整号码'];
 const HAND_OVER_REASONS = ['轮值结束，交给本周值班干部', '该事项由分管委员负责', '本人外出培训一周'];
 const REFUSE_REASONS = ['本周外出培训，无法接手', '不熟悉该楼栋情况，建议另派'];
 const REOPEN_REASONS = ['回访发现问题未解决', '居民再次反映同一问题', '督办检查发现办理不到位'];
@@ -640,6 +641,8 @@ interface LiveCase {
   handOvers: number;
   suspensions: number;
   supplements: number;
+  /** Times the owner asked for the resident's full phone number (at most once, before calling). */
+  reveals: number;
   supervisions: number;
   resolvedAt: number;
   /** The submission named a catalogue matter, so the router can route by it. */
@@ -831,6 +834,9 @@ class Workload {
       case 'case.resident_info_supplemented':
         live.supplements++;
         return;
+      case 'case.contact_revealed':
+        live.reveals++;
+        return;
       case 'case.supervised':
         live.supervisions++;
         return;
@@ -927,6 +933,7 @@ class Workload {
       handOvers: 0,
       suspensions: 0,
       supplements: 0,
+      reveals: 0,
       supervisions: 0,
       resolvedAt: arrival,
       matterCode: false,
@@ -1244,6 +1251,13 @@ class Workload {
       return {
         at: this.staffTime(now + rng.int(1, 6) * DAY + this.delay(0, 300)),
         command: (a) => ({ ...base, type: 'ResumeCase', at: a, reason: rng.pick(RESUME_REASONS) }),
+      };
+    }
+    // Some owners ask for the full number before the first call-back (a recorded reveal).
+    if (!state.contacted && live.reveals === 0 && rng.chance(0.2)) {
+      return {
+        at: soon(5, 60),
+        command: (a) => ({ ...base, type: 'RevealContact', at: a, reason: rng.pick(REVEAL_REASONS) }),
       };
     }
     if (!state.contacted && rng.chance(0.85)) {

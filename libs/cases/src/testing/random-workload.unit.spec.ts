@@ -43,6 +43,7 @@ const FACTS_ONLY: readonly CaseEventType[] = [
   'case.supervised',
   'case.extension_granted',
   'case.resident_info_supplemented',
+  'case.contact_revealed',
 ];
 
 describe('generateCaseWorkload', () => {
