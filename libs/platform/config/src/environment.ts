@@ -190,6 +190,17 @@ export class Environment {
   RATE_LIMIT_IP_COMMANDS_PER_MINUTE = 3_000;
 
   /**
+   * The reverse proxies (load balancers) in front of the app: comma-separated IP addresses or
+   * CIDR blocks. A request arriving from one of them is counted against the client address its
+   * `X-Forwarded-For` names (the right-most address that is not itself a trusted proxy);
+   * unset, `X-Forwarded-For` is ignored, so a client cannot choose its own address.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2_000)
+  TRUST_PROXY?: string;
+
+  /**
    * The most supplements a resident adds to one case (`POST /cases/:id/supplement`); one more
    * answers 409 `case.too_many_supplements`. Each lands in the timeline every reader loads.
    */
@@ -283,6 +294,7 @@ export const ENVIRONMENT_VARIABLES = [
   'RATE_LIMIT_CHANNEL_PER_MINUTE',
   'RATE_LIMIT_IP_INTAKE_PER_MINUTE',
   'RATE_LIMIT_IP_COMMANDS_PER_MINUTE',
+  'TRUST_PROXY',
   'CASE_MAX_SUPPLEMENTS',
   'STANDALONE_DATA_DIR',
   'EVENTSTORE_URL',
@@ -313,6 +325,32 @@ LOOPBACK.addAddress('::1', 'ipv6');
  * bracketed, and 127.x written as an IPv4-mapped IPv6 address) or `localhost`. Any other name
  * might resolve to anything, so it does not count.
  */
+/**
+ * TRUST_PROXY as a set of addresses: each comma-separated entry an IPv4/IPv6 address or a CIDR
+ * block. Throws, naming the entry, on anything else.
+ */
+export function parseTrustedProxies(value: string): BlockList {
+  const list = new BlockList();
+  for (const raw of value.split(',')) {
+    const entry = raw.trim();
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new Error(`"${entry}" is not an IP address or a CIDR block`);
+    }
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) {
+      list.addAddress(address, type);
+    } else if (Number(prefix) > bits) {
+      throw new Error(`"${entry}" has a prefix longer than ${bits} bits`);
+    } else {
+      list.addSubnet(address, Number(prefix), type);
+    }
+  }
+  return list;
+}
+
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (bare.toLowerCase() === 'localhost') return true;
@@ -446,6 +484,17 @@ export function validateEnvironment(
       reason: 'samePort',
       message: 'METRICS_PORT must differ from HTTP_PORT: it moves /metrics off the main port',
     });
+  }
+  if (env.TRUST_PROXY !== undefined) {
+    try {
+      parseTrustedProxies(env.TRUST_PROXY);
+    } catch (error) {
+      problems.push({
+        field: 'TRUST_PROXY',
+        reason: 'isTrustedProxyList',
+        message: `TRUST_PROXY must be comma-separated IP addresses or CIDR blocks: ${(error as Error).message}`,
+      });
+    }
   }
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n');

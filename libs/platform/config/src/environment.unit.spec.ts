@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidConfigurationError, type FieldProblem } from '@tongban/errors';
-import { ENVIRONMENT_VARIABLES, Environment, isLoopbackHost, validateEnvironment } from './environment';
+import {
+  ENVIRONMENT_VARIABLES,
+  Environment,
+  isLoopbackHost,
+  parseTrustedProxies,
+  validateEnvironment,
+} from './environment';
 
 /** The smallest valid authentication setting, for the tests that are about something else. */
 const AUTH = { AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: 'a-dev-and-test-secret-of-32-chars!' };
@@ -351,6 +357,25 @@ describe('rate limits and the production surface (ADR 0010)', () => {
     expect(validateEnvironment(AUTH).OPENAPI_ENABLED).toBeUndefined();
     const env = validateEnvironment({ ...AUTH, OPENAPI_ENABLED: 'true', METRICS_PORT: '9464' });
     expect([env.OPENAPI_ENABLED, env.METRICS_PORT]).toEqual([true, 9464]);
+  });
+
+  it.each([
+    ['a host name', 'proxy.internal'],
+    ['a prefix too long for IPv4', '10.0.0.0/33'],
+    ['a prefix too long for IPv6', 'fd00::/129'],
+    ['an empty entry', '10.0.0.1,,10.0.0.2'],
+    ['a range', '10.0.0.1-10.0.0.9'],
+    ['a wildcard', '*'],
+  ])('refuses TRUST_PROXY with %s, naming the entry', (_what, value) => {
+    expect(() => validateEnvironment({ ...AUTH, TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be/);
+  });
+
+  it('reads TRUST_PROXY as addresses and CIDR blocks of both families', () => {
+    const list = parseTrustedProxies('10.0.0.0/8, 127.0.0.1, fd00::/8, ::1');
+    expect(['10.1.2.3', '127.0.0.1'].map((a) => list.check(a, 'ipv4'))).toEqual([true, true]);
+    expect(['fd12::1', '::1'].map((a) => list.check(a, 'ipv6'))).toEqual([true, true]);
+    expect([list.check('192.168.1.1', 'ipv4'), list.check('2001:db8::1', 'ipv6')]).toEqual([false, false]);
+    expect(validateEnvironment({ ...AUTH, TRUST_PROXY: '10.0.0.0/8' }).TRUST_PROXY).toBe('10.0.0.0/8');
   });
 
   it('refuses METRICS_PORT equal to HTTP_PORT: /metrics would move nowhere', () => {

@@ -9,7 +9,8 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { AppConfig, type Environment } from '@tongban/config';
+import { isIP, type BlockList } from 'node:net';
+import { AppConfig, parseTrustedProxies, type Environment } from '@tongban/config';
 import { RateLimitedError } from '@tongban/errors';
 import { PUBLIC_KEY, ROLES_KEY, principalOf, type Principal, type PrincipalRole } from '@tongban/security';
 
@@ -45,6 +46,8 @@ export interface RateLimitSettings {
   readonly perChannel: number;
   /** Per client address and window, by bucket, whoever the principals are. */
   readonly perIp: Readonly<Record<RateLimitBucket, number>>;
+  /** The proxies whose `X-Forwarded-For` names the client (TRUST_PROXY); none when unset. */
+  readonly trustedProxies?: BlockList;
 }
 
 export function rateLimitSettingsFrom(env: Environment): RateLimitSettings {
@@ -54,7 +57,40 @@ export function rateLimitSettingsFrom(env: Environment): RateLimitSettings {
     perPrincipal: { intake: env.RATE_LIMIT_INTAKE_PER_MINUTE, commands: env.RATE_LIMIT_COMMANDS_PER_MINUTE },
     perChannel: env.RATE_LIMIT_CHANNEL_PER_MINUTE,
     perIp: { intake: env.RATE_LIMIT_IP_INTAKE_PER_MINUTE, commands: env.RATE_LIMIT_IP_COMMANDS_PER_MINUTE },
+    ...(env.TRUST_PROXY ? { trustedProxies: parseTrustedProxies(env.TRUST_PROXY) } : {}),
   };
+}
+
+const familyOf = (address: string): 'ipv4' | 'ipv6' | undefined => {
+  const family = isIP(address);
+  return family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : undefined;
+};
+
+const isTrusted = (list: BlockList, address: string): boolean => {
+  const family = familyOf(address);
+  return family !== undefined && list.check(address, family);
+};
+
+/**
+ * The client's address: the peer's, unless the peer is a trusted proxy — then the right-most
+ * address in `X-Forwarded-For` that is not itself a trusted proxy (addresses further left were
+ * written by the client and prove nothing). Without TRUST_PROXY the header is ignored.
+ */
+export function clientAddress(request: FastifyRequest, trusted: BlockList | undefined): string {
+  const peer = request.raw.socket.remoteAddress ?? request.ip;
+  const bare = (address: string) => (address.startsWith('::ffff:') ? address.slice(7) : address);
+  if (!trusted || !isTrusted(trusted, bare(peer))) return request.ip;
+  const header = request.headers['x-forwarded-for'];
+  const chain = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((a) => bare(a.trim()))
+    .filter((a) => a !== '');
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const address = chain[i]!;
+    if (familyOf(address) === undefined) return bare(peer);
+    if (!isTrusted(trusted, address)) return address;
+  }
+  return chain[0] ?? bare(peer);
 }
 
 /** Milliseconds since the epoch; tests pass a fake one to move the window without waiting. */
@@ -169,7 +205,7 @@ function throttlerOptions(
           context.getClass(),
         ]) ?? 'commands';
       // An IPv6 client holds a whole /64: counted as one address, as the library does.
-      limited = { bucket, principal, ip: normalizeIp(request.ip) };
+      limited = { bucket, principal, ip: normalizeIp(clientAddress(request, settings.trustedProxies)) };
     }
     seen.set(request.raw, limited);
     return limited;

@@ -245,3 +245,60 @@ describe('FixedWindowStorage', () => {
     expect(storage.size).toBe(1);
   });
 });
+
+describe('per-address limits behind a reverse proxy (TRUST_PROXY)', () => {
+  const PROXY = '10.9.0.1';
+  let behindProxy: NestFastifyApplication;
+  let direct: NestFastifyApplication;
+
+  beforeAll(async () => {
+    behindProxy = await start({ ...LIMITS, TRUST_PROXY: '10.9.0.0/16, 127.0.0.1' });
+    direct = await start(LIMITS);
+  });
+
+  afterAll(async () => {
+    await behindProxy?.close();
+    await direct?.close();
+  });
+
+  /** An intake by a new resident each time, so only the per-address window can refuse. */
+  async function file(app: NestFastifyApplication, from: string, forwardedFor?: string): Promise<number> {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/probe/cases',
+      remoteAddress: from,
+      headers: {
+        authorization: `Bearer ${await signer.sign(someone(), 600)}`,
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      },
+    });
+    return res.statusCode;
+  }
+
+  it('counts each client the proxy names, not the proxy', async () => {
+    const [a, b] = [anAddress(), anAddress()];
+    const fromA: number[] = [];
+    for (let i = 0; i < 9; i++) fromA.push(await file(behindProxy, PROXY, `${a}`));
+    expect(fromA).toEqual([201, 201, 201, 201, 201, 201, 201, 201, 429]);
+    // Another client behind the same proxy has its own window.
+    expect(await file(behindProxy, PROXY, `${b}`)).toBe(201);
+  });
+
+  it('takes the right-most address a trusted proxy did not write: what the client wrote proves nothing', async () => {
+    const client = anAddress();
+    const answers: number[] = [];
+    // Each request claims another address on the left; the proxy appended the real one.
+    for (let i = 0; i < 9; i++)
+      answers.push(await file(behindProxy, PROXY, `${anAddress()}, ${client}, 10.9.0.7`));
+    expect(answers.at(-1)).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy, and everywhere when unset', async () => {
+    for (const app of [behindProxy, direct]) {
+      const from = anAddress();
+      const answers: number[] = [];
+      for (let i = 0; i < 9; i++) answers.push(await file(app, from, anAddress()));
+      expect(answers).toEqual([201, 201, 201, 201, 201, 201, 201, 201, 429]);
+    }
+  });
+});
