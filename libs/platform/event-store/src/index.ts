@@ -12,5 +12,6 @@ export {
   eventStorePoolConfig,
   type PostgresEventStoreOptions,
 } from './postgres/postgres-event-store';
+export { CoalescedNotifier } from './postgres/coalesced-notifier';
 export { migrateEventStore, EVENT_STORE_MIGRATIONS } from './postgres/migrations';
 export { EVENT_STORE, TongbanEventStoreModule, poolOf } from './event-store.module';

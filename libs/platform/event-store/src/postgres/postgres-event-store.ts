@@ -1,5 +1,6 @@
 import { Client, type ClientConfig, type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { LocalChangeSignal, SubscriptionSet } from '../catch-up-subscription';
+import { CoalescedNotifier } from './coalesced-notifier';
 import {
   START,
   type AppendResult,
@@ -73,9 +74,6 @@ interface AppendRow {
 /** Attempts of an `any` append that keeps losing its version to other writers. */
 const MAX_APPEND_ATTEMPTS = 50;
 
-/** Cross-process wake-ups are coalesced to at most one per this many milliseconds. */
-const NOTIFY_INTERVAL_MS = 10;
-
 const COLUMNS =
   'e.seq, e.tx::text AS tx, e.stream_id, e.stream_version, e.event_id, e.type, e.schema_version, e.data, e.metadata, e.recorded_at';
 
@@ -110,15 +108,18 @@ export class PostgresEventStore implements EventStore {
   private listener: Client | undefined;
   private listenerRetry: NodeJS.Timeout | undefined;
   private closed = false;
-  private notifying = false;
-  private notifyAgain = false;
-  private notifyTimer: NodeJS.Timeout | undefined;
+  private readonly notifier: CoalescedNotifier | undefined;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.pool = options.pool;
     this.schema = options.schema ?? 'tongban_es';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`Invalid schema name ${this.schema}`);
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    if (options.notify !== false) {
+      this.notifier = new CoalescedNotifier(this.pool, `${this.schema}_appended`, (error) =>
+        options.onListenError?.(error),
+      );
+    }
   }
 
   async append(
@@ -133,35 +134,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Wakes subscribers: this process's at once, other processes' through a coalesced NOTIFY — at
-   * most one in flight and at most one per NOTIFY_INTERVAL_MS, however many appends happen, so
-   * busy writers do not pay for wake-ups. A caller that appended inside its own transaction calls
-   * this after COMMIT. A lost wake-up only costs a poll interval.
+   * Wakes subscribers: this process's at once, other processes' through a coalesced NOTIFY
+   * (CoalescedNotifier), so busy writers do not pay for wake-ups. A caller that appended inside
+   * its own transaction calls this after COMMIT. A lost wake-up only costs a poll interval.
    */
   signalAppended(): void {
     this.changes.notify();
-    if (this.options.notify === false || this.closed) return;
-    if (this.notifying || this.notifyTimer) {
-      this.notifyAgain = true;
-      return;
-    }
-    this.notifying = true;
-    const sentAt = Date.now();
-    void this.pool
-      .query('SELECT pg_notify($1, NULL)', [`${this.schema}_appended`])
-      .catch((error: Error) => this.options.onListenError?.(error))
-      .finally(() => {
-        this.notifying = false;
-        if (!this.notifyAgain || this.closed) return;
-        this.notifyAgain = false;
-        this.notifyTimer = setTimeout(
-          () => {
-            this.notifyTimer = undefined;
-            this.signalAppended();
-          },
-          Math.max(0, sentAt + NOTIFY_INTERVAL_MS - Date.now()),
-        );
-      });
+    this.notifier?.notify();
   }
 
   /**
@@ -495,7 +474,7 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.listenerRetry);
-    clearTimeout(this.notifyTimer);
+    this.notifier?.close();
     await this.subscriptions.stopAll();
     const listener = this.listener;
     this.listener = undefined;

@@ -1,57 +1,16 @@
 import { Client, type ClientConfig, type Pool } from 'pg';
-import { LocalChangeSignal, type ChangeSignal } from '@tongban/event-store';
+import { CoalescedNotifier, LocalChangeSignal, type ChangeSignal } from '@tongban/event-store';
 
 /** The PostgreSQL channel a projector announces its commits on. */
 export const READ_MODELS_COMMITTED = 'tongban_read_models_committed';
 
-/** Cross-process wake-ups are coalesced to at most one per this many milliseconds. */
-const NOTIFY_INTERVAL_MS = 10;
-
 /**
  * The projector's side: a NOTIFY after its batches commit, so queries waiting in other processes
- * (the api) wake at once. Coalesced like the event store's — at most one in flight and at most
- * one per NOTIFY_INTERVAL_MS however many batches commit — so a busy projector does not pay for
- * wake-ups. A lost one only costs the waiters' fallback poll.
+ * (the api) wake at once — coalesced exactly as the event store's appends are.
  */
-export class CommitNotifier {
-  private notifying = false;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
-
-  constructor(
-    private readonly pool: Pool,
-    private readonly onError: (error: Error) => void = () => undefined,
-  ) {}
-
-  notify(): void {
-    if (this.closed) return;
-    if (this.notifying || this.timer) {
-      this.again = true;
-      return;
-    }
-    this.notifying = true;
-    const sentAt = Date.now();
-    void this.pool
-      .query('SELECT pg_notify($1, NULL)', [READ_MODELS_COMMITTED])
-      .catch((error: Error) => this.onError(error))
-      .finally(() => {
-        this.notifying = false;
-        if (!this.again || this.closed) return;
-        this.again = false;
-        this.timer = setTimeout(
-          () => {
-            this.timer = undefined;
-            this.notify();
-          },
-          Math.max(0, sentAt + NOTIFY_INTERVAL_MS - Date.now()),
-        );
-      });
-  }
-
-  close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
+export class CommitNotifier extends CoalescedNotifier {
+  constructor(pool: Pool, onError?: (error: Error) => void) {
+    super(pool, READ_MODELS_COMMITTED, onError);
   }
 }
 
