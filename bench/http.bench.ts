@@ -8,10 +8,9 @@
  * BENCH_SCALE=0.2 shortens every timed slice (a smoke run; its report says so).
  * BENCH_KEEP=1 keeps the two databases afterwards (a later run drops those older than an hour).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool as PgPool } from 'pg';
 import type { JsonObject } from '@tongban/event-store';
@@ -29,6 +28,7 @@ import {
 } from './support/http-load';
 import { runIntakeMicro, type MicroResult } from './support/intake-micro';
 import { runIntakeSql, type SqlRunResult } from './support/intake-sql';
+import { machineFacts, type Machine } from './support/machine';
 import { fmt } from './support/report';
 import { connectionUrl, withDatabase } from './support/services';
 import { round, sample, summarise, type Measurement } from './support/stats';
@@ -109,59 +109,6 @@ function intakeBodies(): string[] {
 // ---------------------------------------------------------------------------------------------
 // Databases and machine
 // ---------------------------------------------------------------------------------------------
-
-interface Machine {
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly postgres: string;
-  readonly postgresSettings: Record<string, string>;
-  readonly node: string;
-  readonly commit: string;
-  readonly date: string;
-}
-
-async function machineFacts(admin: Pool): Promise<Machine> {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  const version = (await admin.query<{ version: string }>('SELECT version()')).rows[0]!.version;
-  const settings: Record<string, string> = {};
-  for (const name of [
-    'shared_buffers',
-    'synchronous_commit',
-    'fsync',
-    'wal_sync_method',
-    'commit_delay',
-    'max_connections',
-  ]) {
-    const { rows } = await admin.query<Record<string, string>>(`SHOW ${name}`);
-    settings[name] = rows[0]?.[name] ?? '?';
-  }
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    if (dirty) commit += ' (with uncommitted changes in apps/ or libs/)';
-  } catch {
-    // not a git checkout
-  }
-  return {
-    cpu: model,
-    cores: cpus().length,
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
-    postgres: version.split(' on ')[0]!,
-    postgresSettings: settings,
-    node: process.version,
-    commit,
-    date: new Date().toISOString(),
-  };
-}
 
 /** What the connections of one database were doing, sampled from pg_stat_activity. */
 class ActivitySampler {
@@ -435,7 +382,19 @@ async function main(): Promise<void> {
         log(`dropped stale database ${datname}`);
       }
     }
-    const machine = await machineFacts(admin);
+    const machine = await machineFacts(admin, {
+      settings: [
+        'shared_buffers',
+        'synchronous_commit',
+        'fsync',
+        'wal_sync_method',
+        'commit_delay',
+        'max_connections',
+      ],
+      watched: ['apps', 'libs'],
+      dirtyNote: ' (with uncommitted changes in apps/ or libs/)',
+      shortVersion: true,
+    });
     log(
       `${machine.cpu}, ${machine.cores} cores; ${machine.postgres}; Node ${machine.node}; load ${loadAtStart.join(' / ')}`,
     );

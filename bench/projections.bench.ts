@@ -9,10 +9,9 @@
  * BENCH_KEEP=1 keeps the databases afterwards (drop them by hand; a later run drops those older
  * than an hour).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { CASE_PROJECTIONS, CASE_VIEWS_MIGRATIONS } from '@tongban/case-views';
@@ -30,6 +29,7 @@ import {
   type CaseSeed,
   type FloorRow,
 } from './support/case-workload';
+import { machineFacts, type Machine } from './support/machine';
 import { fmt } from './support/report';
 import {
   COMMAND_KINDS,
@@ -103,50 +103,23 @@ const median = (values: readonly number[]): number => {
 // Machine
 // ---------------------------------------------------------------------------------------------
 
-interface Machine {
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly postgres: string;
-  readonly postgresSettings: Record<string, string>;
-  readonly pglite: string;
-  readonly node: string;
-  readonly commit: string;
-  readonly date: string;
-}
+/** The machine facts every report gives, and the PGlite build standalone runs on. */
+type MachineWithPglite = Machine & { readonly pglite: string };
 
-async function machineFacts(admin: Pool): Promise<Machine> {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  const version = (await admin.query<{ version: string }>('SELECT version()')).rows[0]!.version;
-  const settings: Record<string, string> = {};
-  for (const name of [
-    'shared_buffers',
-    'work_mem',
-    'maintenance_work_mem',
-    'synchronous_commit',
-    'fsync',
-    'max_wal_size',
-    'jit',
-  ]) {
-    const { rows } = await admin.query<Record<string, string>>(`SHOW ${name}`);
-    settings[name] = rows[0]?.[name] ?? '?';
-  }
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync(
-      'git',
-      ['status', '--porcelain', '--', 'libs/platform/projections', 'libs/case-views', 'apps/standalone'],
-      { cwd: REPO_ROOT, encoding: 'utf8' },
-    ).trim();
-    if (dirty) commit += ' + uncommitted changes in the projection engine, case views or standalone';
-  } catch {
-    // not a git checkout
-  }
+async function machineWithPglite(admin: Pool): Promise<MachineWithPglite> {
+  const machine = await machineFacts(admin, {
+    settings: [
+      'shared_buffers',
+      'work_mem',
+      'maintenance_work_mem',
+      'synchronous_commit',
+      'fsync',
+      'max_wal_size',
+      'jit',
+    ],
+    watched: ['libs/platform/projections', 'libs/case-views', 'apps/standalone'],
+    dirtyNote: ' + uncommitted changes in the projection engine, case views or standalone',
+  });
   let pglite = 'unknown';
   try {
     const file = join(REPO_ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json');
@@ -154,17 +127,7 @@ async function machineFacts(admin: Pool): Promise<Machine> {
   } catch {
     // not installed
   }
-  return {
-    cpu: model,
-    cores: cpus().length,
-    memoryGiB: round(totalmem() / 1024 ** 3, 1),
-    postgres: version,
-    postgresSettings: settings,
-    pglite,
-    node: process.version,
-    commit,
-    date: new Date().toISOString(),
-  };
+  return { ...machine, pglite };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -849,7 +812,7 @@ function observations(p1: Part1, p2: Part2): string {
 }
 
 function markdown(r: {
-  machine: Machine;
+  machine: MachineWithPglite;
   load: { atStart: number[]; atEnd: number[] };
   seed: CaseSeed;
   p1: Part1;
@@ -978,7 +941,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   const url = connectionUrl();
   const admin = adminPool(url);
-  let machine: Machine;
+  let machine: MachineWithPglite;
   let p1: Part1;
   let seed: CaseSeed;
   try {
@@ -991,7 +954,7 @@ async function main(): Promise<void> {
         log(`dropped stale database ${datname}`);
       }
     }
-    machine = await machineFacts(admin);
+    machine = await machineWithPglite(admin);
     log(`${machine.cpu}, ${machine.cores} cores; ${machine.postgres.split(' on ')[0]}; Node ${machine.node}`);
     if (SCALE !== 1) log(`BENCH_SCALE=${SCALE}: a smoke run, not comparable with a full one`);
     const t0 = performance.now();
