@@ -1,4 +1,4 @@
-import { startStandalone, type Answer, type StandaloneClient } from './standalone-client';
+import { startStandalone, type Answer, type DemoCommunity, type StandaloneClient } from './standalone-client';
 
 /**
  * Issue 10's reproductions, each refused now: commands checked the role but not the caller's
@@ -21,13 +21,12 @@ const USERS = {
 } as const;
 type User = keyof typeof USERS;
 
-const ZHENHUA_COMMUNITY = 'pc.zhenhua.yunquanli';
-const GUCHENG_COMMUNITY = 'pc.gucheng.taiyangcheng';
+const ZHENHUA_COMMUNITY = 'pc.zhenhua.yunquanli' satisfies DemoCommunity;
+const GUCHENG_COMMUNITY = 'pc.gucheng.taiyangcheng' satisfies DemoCommunity;
 
 describe('who may do what to which case (standalone)', () => {
   let client: StandaloneClient;
   let base: string;
-  let keys = 0;
 
   beforeAll(async () => {
     client = await startStandalone('access');
@@ -58,38 +57,14 @@ describe('who may do what to which case (standalone)', () => {
   const act = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>
     client.act(USERS[user], caseId, action, body);
 
-  async function ok(user: User, caseId: string, action: string, body: unknown = {}): Promise<void> {
-    const answer = await act(user, caseId, action, body);
-    expect({ action, status: answer.status, body: answer.body }).toMatchObject({ action, status: 200 });
-  }
+  const ok = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>
+    client.ok(USERS[user], caseId, action, body);
 
   /** A resident's portal case in a community, dispatched to and accepted by its cadre. */
-  async function caseIn(community: string, stage: 'submitted' | 'in_handling' | 'resolved'): Promise<string> {
-    keys += 1;
-    const filed = await call(
-      'resident',
-      'POST',
-      '/cases',
-      {
-        channel: 'portal',
-        resident: { name: '王芳', phone: '13800001234' },
-        location: { address: '迎宾广场 3 号楼', communityCode: community },
-        title: '楼道灯不亮',
-        description: '3 号楼二单元楼道灯坏了一周。',
-      },
-      { 'idempotency-key': `access-e2e-${String(keys).padStart(4, '0')}` },
-    );
-    expect(filed.status).toBe(201);
-    const id = filed.body['caseId'] as string;
-    if (stage === 'submitted') return id;
-    const cadre: User = community === ZHENHUA_COMMUNITY ? 'yunquanliCadre' : 'taiyangchengCadre';
-    await ok('dispatcher', id, 'dispatch', { ownerId: USERS[cadre], ownerOrgUnit: community });
-    await ok(cadre, id, 'accept');
-    if (stage === 'in_handling') return id;
-    await ok(cadre, id, 'contact', { method: 'phone', note: '已电话联系居民' });
-    await ok(cadre, id, 'resolve', { summary: '已更换灯泡' });
-    return id;
-  }
+  const caseIn = (
+    community: DemoCommunity,
+    stage: 'submitted' | 'in_handling' | 'resolved',
+  ): Promise<string> => client.caseIn(community, stage);
 
   /** The 404 a GET of a case that does not exist gets, with `caseId` in place of its id. */
   async function notFoundBody(user: User, path: (id: string) => string, caseId: string): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { startStandalone, type Answer, type StandaloneClient } from './standalone-client';
+import { startStandalone, type Answer, type DemoCommunity, type StandaloneClient } from './standalone-client';
 
 /**
  * Issue 10's reproductions for where a case is sent, each refused now (ADR 0012), on the
@@ -21,13 +21,12 @@ const USERS = {
 } as const;
 type User = keyof typeof USERS;
 
-const TAIYANGCHENG = 'pc.gucheng.taiyangcheng';
+const TAIYANGCHENG = 'pc.gucheng.taiyangcheng' satisfies DemoCommunity;
 const YUNQUANLI = 'pc.zhenhua.yunquanli';
 const GUCHENG_OFFICE = 'pc.gucheng.publicServiceOffice';
 
 describe('where a case is sent must exist (standalone, dev mode)', () => {
   let client: StandaloneClient;
-  let keys = 0;
 
   beforeAll(async () => {
     client = await startStandalone('targets');
@@ -48,11 +47,8 @@ describe('where a case is sent must exist (standalone, dev mode)', () => {
   const act = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>
     client.act(USERS[user], caseId, action, body);
 
-  async function ok(user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> {
-    const answer = await act(user, caseId, action, body);
-    expect({ action, status: answer.status, body: answer.body }).toMatchObject({ action, status: 200 });
-    return answer;
-  }
+  const ok = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>
+    client.ok(USERS[user], caseId, action, body);
 
   /** The history as the district supervisor's audit shows it: the version and the event types. */
   async function audit(caseId: string): Promise<{ version: number; types: string[] }> {
@@ -82,28 +78,8 @@ describe('where a case is sent must exist (standalone, dev mode)', () => {
   }
 
   /** A resident's portal case in 太阳城, filed and — for later stages — dispatched and accepted there. */
-  async function caseInTaiyangcheng(stage: 'submitted' | 'in_handling'): Promise<string> {
-    keys += 1;
-    const filed = await call(
-      'resident',
-      'POST',
-      '/cases',
-      {
-        channel: 'portal',
-        resident: { name: '王芳', phone: '13800001234' },
-        location: { address: '迎宾广场 3 号楼', communityCode: TAIYANGCHENG },
-        title: '楼道灯不亮',
-        description: '3 号楼二单元楼道灯坏了一周。',
-      },
-      { 'idempotency-key': `targets-e2e-${String(keys).padStart(4, '0')}` },
-    );
-    expect(filed.status).toBe(201);
-    const id = filed.body['caseId'] as string;
-    if (stage === 'submitted') return id;
-    await ok('dispatcher', id, 'dispatch', { ownerId: USERS.taiyangchengCadre, ownerOrgUnit: TAIYANGCHENG });
-    await ok('taiyangchengCadre', id, 'accept');
-    return id;
-  }
+  const caseInTaiyangcheng = (stage: 'submitted' | 'in_handling'): Promise<string> =>
+    client.caseIn(TAIYANGCHENG, stage);
 
   it('dispatch to a resident’s id, to a cadre who does not exist, or with a community the cadre does not work in is refused; the right pair is dispatched', async () => {
     const id = await caseInTaiyangcheng('submitted');

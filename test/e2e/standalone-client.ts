@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,8 +29,22 @@ export interface StandaloneClient {
   ): Promise<Answer>;
   /** An action on a case with `If-Match: *` (the scenarios are about who, not about versions). */
   act(userId: string, caseId: string, action: string, body?: unknown): Promise<Answer>;
+  /** `act` that must answer 200 (the scenario's set-up), failing with the answer otherwise. */
+  ok(userId: string, caseId: string, action: string, body?: unknown): Promise<Answer>;
+  /**
+   * A portal case of `demo-resident-1` in a demo community; for later stages dispatched by the
+   * demo dispatcher to the community's demo cadre, accepted, and contacted and resolved.
+   */
+  caseIn(community: DemoCommunity, stage: 'submitted' | 'in_handling' | 'resolved'): Promise<string>;
   close(): Promise<void>;
 }
+
+/** The demo communities and the demo cadre who works in each (libs/platform/security/src/dev). */
+export const DEMO_CADRE_OF = {
+  'pc.gucheng.taiyangcheng': 'demo-cadre-taiyangcheng',
+  'pc.zhenhua.yunquanli': 'demo-cadre-yunquanli',
+} as const;
+export type DemoCommunity = keyof typeof DEMO_CADRE_OF;
 
 export async function startStandalone(name: string): Promise<StandaloneClient> {
   const dir = mkdtempSync(join(tmpdir(), `tongban-${name}-`));
@@ -71,13 +86,51 @@ export async function startStandalone(name: string): Promise<StandaloneClient> {
     };
   };
 
+  const act: StandaloneClient['act'] = (userId, caseId, action, body = {}) =>
+    call(userId, 'POST', `/cases/${caseId}/${action}`, body, { 'if-match': '*' });
+
+  const ok: StandaloneClient['ok'] = async (userId, caseId, action, body = {}) => {
+    const answer = await act(userId, caseId, action, body);
+    if (answer.status !== 200) {
+      throw new Error(`${action} by ${userId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    return answer;
+  };
+
+  const caseIn: StandaloneClient['caseIn'] = async (community, stage) => {
+    const filed = await call(
+      'demo-resident-1',
+      'POST',
+      '/cases',
+      {
+        channel: 'portal',
+        resident: { name: '王芳', phone: '13800001234' },
+        location: { address: '迎宾广场 3 号楼', communityCode: community },
+        title: '楼道灯不亮',
+        description: '3 号楼二单元楼道灯坏了一周。',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    if (filed.status !== 201) throw new Error(`intake: ${filed.status} ${JSON.stringify(filed.body)}`);
+    const id = filed.body['caseId'] as string;
+    if (stage === 'submitted') return id;
+    const cadre = DEMO_CADRE_OF[community];
+    await ok('demo-dispatcher', id, 'dispatch', { ownerId: cadre, ownerOrgUnit: community });
+    await ok(cadre, id, 'accept');
+    if (stage === 'in_handling') return id;
+    await ok(cadre, id, 'contact', { method: 'phone', note: '已电话联系居民' });
+    await ok(cadre, id, 'resolve', { summary: '已更换灯泡' });
+    return id;
+  };
+
   return {
     app,
     baseUrl,
     token,
     call,
-    act: (userId, caseId, action, body = {}) =>
-      call(userId, 'POST', `/cases/${caseId}/${action}`, body, { 'if-match': '*' }),
+    act,
+    ok,
+    caseIn,
     close: async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
