@@ -203,14 +203,20 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
 
   async function bootApi(extra: Record<string, string> = {}): Promise<RunningApp> {
     let loaded:
-      | { CommandBus: new () => CommandBus; HandleCaseCommand: new (c: unknown, ctx: unknown) => unknown }
+      | {
+          CommandBus: new () => CommandBus;
+          timers: Record<'RaiseSlaWarning' | 'RecordSlaBreach', new (c: unknown, ctx: unknown) => unknown>;
+        }
       | undefined;
     const app = await bootApp(
       () => {
         // Taken from the app's own module registry, so Nest recognises the classes.
         loaded = {
           CommandBus: require('@nestjs/cqrs').CommandBus,
-          HandleCaseCommand: require('@tongban/case-handling').HandleCaseCommand,
+          timers: {
+            RaiseSlaWarning: require('@tongban/case-handling').RaiseSlaWarningCommand,
+            RecordSlaBreach: require('@tongban/case-handling').RecordSlaBreachCommand,
+          },
         };
         return require('../../apps/api/src/api.module').ApiModule;
       },
@@ -220,7 +226,10 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
     internals = {
       execute: async (command) =>
         (await bus.execute(command)) as { version: number; position: string | null },
-      command: (command) => new loaded!.HandleCaseCommand(command, { correlationId: randomUUID() }),
+      command: (command) =>
+        new loaded!.timers[command.type as 'RaiseSlaWarning' | 'RecordSlaBreach'](command, {
+          correlationId: randomUUID(),
+        }),
     };
     return app;
   }

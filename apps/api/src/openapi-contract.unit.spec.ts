@@ -203,8 +203,8 @@ describe('the OpenAPI document states what the API does', () => {
     for (const [dto, field] of [
       ['LocationDto', 'communityCode'],
       ['DispatchCaseRequest', 'ownerOrgUnit'],
-      ['ReferRequest', 'toOrgUnit'],
-      ['HandOverRequest', 'toOrgUnit'],
+      ['ReferStepRequest', 'toOrgUnit'],
+      ['HandOverCaseRequest', 'toOrgUnit'],
     ] as const) {
       expect({ dto, field, pattern: props(dto)[field]?.['pattern'] }).toEqual({
         dto,

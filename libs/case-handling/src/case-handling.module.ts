@@ -10,13 +10,112 @@ import {
   type CaseHandlingOptions,
 } from './case-handling.options';
 import { CLOCK, systemClock, type Clock } from './clock';
-import { HandleCaseCommandHandler } from './handle-case-command';
-import { CaseActions } from './http/case-actions';
-import { CaseActionsController } from './http/case-actions.controller';
-import { CasesController } from './http/cases.controller';
-import { RevealContactController } from './reveal-contact/reveal-contact.controller';
+import { CaseWriter } from './case-command/case-writer';
+import { CaseActionRunner } from './http/case-action.route';
 import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
+import { AcceptCaseHandler } from './accept-case/accept-case.command';
+import { AcceptCaseController } from './accept-case/accept-case.controller';
+import { CloseCaseHandler } from './close-case/close-case.command';
+import { CloseCaseController } from './close-case/close-case.controller';
+import { CompleteReferralHandler } from './complete-referral/complete-referral.command';
+import { CompleteReferralController } from './complete-referral/complete-referral.controller';
+import { DispatchCaseHandler } from './dispatch-case/dispatch-case.command';
+import { DispatchCaseController } from './dispatch-case/dispatch-case.controller';
+import { ExpireFeedbackWindowHandler } from './expire-feedback-window/expire-feedback-window.command';
+import { GrantExtensionHandler } from './grant-extension/grant-extension.command';
+import { GrantExtensionController } from './grant-extension/grant-extension.controller';
+import { HandOverCaseHandler } from './hand-over-case/hand-over-case.command';
+import { HandOverCaseController } from './hand-over-case/hand-over-case.controller';
+import { MergeCaseHandler } from './merge-case/merge-case.command';
+import { MergeCaseController } from './merge-case/merge-case.controller';
+import { RaiseSlaWarningHandler } from './raise-sla-warning/raise-sla-warning.command';
+import { RecordFeedbackHandler } from './record-feedback/record-feedback.command';
+import { RecordFeedbackController } from './record-feedback/record-feedback.controller';
+import { RecordHandlingStepHandler } from './record-handling-step/record-handling-step.command';
+import { RecordHandlingStepController } from './record-handling-step/record-handling-step.controller';
+import { RecordResidentContactHandler } from './record-resident-contact/record-resident-contact.command';
+import { RecordResidentContactController } from './record-resident-contact/record-resident-contact.controller';
+import { RecordSlaBreachHandler } from './record-sla-breach/record-sla-breach.command';
+import { ReferStepHandler } from './refer-step/refer-step.command';
+import { ReferStepController } from './refer-step/refer-step.controller';
+import { ReopenCaseHandler } from './reopen-case/reopen-case.command';
+import { ReopenCaseController } from './reopen-case/reopen-case.controller';
+import { ResolveCaseHandler } from './resolve-case/resolve-case.command';
+import { ResolveCaseController } from './resolve-case/resolve-case.controller';
+import { ResumeCaseHandler } from './resume-case/resume-case.command';
+import { ResumeCaseController } from './resume-case/resume-case.controller';
+import { ReturnCaseHandler } from './return-case/return-case.command';
+import { ReturnCaseController } from './return-case/return-case.controller';
+import { RevealContactHandler } from './reveal-contact/reveal-contact.command';
+import { RevealContactController } from './reveal-contact/reveal-contact.controller';
+import { RuleUnreasonableHandler } from './rule-unreasonable/rule-unreasonable.command';
+import { RuleUnreasonableController } from './rule-unreasonable/rule-unreasonable.controller';
 import { SubmitCaseHandler } from './submit-case/submit-case.command';
+import { SubmitCaseController } from './submit-case/submit-case.controller';
+import { SuperviseCaseHandler } from './supervise-case/supervise-case.command';
+import { SuperviseCaseController } from './supervise-case/supervise-case.controller';
+import { SupplementResidentInfoHandler } from './supplement-resident-info/supplement-resident-info.command';
+import { SupplementResidentInfoController } from './supplement-resident-info/supplement-resident-info.controller';
+import { SuspendCaseHandler } from './suspend-case/suspend-case.command';
+import { SuspendCaseController } from './suspend-case/suspend-case.controller';
+import { WithdrawCaseHandler } from './withdraw-case/withdraw-case.command';
+import { WithdrawCaseController } from './withdraw-case/withdraw-case.controller';
+
+/**
+ * One folder per use case (ADR 0015): its route, request DTO, command and handler, and its row of
+ * the access policy. The SLA timers have no route: the system issues them.
+ */
+const USE_CASE_CONTROLLERS = [
+  AcceptCaseController,
+  CloseCaseController,
+  CompleteReferralController,
+  DispatchCaseController,
+  GrantExtensionController,
+  HandOverCaseController,
+  MergeCaseController,
+  RecordFeedbackController,
+  RecordHandlingStepController,
+  RecordResidentContactController,
+  ReferStepController,
+  ReopenCaseController,
+  ResolveCaseController,
+  ResumeCaseController,
+  ReturnCaseController,
+  RevealContactController,
+  RuleUnreasonableController,
+  SubmitCaseController,
+  SuperviseCaseController,
+  SupplementResidentInfoController,
+  SuspendCaseController,
+  WithdrawCaseController,
+];
+const USE_CASE_HANDLERS = [
+  AcceptCaseHandler,
+  CloseCaseHandler,
+  CompleteReferralHandler,
+  DispatchCaseHandler,
+  ExpireFeedbackWindowHandler,
+  GrantExtensionHandler,
+  HandOverCaseHandler,
+  MergeCaseHandler,
+  RaiseSlaWarningHandler,
+  RecordFeedbackHandler,
+  RecordHandlingStepHandler,
+  RecordResidentContactHandler,
+  RecordSlaBreachHandler,
+  ReferStepHandler,
+  ReopenCaseHandler,
+  ResolveCaseHandler,
+  ResumeCaseHandler,
+  ReturnCaseHandler,
+  RevealContactHandler,
+  RuleUnreasonableHandler,
+  SubmitCaseHandler,
+  SuperviseCaseHandler,
+  SupplementResidentInfoHandler,
+  SuspendCaseHandler,
+  WithdrawCaseHandler,
+];
 
 /**
  * Readiness of the command side: "the database answers SELECT 1" is not "a command can be
@@ -35,7 +134,7 @@ class WritePathReadiness implements OnModuleInit {
 }
 
 /**
- * The case-handling application: intake, every action on a case, and the audit history, over the
+ * The case-handling application: intake and every action on a case, over the
  * pure decider and the event store. Needs TongbanDatabaseModule (with CASE_HANDLING_MIGRATIONS)
  * and TongbanEventStoreModule in the same application.
  */
@@ -52,7 +151,7 @@ export class CaseHandlingModule {
     return {
       module: CaseHandlingModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [CasesController, CaseActionsController, RevealContactController],
+      controllers: USE_CASE_CONTROLLERS,
       providers: [
         {
           provide: CASE_HANDLING_OPTIONS,
@@ -65,9 +164,9 @@ export class CaseHandlingModule {
         },
         { provide: CLOCK, useValue: clock ?? systemClock },
         directoryLookupProvider(directory),
-        HandleCaseCommandHandler,
-        SubmitCaseHandler,
-        CaseActions,
+        CaseWriter,
+        CaseActionRunner,
+        ...USE_CASE_HANDLERS,
         WritePathReadiness,
       ],
     };

@@ -1,16 +1,20 @@
 export { CaseHandlingModule } from './case-handling.module';
 export {
   CASE_ACCESS_POLICY,
+  CASE_ACCESS_RULES,
   CaseActionNotAllowedError,
   authorize,
   canSee,
   relationsOf,
+  type AccessRule,
   type CaseAction,
   type CaseRead,
   type CaseRelation,
   type Caller,
 } from './access/case-access.policy';
-export { MergeTargetNotFoundError, MergeTargetNotOpenError } from './access/merge-target';
+export { CASE_RELATIONS, rolesOf } from './access/case-relation';
+export { renderAccessPolicy } from './access/access-policy.document';
+export { MergeTargetNotFoundError, MergeTargetNotOpenError } from './merge-case/merge-target';
 export {
   TargetNotInUnitError,
   TargetOutOfScopeError,
@@ -26,7 +30,16 @@ export {
 } from './routing-targets/interim-directory.lookup';
 export { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from './case-handling.options';
 export { CLOCK, type Clock, systemClock } from './clock';
-export { HandleCaseCommand, CaseVersionConflictError, type CaseCommandResult } from './handle-case-command';
+export {
+  CaseCommandMessage,
+  CaseVersionConflictError,
+  type CaseCommandClass,
+  type CaseCommandResult,
+} from './case-command/case-command';
+export { RaiseSlaWarningCommand } from './raise-sla-warning/raise-sla-warning.command';
+export { RecordSlaBreachCommand } from './record-sla-breach/record-sla-breach.command';
+export { ExpireFeedbackWindowCommand } from './expire-feedback-window/expire-feedback-window.command';
+export { actorOf } from './http/case-action.route';
 export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-case.command';
 export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 export { isValidResidentIdNumber } from './http/validators';

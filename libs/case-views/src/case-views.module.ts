@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@tongban/config';
 import { TongbanProjectionsModule } from '@tongban/projections';
+import { CaseHistoryController } from './case-history/case-history.controller';
 import { READ_MODEL_ENTITIES } from './persistence';
 import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
@@ -27,7 +28,9 @@ export class CaseViewsModule {
         TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
         ...(options.serveQueries ? [TypeOrmModule.forFeature([...READ_MODEL_ENTITIES])] : []),
       ],
-      controllers: options.serveQueries ? [CaseQueriesController, WorkQueuesController] : [],
+      controllers: options.serveQueries
+        ? [CaseQueriesController, CaseHistoryController, WorkQueuesController]
+        : [],
       providers: options.serveQueries
         ? [
             {

@@ -13,9 +13,10 @@ import type {
 
 /**
  * Every command names the case, the actor and the time: the decider never reads a clock, so
- * the time a cadre pressed the button is the time recorded.
+ * the time a cadre pressed the button is the time recorded. The ONE command base: the
+ * application layer stamps it once per request and adds only what its command says.
  */
-interface CommandBase {
+export interface CommandBase {
   readonly caseId: string;
   readonly actor: ActorRef;
   readonly at: Instant;
@@ -215,3 +216,6 @@ export type CaseCommand =
   | RevealContact;
 
 export type CaseCommandType = CaseCommand['type'];
+
+/** The command of one type: `CaseCommandOf<'DispatchCase'>` is `DispatchCase`. */
+export type CaseCommandOf<T extends CaseCommandType> = Extract<CaseCommand, { readonly type: T }>;

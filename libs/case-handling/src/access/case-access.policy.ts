@@ -4,11 +4,35 @@ import {
   CaseError,
   type ActorRef,
   type CaseCommand,
-  type CaseCommandType,
   type CaseErrorCode,
   type CaseState,
   type ExistingCase,
 } from '@tongban/cases';
+import { ACCEPT_CASE_ACCESS } from '../accept-case/accept-case.policy';
+import { CLOSE_CASE_ACCESS } from '../close-case/close-case.policy';
+import { COMPLETE_REFERRAL_ACCESS } from '../complete-referral/complete-referral.policy';
+import { DISPATCH_CASE_ACCESS } from '../dispatch-case/dispatch-case.policy';
+import { GRANT_EXTENSION_ACCESS } from '../grant-extension/grant-extension.policy';
+import { HAND_OVER_CASE_ACCESS } from '../hand-over-case/hand-over-case.policy';
+import { MERGE_CASE_ACCESS } from '../merge-case/merge-case.policy';
+import { RECORD_FEEDBACK_ACCESS } from '../record-feedback/record-feedback.policy';
+import { RECORD_HANDLING_STEP_ACCESS } from '../record-handling-step/record-handling-step.policy';
+import { RECORD_RESIDENT_CONTACT_ACCESS } from '../record-resident-contact/record-resident-contact.policy';
+import { REFER_STEP_ACCESS } from '../refer-step/refer-step.policy';
+import { REOPEN_CASE_ACCESS } from '../reopen-case/reopen-case.policy';
+import { RESOLVE_CASE_ACCESS } from '../resolve-case/resolve-case.policy';
+import { RESUME_CASE_ACCESS } from '../resume-case/resume-case.policy';
+import { RETURN_CASE_ACCESS } from '../return-case/return-case.policy';
+import { REVEAL_CONTACT_ACCESS } from '../reveal-contact/reveal-contact.policy';
+import { RULE_UNREASONABLE_ACCESS } from '../rule-unreasonable/rule-unreasonable.policy';
+import { SUPERVISE_CASE_ACCESS } from '../supervise-case/supervise-case.policy';
+import { SUPPLEMENT_RESIDENT_INFO_ACCESS } from '../supplement-resident-info/supplement-resident-info.policy';
+import { SUSPEND_CASE_ACCESS } from '../suspend-case/suspend-case.policy';
+import { WITHDRAW_CASE_ACCESS } from '../withdraw-case/withdraw-case.policy';
+import { READ_CASE_ACCESS, READ_HISTORY_ACCESS } from './case-reads.policy';
+import type { AccessRule, CaseAction, CaseRead, CaseRelation } from './case-relation';
+
+export type { AccessRule, CaseAction, CaseRead, CaseRelation } from './case-relation';
 
 /**
  * WHO MAY DO WHAT TO WHICH CASE — the one access policy of the case context (issue 10, ADR 0011).
@@ -24,79 +48,45 @@ import {
  * differential test over generated cases and callers keeps the two equal.
  */
 
-/** How a caller can stand to a case. Each is a fact about the replayed case, nothing else. */
-export type CaseRelation =
-  /** The resident who filed it. */
-  | 'submitting_resident'
-  /** The channel (hotline, third-party portal) that filed it on a resident's behalf. */
-  | 'filing_channel'
-  /** A cadre of a community (or a unit) the case is, or was, answerable to. */
-  | 'cadre_in_scope'
-  /** A cadre the case was ever designated, offered or owned by. */
-  | 'involved_cadre'
-  /** The cadre it is dispatched to now, before acceptance, in the unit it was dispatched to. */
-  | 'designated_cadre'
-  /** The cadre a pending hand-over is offered to, in the unit it is offered to. */
-  | 'hand_over_target'
-  /** The ONE accountable owner, now. */
-  | 'owner'
-  /** Staff of a unit a step of the case was referred to. */
-  | 'referred_unit_staff'
-  /** A dispatcher whose unit covers the case (the district's dispatcher covers all). */
-  | 'dispatcher_in_scope'
-  /** A supervisor of the case's street, or of the district. */
-  | 'supervisor_in_scope';
-
-/** Single-case reads. Admins manage the directory and read models, not residents' cases. */
-export type CaseRead = 'ReadCase' | 'ReadHistory';
-
-/** Commands a person issues over HTTP (SLA timers are issued by the system, never by a token). */
-export type CaseAction = Exclude<
-  CaseCommandType,
-  'SubmitCase' | 'RaiseSlaWarning' | 'RecordSlaBreach' | 'ExpireFeedbackWindow'
->;
-
 /**
- * THE TABLE. A row lists every relation that allows the operation; anything else is refused.
- * Least privilege: owner-only work is the owner's; feedback is the resident's (or the channel
- * that filed for them), never the cadre who resolved; supervision stays within the street.
+ * THE TABLE: every operation's row, each kept in its use case's folder (`<use-case>.policy.ts`)
+ * and listed here, so the whole policy reads in one place (and in docs/access-policy.md, which
+ * a test keeps equal to it). A row lists every relation that allows the operation; anything
+ * else is refused. Least privilege: owner-only work is the owner's; feedback is the resident's
+ * (or the channel that filed for them), never the cadre who resolved; supervision stays within
+ * the street. A missing row does not compile.
  */
-export const CASE_ACCESS_POLICY: Readonly<Record<CaseAction | CaseRead, readonly CaseRelation[]>> = {
-  ReadCase: [
-    'submitting_resident',
-    'filing_channel',
-    'cadre_in_scope',
-    'involved_cadre',
-    'referred_unit_staff',
-    'dispatcher_in_scope',
-    'supervisor_in_scope',
-  ],
-  ReadHistory: ['dispatcher_in_scope', 'supervisor_in_scope'],
-  DispatchCase: ['dispatcher_in_scope'],
-  // The owner too: re-accepting what one already owns is a state question (409), not a relation one.
-  AcceptCase: ['designated_cadre', 'hand_over_target', 'owner'],
-  ReturnCase: ['designated_cadre', 'hand_over_target', 'owner'],
-  RecordResidentContact: ['owner'],
-  RecordHandlingStep: ['owner'],
-  ReferStep: ['owner'],
-  CompleteReferral: ['referred_unit_staff'],
-  SuspendCase: ['owner'],
-  ResumeCase: ['owner'],
-  HandOverCase: ['owner'],
-  ResolveCase: ['owner'],
-  CloseCase: ['owner'],
-  SupplementResidentInfo: ['submitting_resident'],
-  WithdrawCase: ['submitting_resident', 'filing_channel'],
-  RecordFeedback: ['submitting_resident', 'filing_channel'],
-  ReopenCase: ['supervisor_in_scope', 'dispatcher_in_scope'],
-  SuperviseCase: ['supervisor_in_scope'],
-  GrantExtension: ['supervisor_in_scope'],
-  RuleUnreasonable: ['supervisor_in_scope'],
-  MergeCase: ['supervisor_in_scope'],
-  // The full phone number, recorded (ADR 0014): whoever calls the resident back — the owner, or
-  // the channel that filed for them. Everyone else reads it masked.
-  RevealContact: ['owner', 'filing_channel'],
+export const CASE_ACCESS_RULES: { readonly [O in CaseAction | CaseRead]: AccessRule<O> } = {
+  ReadCase: READ_CASE_ACCESS,
+  ReadHistory: READ_HISTORY_ACCESS,
+  DispatchCase: DISPATCH_CASE_ACCESS,
+  AcceptCase: ACCEPT_CASE_ACCESS,
+  ReturnCase: RETURN_CASE_ACCESS,
+  RecordResidentContact: RECORD_RESIDENT_CONTACT_ACCESS,
+  RecordHandlingStep: RECORD_HANDLING_STEP_ACCESS,
+  ReferStep: REFER_STEP_ACCESS,
+  CompleteReferral: COMPLETE_REFERRAL_ACCESS,
+  SuspendCase: SUSPEND_CASE_ACCESS,
+  ResumeCase: RESUME_CASE_ACCESS,
+  HandOverCase: HAND_OVER_CASE_ACCESS,
+  ResolveCase: RESOLVE_CASE_ACCESS,
+  CloseCase: CLOSE_CASE_ACCESS,
+  SupplementResidentInfo: SUPPLEMENT_RESIDENT_INFO_ACCESS,
+  WithdrawCase: WITHDRAW_CASE_ACCESS,
+  RecordFeedback: RECORD_FEEDBACK_ACCESS,
+  ReopenCase: REOPEN_CASE_ACCESS,
+  SuperviseCase: SUPERVISE_CASE_ACCESS,
+  GrantExtension: GRANT_EXTENSION_ACCESS,
+  RuleUnreasonable: RULE_UNREASONABLE_ACCESS,
+  MergeCase: MERGE_CASE_ACCESS,
+  RevealContact: REVEAL_CONTACT_ACCESS,
 };
+
+/** The relations each operation allows: the table above, by operation. */
+export const CASE_ACCESS_POLICY: Readonly<Record<CaseAction | CaseRead, readonly CaseRelation[]>> =
+  Object.fromEntries(
+    Object.entries(CASE_ACCESS_RULES).map(([operation, rule]) => [operation, rule.allowed]),
+  ) as Record<CaseAction | CaseRead, readonly CaseRelation[]>;
 
 /** The policy row a person's command falls under (a person never issues intake here, nor a timer). */
 export function actionOf(command: CaseCommand): CaseAction {

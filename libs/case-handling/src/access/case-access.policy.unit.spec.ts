@@ -16,7 +16,11 @@ import {
   relationsOf,
   type CaseAction,
 } from './case-access.policy';
-import { MergeTargetNotFoundError, MergeTargetNotOpenError, checkMergeTarget } from './merge-target';
+import {
+  MergeTargetNotFoundError,
+  MergeTargetNotOpenError,
+  checkMergeTarget,
+} from '../merge-case/merge-target';
 
 const stateOf = (events: readonly CaseEvent[]): ExistingCase => {
   const state = replay(events);

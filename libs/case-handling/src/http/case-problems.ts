@@ -2,7 +2,7 @@ import { CASE_ERROR_KINDS, type CaseErrorCode } from '@tongban/cases';
 import { EventTooLargeError, InvalidEventError } from '@tongban/event-store';
 import { problemCodes, type ProblemCodes } from '@tongban/http';
 import { CaseActionNotAllowedError } from '../access/case-access.policy';
-import { CaseVersionConflictError } from '../handle-case-command';
+import { CaseVersionConflictError } from '../case-command/case-command';
 import {
   TargetNotInUnitError,
   TargetOutOfScopeError,

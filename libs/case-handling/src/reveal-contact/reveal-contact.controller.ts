@@ -1,16 +1,20 @@
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Inject, Param } from '@nestjs/common';
 import { caseStreamId } from '@tongban/cases';
 import { EventTooLargeError, EVENT_STORE, InvalidEventError, type EventStore } from '@tongban/event-store';
-import { ApiProblems, ApiUuidParam, requestIdOf } from '@tongban/http';
-import { Roles } from '@tongban/security';
 import { CaseActionNotAllowedError } from '../access/case-access.policy';
+import { CaseVersionConflictError } from '../case-command/case-command';
 import { fromStoredEvent } from '../case-event-mapping';
-import { CLOCK, type Clock } from '../clock';
-import { CaseVersionConflictError, HandleCaseCommand, type CaseCommandResult } from '../handle-case-command';
-import { CaseAction, actorOf, type ActionContext } from '../http/case-actions';
+import {
+  Acting,
+  CASE_ID,
+  CaseActionController,
+  CaseActionRoute,
+  CaseActionRunner,
+  type ActionContext,
+} from '../http/case-action.route';
 import { caseProblems } from '../http/case-problems';
+import { RevealContactCommand } from './reveal-contact.command';
+import { REVEAL_CONTACT_ACCESS } from './reveal-contact.policy';
 import { RevealContactRequest, RevealContactResponse } from './reveal-contact.request.dto';
 
 /**
@@ -19,19 +23,14 @@ import { RevealContactRequest, RevealContactResponse } from './reveal-contact.re
  * only after the reveal is recorded on the case (`case.contact_revealed`: who, when, why), so
  * supervisors read every reveal in the case's timeline and audit history.
  */
-@ApiTags('case actions')
-@Controller('cases/:id/contact-details')
+@CaseActionController()
 export class RevealContactController {
   constructor(
-    private readonly commands: CommandBus,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly actions: CaseActionRunner,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  @Post('reveal')
-  @HttpCode(200)
-  @Roles('cadre', 'channel')
-  @ApiOperation({
+  @CaseActionRoute('contact-details/reveal', REVEAL_CONTACT_ACCESS, {
     summary: 'Show the resident’s full phone number, recorded (who, when, why)',
     description:
       'For the call-back: the owner cadre, or the channel that filed the case. Everyone else in scope ' +
@@ -39,35 +38,39 @@ export class RevealContactController {
       '(`case.contact_revealed`, in the staff timeline and the audit history, never in the resident’s). ' +
       'No If-Match: a reveal changes nothing about the case, so it does not depend on its version. The ' +
       'answer is `Cache-Control: no-store`.',
+    ifMatch: false,
+    onlyProblems: [
+      caseProblems('case.not_found', 'case.not_owner', 'case.missing_text'),
+      CaseActionNotAllowedError,
+      new CaseVersionConflictError('', 0, 0),
+      InvalidEventError,
+      EventTooLargeError,
+    ],
+    ok: { type: RevealContactResponse, description: 'Recorded; the full number.' },
   })
-  @ApiUuidParam('id', 'The case id.')
-  @ApiProblems(
-    caseProblems('case.not_found', 'case.not_owner', 'case.missing_text'),
-    CaseActionNotAllowedError,
-    new CaseVersionConflictError('', 0, 0),
-    InvalidEventError,
-    EventTooLargeError,
-  )
-  @ApiOkResponse({ type: RevealContactResponse, description: 'Recorded; the full number.' })
   async reveal(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', CASE_ID) id: string,
     @Body() body: RevealContactRequest,
-    @CaseAction() { principal, request, reply }: ActionContext,
+    @Acting() acting: ActionContext,
   ): Promise<RevealContactResponse> {
-    const at = this.clock.now().toISOString();
     // The one write path: the access policy's RevealContact row first (out of scope 404, in
     // scope without the relation 403), then the decider; the number is read only once recorded.
-    const result = await this.commands.execute<HandleCaseCommand, CaseCommandResult>(
-      new HandleCaseCommand(
-        { type: 'RevealContact', caseId: id, actor: actorOf(principal), at, reason: body.reason },
-        { correlationId: requestIdOf(request) },
-      ),
+    let revealedAt = '';
+    const result = await this.actions.send(
+      acting,
+      id,
+      RevealContactCommand,
+      (base) => {
+        revealedAt = base.at;
+        return { ...base, type: 'RevealContact', reason: body.reason };
+      },
+      { ifMatch: false },
     );
-    void reply.header('cache-control', 'no-store');
+    void acting.reply.header('cache-control', 'no-store');
     return {
       caseId: id,
       phone: await this.residentPhone(id),
-      revealedAt: at,
+      revealedAt,
       version: result.version,
       position: result.position,
     };

@@ -1,19 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
-import { IsNotBlank } from '../http/validators';
-
-const REASON = 500;
+import { ReasonField } from '../http/request-fields';
 
 export class RevealContactRequest {
-  @ApiProperty({
-    minLength: 1,
-    maxLength: REASON,
-    example: '回电前核对居民手机号',
-    description: 'Why you need the full number; recorded on the case with who asked and when.',
-  })
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(REASON)
+  @ReasonField(
+    '回电前核对居民手机号',
+    'Why you need the full number; recorded on the case with who asked and when.',
+  )
   reason!: string;
 }
 

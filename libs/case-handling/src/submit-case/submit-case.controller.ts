@@ -1,30 +1,10 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  type LinkObject,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOperation, ApiTags, type LinkObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { caseStreamId, isBlankText, replay, type Channel } from '@tongban/cases';
+import { isBlankText, type Channel } from '@tongban/cases';
 import { TongbanError, ValidationFailedError } from '@tongban/errors';
-import { ApiProblems, ApiUuidParam, RateLimited, requestIdOf } from '@tongban/http';
-import { EVENT_STORE, formatPosition, type EventStore, type JsonValue } from '@tongban/event-store';
-import { maskIdNumber, maskPersonalDataInText, maskPhone } from '@tongban/logging';
+import { ApiProblems, RateLimited, requestIdOf } from '@tongban/http';
 import {
   CurrentPrincipal,
   PRINCIPAL_CHANNELS,
@@ -32,25 +12,18 @@ import {
   type Principal,
   type PrincipalRole,
 } from '@tongban/security';
-import { authorize, CaseActionNotAllowedError } from '../access/case-access.policy';
-import { fromStoredEvent } from '../case-event-mapping';
 import { CLOCK, type Clock } from '../clock';
-import {
-  IdempotencyKeyReusedError,
-  SubmitCaseCommand,
-  type SubmitCaseResult,
-} from '../submit-case/submit-case.command';
-import { actorOf } from './case-actions';
-import { CaseHistoryView, type HistoryEntryView } from './case-history.dto';
-import { CASE_INTAKE_PROBLEMS, caseProblems } from './case-problems';
-import { SubmitCaseRequest, SubmitCaseResponse } from './case-requests.dto';
+import { actorOf } from '../http/case-action.route';
+import { CASE_INTAKE_PROBLEMS } from '../http/case-problems';
 import {
   etag,
   IDEMPOTENCY_KEY_FORMAT,
   IdempotencyKeyMissingError,
   idempotencyKeyFrom,
   InvalidHeaderError,
-} from './preconditions';
+} from '../http/preconditions';
+import { IdempotencyKeyReusedError, SubmitCaseCommand, type SubmitCaseResult } from './submit-case.command';
+import { SubmitCaseRequest, SubmitCaseResponse } from './submit-case.request.dto';
 
 class ChannelNotAllowedError extends TongbanError {
   readonly code = 'case.channel_not_allowed';
@@ -97,19 +70,18 @@ const onNewCase = (operationId: string, ifMatch = true): LinkObject => ({
 });
 const NEXT_STEPS: Record<string, LinkObject> = {
   ReadCase: onNewCase('CaseQueriesController_detail', false),
-  ReadHistory: onNewCase('CasesController_history', false),
-  Dispatch: onNewCase('CaseActionsController_dispatch'),
-  Supplement: onNewCase('CaseActionsController_supplement'),
-  Withdraw: onNewCase('CaseActionsController_withdraw'),
+  ReadHistory: onNewCase('CaseHistoryController_history', false),
+  Dispatch: onNewCase('DispatchCaseController_dispatch'),
+  Supplement: onNewCase('SupplementResidentInfoController_supplement'),
+  Withdraw: onNewCase('WithdrawCaseController_withdraw'),
 };
 
 @ApiTags('cases')
 @Controller('cases')
-export class CasesController {
+export class SubmitCaseController {
   constructor(
     private readonly commands: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Post()
@@ -215,53 +187,4 @@ export class CasesController {
       position: result.position,
     };
   }
-
-  @Get(':id/history')
-  @Roles('supervisor', 'dispatcher')
-  @ApiOperation({
-    summary: 'The complete, unaltered history of a case, read straight from the event store (audit)',
-    description: 'Phone and ID numbers are masked.',
-  })
-  @ApiUuidParam('id', 'The case id.')
-  @ApiProblems(caseProblems('case.not_found'), CaseActionNotAllowedError)
-  @ApiOkResponse({
-    type: CaseHistoryView,
-    description: 'Every event in order, with actor, time and what changed.',
-  })
-  async history(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<CaseHistoryView> {
-    const events = await this.store.readStream(caseStreamId(id));
-    // The same policy as every command: outside the caller's street it answers as no case at all.
-    authorize('ReadHistory', actorOf(principal), id, replay(events.map(fromStoredEvent)));
-    return {
-      caseId: id,
-      version: events[events.length - 1]!.version,
-      events: events.map((e): HistoryEntryView => ({
-        version: e.version,
-        type: e.type,
-        schemaVersion: e.schemaVersion,
-        position: formatPosition(e.position),
-        recordedAt: e.recordedAt.toISOString(),
-        actor: (e.metadata.actor ?? null) as JsonValue,
-        correlationId: typeof e.metadata.correlationId === 'string' ? e.metadata.correlationId : null,
-        data: maskContact(e.data),
-      })),
-    };
-  }
-}
-
-/** Phone and ID numbers are masked in every view by default, in free text too. */
-function maskContact(data: JsonValue): JsonValue {
-  if (Array.isArray(data)) return data.map(maskContact);
-  if (typeof data === 'string') return maskPersonalDataInText(data);
-  if (data === null || typeof data !== 'object') return data;
-  return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => {
-      if (key === 'phone' && typeof value === 'string') return [key, maskPhone(value)];
-      if (key === 'idNumber' && typeof value === 'string') return [key, maskIdNumber(value)];
-      return [key, maskContact(value)];
-    }),
-  );
 }

@@ -1,6 +1,6 @@
 import { TongbanError } from '@tongban/errors';
 import type { CaseState } from '@tongban/cases';
-import { canSee, type Caller } from './case-access.policy';
+import { canSee, type Caller } from '../access/case-access.policy';
 
 /** The case to merge into does not exist — or the caller cannot see it, which answers the same. */
 export class MergeTargetNotFoundError extends TongbanError {

@@ -1,8 +1,26 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
 import { ValidationFailedError, type FieldProblem } from '@tongban/errors';
 import { createValidationPipe } from '@tongban/http';
-import * as requests from './case-requests.dto';
-import { SubmitCaseRequest } from './case-requests.dto';
+import { SubmitCaseRequest } from '../submit-case/submit-case.request.dto';
+
+/**
+ * Every request DTO of every use case: the exports of each `<use-case>/*.request.dto.ts`, found on
+ * disk, so a new use case's DTO is checked without being listed here.
+ */
+const SOURCE = join(__dirname, '..');
+const requests: Record<string, unknown> = Object.assign(
+  {},
+  ...readdirSync(SOURCE, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((folder) =>
+      readdirSync(join(SOURCE, folder.name))
+        .filter((file) => file.endsWith('.request.dto.ts'))
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- found at run time, on purpose
+        .map((file) => require(join(SOURCE, folder.name, file)) as Record<string, unknown>),
+    ),
+);
 
 /**
  * The intake DTO through the very pipe every app installs. A nested DTO guarded only by
@@ -119,10 +137,11 @@ describe('required text is never blank (checked before anything is claimed or ap
       expect.arrayContaining([
         'ResidentContactDto.name',
         'SubmitCaseRequest.title|description',
-        'ReasonRequest.reason',
-        'SupplementRequest.note',
-        'SuperviseRequest.instruction',
-        'ResolveRequest.summary',
+        'ReturnCaseRequest.reason',
+        'SupplementResidentInfoRequest.note',
+        'SuperviseCaseRequest.instruction',
+        'ResolveCaseRequest.summary',
+        'RevealContactRequest.reason',
       ]),
     );
   });

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { caseStreamId, decide, replay, type CaseCommandType, type CaseState } from '@tongban/cases';
+import {
+  EVENT_STORE,
+  WrongExpectedVersionError,
+  formatPosition,
+  type EventStore,
+} from '@tongban/event-store';
+import { actionOf, requireAllowed, requireVisible } from '../access/case-access.policy';
+import { fromStoredEvent, toStoredEvent } from '../case-event-mapping';
+import { CaseVersionConflictError, type CaseCommandMessage, type CaseCommandResult } from './case-command';
+
+/** What a use case adds to the one write path. */
+export interface WriteOptions {
+  /**
+   * The command may simply be decided again on a fresh state when another writer got in first:
+   * system timers and notes whose meaning does not depend on what happened in between. Whatever
+   * a person decides on what they saw (accept, resolve, rulings…) is never retried behind them.
+   * Only without an expected version: a caller who sent If-Match asked for exactly that one.
+   */
+  readonly retrySafe?: boolean;
+  /**
+   * What the use case checks beyond the one case (where it is sent, the case it joins), after
+   * the access policy and before the decider: a refusal appends nothing.
+   */
+  readonly check?: (state: CaseState) => Promise<void> | void;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * The one write path for commands on existing cases: load the stream, the access policy, the use
+ * case's own check, decide, append with the version that was read. Every use case's handler
+ * calls it; none loads, decides or appends on its own.
+ */
+@Injectable()
+export class CaseWriter {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async write<T extends CaseCommandType>(
+    { decision, context, expectedVersion }: CaseCommandMessage<T>,
+    options: WriteOptions = {},
+  ): Promise<CaseCommandResult> {
+    const streamId = caseStreamId(decision.caseId);
+    const retry = expectedVersion === undefined && options.retrySafe === true;
+    for (let attempt = 1; ; attempt++) {
+      const recorded = await this.store.readStream(streamId);
+      const version = recorded.length;
+      const state = replay(recorded.map(fromStoredEvent));
+      // The access policy first: a case the caller cannot see answers as one that does not
+      // exist, whatever its version or state. Then a stale version (the caller must re-read
+      // before anything else is worth saying), then the caller's relation to the case as it is.
+      const person = decision.actor.role !== 'system';
+      const visible = person ? requireVisible(decision.actor, decision.caseId, state) : undefined;
+      if (expectedVersion !== undefined && expectedVersion !== version) {
+        throw new CaseVersionConflictError(decision.caseId, expectedVersion, version);
+      }
+      if (visible) requireAllowed(actionOf(decision), decision.actor, decision.caseId, visible);
+      // A case that does not exist is the decider's 404, whatever the use case would check.
+      if (state.status !== 'none') await options.check?.(state);
+      const events = decide(decision, state);
+      if (events.length === 0) return { caseId: decision.caseId, version, position: null, events };
+      try {
+        const result = await this.store.append(
+          streamId,
+          events.map((e) => toStoredEvent(e, context)),
+          version,
+        );
+        return {
+          caseId: decision.caseId,
+          version: result.nextExpectedVersion,
+          position: formatPosition(result.position),
+          events,
+        };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (!retry || attempt >= MAX_ATTEMPTS) {
+          throw new CaseVersionConflictError(decision.caseId, version, error.actual);
+        }
+      }
+    }
+  }
+
+  /** Another case, as replayed: what a merge joins. */
+  async load(caseId: string): Promise<CaseState> {
+    return replay((await this.store.readStream(caseStreamId(caseId))).map(fromStoredEvent));
+  }
+}

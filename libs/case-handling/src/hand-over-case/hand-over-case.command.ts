@@ -1,0 +1,24 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { DirectoryLookup } from '@tongban/directory';
+import { CaseCommandMessage, type CaseCommandResult } from '../case-command/case-command';
+import { CaseWriter } from '../case-command/case-writer';
+import { DIRECTORY_LOOKUP } from '../routing-targets/directory-lookup.provider';
+import { checkRoutingTargets } from '../routing-targets/routing-targets.check';
+
+export class HandOverCaseCommand extends CaseCommandMessage<'HandOverCase'> {}
+
+/** The cadre offered the case must exist and work in a community of the owner's street (ADR 0012). */
+@CommandHandler(HandOverCaseCommand)
+export class HandOverCaseHandler implements ICommandHandler<HandOverCaseCommand, CaseCommandResult> {
+  constructor(
+    private readonly writer: CaseWriter,
+    @Inject(DIRECTORY_LOOKUP) private readonly directory: DirectoryLookup,
+  ) {}
+
+  execute(command: HandOverCaseCommand): Promise<CaseCommandResult> {
+    return this.writer.write(command, {
+      check: (state) => checkRoutingTargets(command.decision, state, this.directory),
+    });
+  }
+}

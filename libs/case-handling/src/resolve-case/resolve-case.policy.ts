@@ -1,0 +1,8 @@
+import type { AccessRule } from '../access/case-relation';
+
+/** This use case's row of the access policy (`CASE_ACCESS_POLICY`). */
+export const RESOLVE_CASE_ACCESS = {
+  operation: 'ResolveCase',
+  allowed: ['owner'],
+  why: 'Owner-only work.',
+} as const satisfies AccessRule<'ResolveCase'>;

@@ -1,0 +1,6 @@
+import { ReasonField } from '../http/request-fields';
+
+export class ResumeCaseRequest {
+  @ReasonField('居民已补齐材料')
+  reason!: string;
+}
