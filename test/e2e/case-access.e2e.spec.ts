@@ -297,6 +297,56 @@ describe('who may do what to which case (standalone)', () => {
       });
       expect((await reveal('taiyangchengCadre', id)).status).toBe(403);
     });
+
+    it("supervisors list the reveals of their street's cases (who, when, which case, why), never the number", async () => {
+      const gucheng = await caseIn(GUCHENG_COMMUNITY, 'in_handling');
+      const zhenhua = await caseIn(ZHENHUA_COMMUNITY, 'in_handling');
+      const inGucheng = await reveal('taiyangchengCadre', gucheng, '回电前核对居民手机号');
+      const inZhenhua = await reveal('yunquanliCadre', zhenhua, '上门前电话联系');
+      expect([inGucheng.status, inZhenhua.status]).toEqual([200, 200]);
+      const after = [inGucheng, inZhenhua]
+        .map((a) => String(a.body['position']))
+        .sort((a, b) => (BigInt(a.split('-')[0]!) < BigInt(b.split('-')[0]!) ? -1 : 1))
+        .pop()!;
+
+      type Reveal = { caseId: string; revealedBy: { id: string }; reason: string; revealedAt: string };
+      const list = async (user: User, query = ''): Promise<Answer> =>
+        call(user, 'GET', `/contact-reveals?after=${after}${query}`);
+
+      const street = await list('guchengSupervisor');
+      expect(street.status).toBe(200);
+      const streetItems = street.body['items'] as Reveal[];
+      expect(streetItems.find((r) => r.caseId === gucheng)).toMatchObject({
+        revealedBy: { id: USERS.taiyangchengCadre, role: 'cadre', orgUnit: GUCHENG_COMMUNITY },
+        reason: '回电前核对居民手机号',
+        revealedAt: inGucheng.body['revealedAt'],
+      });
+      expect(streetItems.map((r) => r.caseId)).not.toContain(zhenhua);
+
+      const district = (await list('districtSupervisor')).body['items'] as Reveal[];
+      expect(district.map((r) => r.caseId)).toEqual(expect.arrayContaining([gucheng, zhenhua]));
+      // Newest first.
+      const times = district.map((r) => r.revealedAt);
+      expect([...times].sort().reverse()).toEqual(times);
+
+      // Paged: one at a time, every reveal once, in the same order.
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Answer = await list('districtSupervisor', `&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        paged.push(...(page.body['items'] as Reveal[]).map((r) => `${r.caseId}@${r.revealedAt}`));
+        cursor = page.body['nextCursor'] as string | null;
+      } while (cursor);
+      expect(paged).toEqual(district.map((r) => `${r.caseId}@${r.revealedAt}`));
+
+      for (const user of ['taiyangchengCadre', 'dispatcher', 'hotline', 'resident', 'admin'] as const) {
+        expect({ user, status: (await list(user)).status }).toEqual({ user, status: 403 });
+      }
+      const listed = JSON.stringify([street.body, district]);
+      expect(listed).not.toContain('13800001234');
+      expect(listed).not.toContain('phone');
+    });
   });
 
   it('an admin manages the read models but does not read residents’ cases', async () => {

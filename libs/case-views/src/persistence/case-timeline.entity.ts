@@ -1,6 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** `rm_case_timeline`, written by the `case_timeline` projection only; read-only here. */
+// The recorded phone reveals, newest first, for supervisors (ContactRevealsIndex1764460800000).
+@Index('ix_rm_case_timeline_reveals', ['at', 'caseId', 'version'], {
+  where: "type = 'case.contact_revealed'",
+})
 @Entity({ name: 'rm_case_timeline' })
 export class CaseTimelineEntity {
   @PrimaryColumn({ name: 'case_id', type: 'uuid', primaryKeyConstraintName: 'pk_rm_case_timeline' })

@@ -13,6 +13,7 @@ import {
   CaseListView,
   ListCasesQuery,
   ReadQuery,
+  ContactRevealListView,
   ReferralListView,
   ReferralsQuery,
   ResidentCaseListView,
@@ -126,5 +127,23 @@ export class WorkQueuesController {
     @Query() query: ReferralsQuery,
   ): Promise<ReferralListView> {
     return this.reads.referralsOf(principal, query);
+  }
+
+  @Get('contact-reveals')
+  @Roles('supervisor')
+  @ApiOperation({
+    summary: 'Who was shown a resident’s full phone number, on which case, when and why: newest first',
+    description:
+      'Every recorded reveal (`POST /cases/{id}/contact-details/reveal`) on the cases of your street, or the ' +
+      'district’s for a district supervisor. The number itself is never listed.' +
+      CONSISTENCY_NOTE,
+  })
+  @ApiOkResponse({ type: ContactRevealListView })
+  @ApiProblems(InvalidCursorError)
+  contactReveals(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ReadQuery,
+  ): Promise<ContactRevealListView> {
+    return this.reads.revealsOf(principal, query);
   }
 }

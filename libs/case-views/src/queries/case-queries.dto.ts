@@ -387,3 +387,25 @@ export class ReferralListView {
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
   @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
 }
+
+export class RevealedByView {
+  @ApiProperty({ example: 'demo-cadre-taiyangcheng' }) id!: string;
+  @ApiProperty({ example: 'cadre' }) role!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'pc.gucheng.taiyangcheng' }) orgUnit!: string | null;
+}
+
+export class ContactRevealView {
+  @ApiProperty() caseId!: string;
+  @ApiProperty({ example: 'PC-20261127-000001' }) caseNumber!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ description: 'When the full number was shown.' }) revealedAt!: string;
+  @ApiProperty({ type: RevealedByView, description: 'Who asked for it.' }) revealedBy!: RevealedByView;
+  @ApiProperty({ description: 'Why, as they gave it (phone and ID numbers masked).' }) reason!: string;
+  @ApiProperty({ description: 'The case version the reveal was recorded as.' }) version!: number;
+}
+
+export class ContactRevealListView {
+  @ApiProperty({ type: [ContactRevealView] }) items!: ContactRevealView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}

@@ -29,6 +29,7 @@ import {
   type CaseListView,
   type CaseSummaryView,
   type ConsistencyQuery,
+  type ContactRevealListView,
   type ListCasesQuery,
   type ReadQuery,
   type ReferralListView,
@@ -365,9 +366,81 @@ export class CaseReads {
     };
   }
 
+  /**
+   * The recorded reveals of residents' phone numbers (ADR 0014) across the cases in the caller's
+   * scope, newest first: who asked, when, on which case and why. From the staff timeline (the
+   * reveal is an event of the case), scoped by the case's detail row like every case query.
+   */
+  async revealsOf(principal: Principal, query: ReadQuery): Promise<ContactRevealListView> {
+    const consistency = await this.consistent(['case_timeline', 'case_detail'], query);
+    const cursor = decodeCursor(query.cursor, 'timeline');
+    const qb = this.timeline
+      .createQueryBuilder('t')
+      .innerJoin(CaseDetailEntity, 'c', 'c.caseId = t.caseId')
+      .select([
+        't.caseId AS case_id',
+        't.version AS version',
+        't.at AS at',
+        't.actorId AS actor_id',
+        't.actorRole AS actor_role',
+        't.actorOrgUnit AS actor_org_unit',
+        "t.changes ->> 'reason' AS reason",
+        'c.caseNumber AS case_number',
+        'c.title AS title',
+      ])
+      .where('t.type = :type', { type: 'case.contact_revealed' });
+    applyCaseScope(qb, principal, 'c');
+    if (cursor) {
+      const [caseId, version] = cursor.id.split('/');
+      qb.andWhere('(t.at, t.caseId, t.version) < (CAST(:cv AS timestamptz), CAST(:cid AS uuid), :cver)', {
+        cv: cursor.value,
+        cid: caseId,
+        cver: Number(version),
+      });
+    }
+    qb.orderBy('t.at', 'DESC').addOrderBy('t.caseId', 'DESC').addOrderBy('t.version', 'DESC');
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const rows = await qb.limit(limit + 1).getRawMany<RevealRow>();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => ({
+        caseId: r.case_id,
+        caseNumber: r.case_number,
+        title: r.title,
+        revealedAt: new Date(r.at).toISOString(),
+        revealedBy: {
+          id: r.actor_id,
+          role: r.actor_role,
+          orgUnit: r.actor_org_unit,
+        },
+        reason: r.reason ?? '',
+        version: r.version,
+      })),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ value: new Date(last.at).toISOString(), id: `${last.case_id}/${last.version}` })
+          : null,
+      consistency,
+    };
+  }
+
   private consistent(projections: readonly string[], query: ConsistencyQuery): Promise<ConsistencyView> {
     return readConsistently(this.consistency, projections, query.after, this.waitMs);
   }
+}
+
+/** A reveal as the list query reads it (raw: the timeline row joined with its case). */
+interface RevealRow {
+  readonly case_id: string;
+  readonly version: number;
+  readonly at: Date | string;
+  readonly actor_id: string;
+  readonly actor_role: string;
+  readonly actor_org_unit: string | null;
+  readonly reason: string | null;
+  readonly case_number: string;
+  readonly title: string;
 }
 
 async function page<T extends object>(
