@@ -203,6 +203,53 @@ const ROWS: Readonly<Record<string, Row>> = {
   },
 };
 
+/**
+ * Every other endpoint: intake, the lists and who-am-I. `may` are the callers it answers 2xx;
+ * `shows` those whose answer must list the matrix's case (filed by `resident` in 太阳城, referred
+ * to 古城's public service office, its phone number revealed to its owner): every other caller's
+ * answer must not carry it, nor the resident's data.
+ */
+interface EndpointRow {
+  readonly may: readonly Caller[];
+  readonly shows?: readonly Caller[];
+}
+
+const cadres: readonly Caller[] = ['ownerCadre', 'sameCommunityCadre', 'otherCommunityCadre'];
+const everyone: readonly Caller[] = Object.keys(callers) as Caller[];
+
+const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
+  'GET /api/v1/auth/me': { may: everyone },
+  'POST /api/v1/cases': { may: ['resident', 'otherResident', 'hotline', 'otherChannel', ...cadres] },
+  'GET /api/v1/cases': {
+    may: everyone.filter((c) => c !== 'admin'),
+    shows: [...SEES],
+  },
+  'GET /api/v1/me/cases': { may: ['resident', 'otherResident'], shows: ['resident'] },
+  'GET /api/v1/worklist': { may: cadres, shows: ['ownerCadre'] },
+  'GET /api/v1/referrals': { may: ['referredOffice', 'otherOffice'], shows: ['referredOffice'] },
+  'GET /api/v1/contact-reveals': { may: [...supervisors, 'otherStreetSupervisor'], shows: supervisors },
+};
+
+/** What each kind of caller files through, and where (a cadre in their own community). */
+function intakeOf(caller: Caller): unknown {
+  const principal: Principal | undefined =
+    caller in callers ? callers[caller as keyof typeof callers] : undefined;
+  const channel =
+    principal?.role === 'channel'
+      ? principal.channel
+      : principal?.role === 'cadre'
+        ? 'grid_patrol'
+        : 'portal';
+  const community = principal?.role === 'cadre' ? principal.orgUnit : COMMUNITY;
+  return {
+    channel,
+    resident: { name: '吴建华', phone: '13712345670' },
+    location: { address: '矩阵测试地址 1 号', communityCode: community },
+    title: '井盖松动',
+    description: '路口井盖松动，有安全隐患。',
+  };
+}
+
 interface Answer {
   readonly status: number;
   readonly text: string;
@@ -214,6 +261,8 @@ describe('the access matrix (real PostgreSQL)', () => {
   let api: RunningApp;
   let projector: RunningApp;
   let operations: Array<{ key: string; method: 'GET' | 'POST'; path: string; roles: readonly string[] }>;
+  /** Every operation of the document that is not on one case. */
+  let endpoints: Array<{ key: string; method: 'GET' | 'POST'; path: string }>;
 
   const environment = (): Record<string, string> => ({
     DATABASE_URL: db.url,
@@ -235,6 +284,15 @@ describe('the access matrix (real PostgreSQL)', () => {
     const document = (await (await fetch(`${api.baseUrl}/docs-json`)).json()) as {
       paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
     };
+    endpoints = Object.entries(document.paths)
+      .filter(([path]) => !path.startsWith('/api/v1/cases/{id}'))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => ({
+          key: `${method.toUpperCase()} ${path}`,
+          method: method.toUpperCase() as 'GET' | 'POST',
+          path,
+        })),
+      );
     operations = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/api/v1/cases/{id}'))
       .flatMap(([path, methods]) =>
@@ -418,4 +476,48 @@ describe('the access matrix (real PostgreSQL)', () => {
       `access matrix: ${operations.length} operations × ${CALLERS.length} callers = ${cells} cells, 0 failures\n`,
     );
   }, 600_000);
+
+  it('every other endpoint of the document has a row, and every row an endpoint', () => {
+    expect(endpoints.map((o) => o.key).sort()).toEqual(Object.keys(ENDPOINT_ROWS).sort());
+  });
+
+  it('every other endpoint × every caller: who may call it, and no answer carries a case out of scope', async () => {
+    const target = await prepare('referred');
+    const revealed = await call('ownerCadre', 'POST', `/api/v1/cases/${target.id}/contact-details/reveal`, {
+      reason: '回电核实',
+    });
+    expect(revealed.status).toBe(200);
+    const after = `?after=${String(revealed.body['position'])}`;
+    const failures: string[] = [];
+    let cells = 0;
+    for (const op of endpoints) {
+      const row = ENDPOINT_ROWS[op.key];
+      if (!row) continue;
+      for (const caller of CALLERS) {
+        cells += 1;
+        const bad = caller === 'noToken' || caller === 'expiredToken' || caller === 'malformedUnit';
+        const want = bad ? 401 : row.may.includes(caller) ? (op.method === 'POST' ? 201 : 200) : 403;
+        const answer =
+          op.method === 'POST'
+            ? await call(caller, 'POST', op.path, intakeOf(caller), { 'idempotency-key': randomUUID() })
+            : await call(caller, 'GET', `${op.path}${after}`);
+        if (answer.status !== want) {
+          failures.push(`${op.key} by ${caller}: ${answer.status}, want ${want}: ${answer.text}`);
+          continue;
+        }
+        if (op.method !== 'GET') continue;
+        const listed = answer.text.includes(target.id);
+        const shown = want === 200 && (row.shows ?? []).includes(caller);
+        if (shown && !listed) failures.push(`${op.key} by ${caller}: does not list the case in scope`);
+        if (!shown && listed) failures.push(`${op.key} by ${caller}: lists a case out of its scope`);
+        if (!shown && (answer.text.includes(RESIDENT.name) || answer.text.includes(RESIDENT.phone))) {
+          failures.push(`${op.key} by ${caller}: the answer carries the resident's data`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    process.stdout.write(
+      `access matrix, other endpoints: ${endpoints.length} endpoints × ${CALLERS.length} callers = ${cells} cells, 0 failures\n`,
+    );
+  }, 300_000);
 });
