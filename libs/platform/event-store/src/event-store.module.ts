@@ -11,6 +11,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@tongban/config';
 import type { EventStore } from './event-store';
+import { checkClusterContinuity } from './postgres/cluster-continuity';
 import { migrateEventStore } from './postgres/migrations';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
@@ -29,9 +30,13 @@ class EventStoreLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly dataSource: DataSource,
   ) {}
 
-  /** Schema first: the store is usable as soon as the module is. Safe across processes. */
+  /**
+   * Schema first: the store is usable as soon as the module is. Safe across processes. Then the
+   * cluster check: a store restored into another cluster is refused before anything is served.
+   */
   async onModuleInit(): Promise<void> {
     await migrateEventStore(poolOf(this.dataSource));
+    await checkClusterContinuity(poolOf(this.dataSource));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -14,4 +14,9 @@ export {
 } from './postgres/postgres-event-store';
 export { CoalescedNotifier } from './postgres/coalesced-notifier';
 export { migrateEventStore, EVENT_STORE_MIGRATIONS } from './postgres/migrations';
+export {
+  checkClusterContinuity,
+  EventStoreClusterChangedError,
+  RESTORE_RUNBOOK,
+} from './postgres/cluster-continuity';
 export { EVENT_STORE, TongbanEventStoreModule, poolOf } from './event-store.module';
