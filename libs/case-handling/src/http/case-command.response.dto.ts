@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { formatPosition } from '@tongban/event-store';
 
 /** What every action on a case answers: the new version (also the ETag) and the consistency token. */
 export class CaseCommandResponse {
@@ -13,7 +14,7 @@ export class CaseCommandResponse {
 
   @ApiProperty({
     type: String,
-    example: '7421-118',
+    example: formatPosition({ tx: 7421n, seq: 118n }),
     nullable: true,
     description:
       'Consistency token: pass as ?after= to a query to see this command reflected. Null when the command ' +

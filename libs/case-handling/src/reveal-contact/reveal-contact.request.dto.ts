@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ReasonField } from '../http/request-fields';
+import { formatPosition } from '@tongban/event-store';
 
 export class RevealContactRequest {
   @ReasonField(
@@ -24,7 +25,7 @@ export class RevealContactResponse {
 
   @ApiProperty({
     type: String,
-    example: '7421-119',
+    example: formatPosition({ tx: 7421n, seq: 119n }),
     nullable: true,
     description: 'Consistency token: the timeline shows the reveal once it reaches it (?after=).',
   })

@@ -16,6 +16,7 @@ import {
   type AttachmentDto,
 } from '../http/request-fields';
 import { IsResidentIdNumber, MAINLAND_MOBILE, RESIDENT_ID_FORMAT } from '../http/validators';
+import { formatPosition } from '@tongban/event-store';
 
 const MATTER_CODE = /^[A-Z0-9-]{2,40}$/;
 
@@ -135,7 +136,7 @@ export class SubmitCaseResponse {
   version!: number;
 
   @ApiProperty({
-    example: '7421-117',
+    example: formatPosition({ tx: 7421n, seq: 117n }),
     description: 'Consistency token: pass as ?after= to a query to see the new case.',
   })
   position!: string;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { JsonValue } from '@tongban/event-store';
+import { formatPosition, type JsonValue } from '@tongban/event-store';
 
 export class HistoryActorView {
   @ApiProperty({ example: 'demo-cadre-taiyangcheng' }) id!: string;
@@ -11,7 +11,10 @@ export class HistoryEntryView {
   @ApiProperty({ example: 2, description: 'The stream version this event made.' }) version!: number;
   @ApiProperty({ example: 'case.accepted' }) type!: string;
   @ApiProperty({ example: 1 }) schemaVersion!: number;
-  @ApiProperty({ example: '7421-118', description: 'Its place in the global order (a consistency token).' })
+  @ApiProperty({
+    example: formatPosition({ tx: 7421n, seq: 118n }),
+    description: 'Its place in the global order (an opaque consistency token).',
+  })
   position!: string;
   @ApiProperty({ format: 'date-time' }) recordedAt!: string;
   @ApiProperty({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { CHANNELS, ORG_UNIT_CODE } from '@tongban/cases';
+import { formatPosition, POSITION_TOKEN_PATTERN } from '@tongban/event-store';
 import {
   IsBoolean,
   IsIn,
@@ -25,7 +26,9 @@ const CASE_STATUSES = [
   'merged',
 ] as const;
 const ORG_UNIT = ORG_UNIT_CODE;
-const POSITION = /^\d{1,20}-\d{1,20}$/;
+/** A position token as the event store writes it (opaque), or as it wrote it before (`<tx>-<seq>`). */
+const POSITION = POSITION_TOKEN_PATTERN;
+const POSITION_EXAMPLE = formatPosition({ tx: 5_298_032n, seq: 80n });
 
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.split(',').filter((v) => v.length > 0) : value;
@@ -40,11 +43,11 @@ export class ConsistencyQuery {
     description:
       'Consistency token: the `position` a command returned. The answer waits (bounded) until the read ' +
       'models have applied it; `consistency.status` says whether they had.',
-    example: '5298032-80',
+    example: POSITION_EXAMPLE,
     pattern: POSITION.source,
   })
   @IsOptional()
-  @Matches(POSITION, { message: 'after must be a position token such as 5298032-80' })
+  @Matches(POSITION, { message: `after must be a position token such as ${POSITION_EXAMPLE}` })
   after?: string;
 }
 

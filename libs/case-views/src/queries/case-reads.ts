@@ -9,7 +9,7 @@ import {
   type CaseEventType,
 } from '@tongban/cases';
 import { maskPersonalDataInText } from '@tongban/logging';
-import { EVENT_STORE, type EventStore } from '@tongban/event-store';
+import { EVENT_STORE, formatPosition, parsePosition, type EventStore } from '@tongban/event-store';
 import { ReadModelConsistency } from '@tongban/projections';
 import type { Principal } from '@tongban/security';
 import {
@@ -250,7 +250,8 @@ export class CaseReads {
         channel: e.channel,
         summary: resident ? residentSummaryOf(e) : e.summary,
         changes: resident ? null : e.changes,
-        position: e.position,
+        // Rows written before tokens were opaque hold `<tx>-<seq>`: answered in today's form.
+        position: formatPosition(parsePosition(e.position)),
       })),
       nextCursor: rows.more && last ? encodeCursor({ value: null, id: `${caseId}/${last.version}` }) : null,
     };
