@@ -50,6 +50,8 @@ export class StandaloneModule {
           migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_VIEWS_MIGRATIONS],
           // Each new connection inherits PGlite's one session: reset it as a disconnect would.
           onConnect: embedded.onConnect,
+          // One PGlite session serves every connection: a timeout ending it would end them all.
+          sessionTimeouts: false,
         }),
         TongbanEventStoreModule,
         TongbanMessagingModule.inProcess(),

@@ -44,6 +44,20 @@ export class AppConfig {
     return this.env.DATABASE_URL;
   }
 
+  /**
+   * The PostgreSQL startup options every session of this deployable opens with (libpq's
+   * `options`): the statement, lock and idle-in-transaction limits (issue 11). `statementTimeoutMs`
+   * overrides the statement limit (0 = none), for migrations.
+   */
+  databaseSessionOptions(overrides: { statementTimeoutMs?: number } = {}): string {
+    const statement = overrides.statementTimeoutMs ?? this.env.DATABASE_STATEMENT_TIMEOUT_MS;
+    return [
+      `-c statement_timeout=${statement}`,
+      `-c lock_timeout=${this.env.DATABASE_LOCK_TIMEOUT_MS}`,
+      `-c idle_in_transaction_session_timeout=${this.env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
+    ].join(' ');
+  }
+
   get kafkaBrokers(): string[] {
     if (!this.env.KAFKA_BROKERS) throw new Error('KAFKA_BROKERS is not configured for ' + this.app);
     return this.env.KAFKA_BROKERS.split(',');

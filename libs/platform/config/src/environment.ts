@@ -83,6 +83,33 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /**
+   * Every session of every deployable runs with these (issue 11): one statement, one wait for a
+   * lock, and one open transaction left idle are each bounded, since the visibility horizon is
+   * cluster-wide and one forgotten transaction would hold back every reader of the event store.
+   * Migrations run without the statement limit.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_LOCK_TIMEOUT_MS = 10_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
   @IsOptional()
   @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, {
     message: 'KAFKA_BROKERS must be a comma-separated list of host:port',
@@ -280,6 +307,9 @@ export const ENVIRONMENT_VARIABLES = [
   'HTTP_PORT',
   'DATABASE_URL',
   'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'DATABASE_LOCK_TIMEOUT_MS',
+  'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
   'KAFKA_BROKERS',
   'KAFKA_CLIENT_ID',
   'SHUTDOWN_GRACE_MS',

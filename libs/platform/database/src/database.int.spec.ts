@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { AppConfig, validateEnvironment } from '@tongban/config';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
 import { DatabaseMigrator } from './database.module';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
@@ -92,12 +93,112 @@ describe('migrations at start-up', () => {
       ),
     );
     try {
-      await Promise.all(sources.map((source) => new DatabaseMigrator(source).onModuleInit()));
+      const config = new AppConfig('test', validateEnvironment({ AUTH_MODE: 'dev' }), 0);
+      await Promise.all(sources.map((source) => new DatabaseMigrator(source, config).onModuleInit()));
       const applied = await sources[0]!.query<{ name: string }[]>('SELECT name FROM migrations');
       expect(applied).toEqual([{ name: 'SlowTables1700000000000' }]);
       expect(await sources[0]!.query('SELECT count(*)::int AS n FROM read_model_b')).toEqual([{ n: 0 }]);
     } finally {
       await Promise.all(sources.map((source) => source.destroy()));
+    }
+  });
+});
+
+class SlowIndex1700000000001 implements MigrationInterface {
+  readonly name = 'SlowIndex1700000000001';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // Longer than the sessions' statement limit below: an index build on a big read model.
+    await queryRunner.query(`SELECT pg_sleep(1.5)`);
+    await queryRunner.query(`CREATE TABLE read_model_c (id int PRIMARY KEY)`);
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE read_model_c`);
+  }
+}
+
+describe('session limits (issue 11)', () => {
+  let db: TestDatabase;
+  const config = new AppConfig(
+    'test',
+    validateEnvironment({
+      AUTH_MODE: 'dev',
+      DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1000',
+    }),
+    0,
+  );
+  const source = (): DataSource =>
+    new DataSource({
+      type: 'postgres',
+      url: db.url,
+      synchronize: false,
+      migrations: [SlowIndex1700000000001],
+      extra: { max: 3, options: config.databaseSessionOptions() },
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('limits');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('every session opens with the statement, lock and idle-in-transaction limits', async () => {
+    const ds = await source().initialize();
+    try {
+      expect(
+        await ds.query(
+          `SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock,
+                  current_setting('idle_in_transaction_session_timeout') AS idle`,
+        ),
+      ).toEqual([{ statement: '1s', lock: '10s', idle: '1s' }]);
+      await expect(ds.query('SELECT pg_sleep(2)')).rejects.toThrow(/statement timeout/);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('a transaction left open is ended, and the pool goes on with fresh sessions', async () => {
+    const ds = await source().initialize();
+    try {
+      const runner = ds.createQueryRunner();
+      await runner.startTransaction();
+      await runner.query('SELECT 1');
+      const pid = ((await runner.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>)[0]!.pid;
+      // Forgotten: nothing more is sent. Poll until the server has ended that session.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const alive = await ds.query<Array<{ n: number }>>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1',
+          [pid],
+        );
+        if (alive[0]!.n === 0) break;
+        if (Date.now() > deadline) throw new Error('the idle transaction was not ended');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await expect(runner.query('SELECT 1')).rejects.toThrow();
+      await runner.release().catch(() => undefined);
+      expect(await ds.query('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('migrations run without the statement limit, on a session of their own', async () => {
+    const plain = await source().initialize();
+    try {
+      // The limit is real: on the deployable's own sessions this migration would fail.
+      await expect(plain.runMigrations({ transaction: 'all' })).rejects.toThrow(/statement timeout/);
+    } finally {
+      await plain.destroy();
+    }
+    const ds = await source().initialize();
+    try {
+      await new DatabaseMigrator(ds, config).onModuleInit();
+      expect(await ds.query('SELECT name FROM migrations')).toEqual([{ name: 'SlowIndex1700000000001' }]);
+    } finally {
+      await ds.destroy();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ClientBase, Pool } from 'pg';
-import { DataSource, type MigrationInterface } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { AppConfig } from '@tongban/config';
 import { HealthRegistry } from '@tongban/http';
 
@@ -38,6 +38,12 @@ export interface DatabaseOptions {
    * passes its session reset here).
    */
   readonly onConnect?: (client: ClientBase) => Promise<void>;
+  /**
+   * Open every session with the statement, lock and idle-in-transaction limits of the
+   * `DATABASE_*_TIMEOUT_MS` settings (default). Off only for standalone's embedded PGlite: its
+   * one session serves every connection of one process, and ending it would end them all.
+   */
+  readonly sessionTimeouts?: boolean;
 }
 
 /** Any fixed number: every deployable takes the same lock before migrating. */
@@ -51,7 +57,10 @@ const MIGRATION_LOCK_KEY = 7_245_118_301;
  */
 @Injectable()
 export class DatabaseMigrator implements OnModuleInit {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     if (this.dataSource.migrations.length === 0) return;
@@ -65,10 +74,29 @@ export class DatabaseMigrator implements OnModuleInit {
     const lock = await pool.connect();
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      await this.dataSource.runMigrations({ transaction: 'all' });
+      await this.migrate();
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
       lock.release();
+    }
+  }
+
+  /**
+   * On a session of their own without the statement limit: building an index on a big read model
+   * may take longer than any request should. The lock and idle limits still hold.
+   */
+  private async migrate(): Promise<void> {
+    const options: DataSourceOptions = this.dataSource.options;
+    const extra: Record<string, unknown> = 'extra' in options ? { ...(options.extra as object) } : {};
+    const migrating = new DataSource({
+      ...options,
+      extra: { ...extra, max: 1, options: this.config.databaseSessionOptions({ statementTimeoutMs: 0 }) },
+    });
+    await migrating.initialize();
+    try {
+      await migrating.runMigrations({ transaction: 'all' });
+    } finally {
+      await migrating.destroy();
     }
   }
 }
@@ -94,6 +122,7 @@ export class TongbanDatabaseModule {
             extra: {
               max: config.env.DATABASE_POOL_SIZE,
               connectionTimeoutMillis: 5_000,
+              ...(options.sessionTimeouts === false ? {} : { options: config.databaseSessionOptions() }),
               ...(options.onConnect ? { onConnect: options.onConnect } : {}),
             },
             // Fail fast at start-up rather than retrying for minutes behind a load balancer.
