@@ -245,7 +245,7 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
   // ---- helpers -----------------------------------------------------------------------------------
 
   function wrote(position: string | null): void {
-    expect(position).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(position).toMatch(/^p[A-Za-z0-9_-]{22}$/);
     if (comparePositions(position!, written) > 0) written = position!;
   }
 
@@ -990,7 +990,7 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
     it('without `after` the answer is current and names no request', async () => {
       const res = await call<Page<Summary>>('dispatcher', 'GET', '/cases?limit=1');
       expect(res.body.consistency).toMatchObject({ status: 'current', requested: null });
-      expect(res.body.consistency.position).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(res.body.consistency.position).toMatch(/^p[A-Za-z0-9_-]{22}$/);
     });
 
     it('the position a command returns, passed as `after`, makes the very next query show the change', async () => {

@@ -123,7 +123,7 @@ describe('cases over HTTP (real PostgreSQL)', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ version: 1, caseNumber: expect.stringMatching(/^PC-\d{8}-\d{6}$/) });
     // Opaque: no transaction id or counter a client could read or compare.
-    expect(res.body['position']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(res.body['position']).toMatch(/^p[A-Za-z0-9_-]{22}$/);
     const id = res.body['caseId'] as string;
     let v = 1;
 

@@ -131,10 +131,21 @@ describe('readiness and metrics in an outage (standalone)', () => {
   });
 
   it('turns red with the reason while the projections are stuck, shows it in /metrics, and recovers', async () => {
+    // Every projection writes its stream versions with every batch: all of them are stuck. (One
+    // stuck alone is `degraded`, below: ADR 0017.)
+    const streamTables = (
+      await db.query<Array<{ table_name: string }>>(
+        `SELECT table_name FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_name LIKE 'rm\\_%\\_streams' ORDER BY 1`,
+      )
+    ).map((r) => r.table_name);
+    expect(streamTables).toContain('rm_case_detail_streams');
     await db.query(`CREATE FUNCTION public.stuck() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'injected fault: case_detail refuses rows'; END $$`);
-    await db.query(`CREATE TRIGGER stuck BEFORE INSERT OR UPDATE ON rm_case_detail
-      FOR EACH ROW EXECUTE FUNCTION public.stuck()`);
+      BEGIN RAISE EXCEPTION 'injected fault: the read models refuse rows'; END $$`);
+    for (const table of streamTables) {
+      await db.query(`CREATE TRIGGER stuck BEFORE INSERT OR UPDATE ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION public.stuck()`);
+    }
     let filed: { status: number; body: Record<string, unknown> };
     try {
       filed = await fileCase();
@@ -158,7 +169,7 @@ describe('readiness and metrics in an outage (standalone)', () => {
       expect(await metric('tongban_projection_lag_events')).toBeGreaterThanOrEqual(1);
       expect(await metric('tongban_projection_lag_seconds')).toBeGreaterThan(0);
     } finally {
-      await db.query('DROP TRIGGER stuck ON rm_case_detail');
+      for (const table of streamTables) await db.query(`DROP TRIGGER stuck ON ${table}`);
       await db.query('DROP FUNCTION public.stuck()');
     }
     await eventually(async () => expect((await ready()).status).toBe(200), {
@@ -168,6 +179,65 @@ describe('readiness and metrics in an outage (standalone)', () => {
     expect(await metric('tongban_projection_consecutive_failures')).toBe(0);
     expect(await metric('tongban_projection_lag_events')).toBe(0);
     expect(await metric('tongban_projection_lag_seconds')).toBe(0);
+    const detail = await fetch(`${base}/api/v1/cases/${String(filed.body['caseId'])}`, {
+      headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
+    });
+    expect(detail.status).toBe(200);
+  }, 90_000);
+
+  it('says degraded, not down, naming the read model, while ONE projection is stuck; the others keep up; and recovers', async () => {
+    await db.query(`CREATE FUNCTION public.stuck_one() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected fault: case_detail refuses rows'; END $$`);
+    await db.query(`CREATE TRIGGER stuck_one BEFORE INSERT OR UPDATE ON rm_case_detail
+      FOR EACH ROW EXECUTE FUNCTION public.stuck_one()`);
+    let filed: { status: number; body: Record<string, unknown> };
+    try {
+      filed = await fileCase();
+      expect(filed.status).toBe(201);
+      const answer = await eventually(
+        async () => {
+          const res = await fetch(`${base}/health/ready`);
+          const body = (await res.json()) as { status: string; checks: Check[] };
+          expect(res.status).toBe(200);
+          expect(body.status).toBe('degraded');
+          return body;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      const projections = answer.checks.find((c) => c.name === 'projections') as Check & {
+        status: string;
+      };
+      expect(projections.status).toBe('degraded');
+      expect(projections.error).toMatch(
+        /^case_detail stopped at position \S+ since \S+ \(\d+ failed attempts, next retry \S+\): /,
+      );
+      expect(projections.error).toContain('injected fault');
+      expect(answer.checks.find((c) => c.name === 'write-path')).toMatchObject({ status: 'up' });
+      const text = await (await fetch(`${base}/metrics`)).text();
+      expect(text).toContain('tongban_projection_stopped{projection="case_detail"} 1');
+      expect(text).toContain('tongban_projection_stopped{projection="case_timeline"} 0');
+      expect(await metric('tongban_projection_consecutive_failures')).toBe(0);
+      expect(await metric('tongban_projection_failures')).toBeGreaterThanOrEqual(1);
+      expect(await metric('tongban_projection_lag_events')).toBeGreaterThanOrEqual(1);
+      // The others are current: the case's timeline has it while its detail cannot be built.
+      const timeline = await db.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM rm_case_timeline WHERE case_id = $1`,
+        [filed.body['caseId']],
+      );
+      expect(timeline[0]!.n).toBe(1);
+    } finally {
+      await db.query('DROP TRIGGER stuck_one ON rm_case_detail');
+      await db.query('DROP FUNCTION public.stuck_one()');
+    }
+    // It retries by itself with back-off, and catches up once the fault is gone.
+    await eventually(
+      async () => {
+        const res = await fetch(`${base}/health/ready`);
+        expect(((await res.json()) as { status: string }).status).toBe('up');
+      },
+      { timeoutMs: 40_000, intervalMs: 200 },
+    );
+    expect(await metric('tongban_projection_lag_events')).toBe(0);
     const detail = await fetch(`${base}/api/v1/cases/${String(filed.body['caseId'])}`, {
       headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
     });

@@ -5,12 +5,19 @@
  * dist/apps/projector/apps/projector/src/rebuild.js [name…]`.
  *
  * Needs DATABASE_URL (the database the API and projector use, already migrated). Progress goes to
- * stderr every second: events done / total, rate, time left.
+ * stderr every second: events done / total, rate, time left. A read model already being rebuilt
+ * (by another CLI or a projector's admin endpoint) is refused with the running one's progress and
+ * exit code 3: one rebuild per read model at a time, across processes (ADR 0017).
  */
 import { Pool } from 'pg';
 import { CASE_PROJECTIONS } from '@tongban/case-views';
 import { PostgresEventStore, eventStorePoolConfig } from '@tongban/event-store';
-import { rebuildProjections, type AnyProjection, type RebuildProgress } from '@tongban/projections';
+import {
+  RebuildRunningError,
+  rebuildProjections,
+  type AnyProjection,
+  type RebuildProgress,
+} from '@tongban/projections';
 
 const USAGE = `usage: projections:rebuild [${CASE_PROJECTIONS.map((p) => p.name).join('|')}]…`;
 
@@ -41,7 +48,8 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!url || !/^postgres(ql)?:\/\//.test(url)) {
     throw new UsageError('DATABASE_URL must name the PostgreSQL database the API and projector use.');
   }
-  const pool = new Pool(eventStorePoolConfig(url, { max: 3 }));
+  // One connection holds the rebuild's lock throughout; the others read and apply.
+  const pool = new Pool(eventStorePoolConfig(url, { max: 4 }));
   const store = new PostgresEventStore({ pool });
   try {
     // One pass over the store for every read model asked for, swapped in together.
@@ -69,5 +77,5 @@ async function main(argv: readonly string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   // Never echo the URL: it may carry a password. pg errors do not include it.
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  process.exitCode = error instanceof UsageError ? 2 : error instanceof RebuildRunningError ? 3 : 1;
 });

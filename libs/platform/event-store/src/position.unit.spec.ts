@@ -12,7 +12,7 @@ describe('position tokens', () => {
   it('are opaque: no transaction id or counter in them, and they round-trip', () => {
     for (const position of positions) {
       const token = formatPosition(position);
-      expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(token).toMatch(/^p[A-Za-z0-9_-]{22}$/);
       expect(token).toMatch(POSITION_TOKEN_PATTERN);
       if (position.tx > 9n) expect(token).not.toContain(String(position.tx));
       expect(parsePosition(token)).toEqual(position);
@@ -31,13 +31,21 @@ describe('position tokens', () => {
     '742',
     '742-',
     '-9',
-    '99999999999999999999-1', // beyond 64 bits
-    'AAAAAAAAAAAAAAAAAAAAAA=',
-    'AAAAAAAAAAAAAAAAAAAAAB', // trailing bits set: not a token this API writes
-    'AAAAAAAAAAAAAAAAAAAA+A',
+    'AAAAAAAAAAAAAAAAAAAAAA', // no form letter
+    'pAAAAAAAAAAAAAAAAAAAAAA=',
+    'pAAAAAAAAAAAAAAAAAAAAAB', // trailing bits set: not a token this API writes
+    'pAAAAAAAAAAAAAAAAAAAA+A',
+    'qAAAAAAAAAAAAAAAAAAAAAA',
     '\u0000AAAAAAAAAAAAAAAAAAAAA',
   ])('refuses %j with a typed error', (token) => {
     expect(() => parsePosition(token)).toThrow(InvalidPositionError);
+  });
+
+  it('reads a legacy token beyond any position (the store answers it as ahead), and never writes one', () => {
+    const beyond = parsePosition('99999999999999999999-1');
+    expect(beyond).toEqual({ tx: 99_999_999_999_999_999_999n, seq: 1n });
+    expect(() => formatPosition(beyond)).toThrow(InvalidPositionError);
+    expect(() => parsePosition('999999999999999999999-1')).toThrow(InvalidPositionError);
   });
 
   it('refuses to write what no position can be', () => {

@@ -6,13 +6,22 @@ import type { FastifyReply } from 'fastify';
 /** A dependency the deployable cannot serve without (database, broker…). */
 export interface ReadinessCheck {
   readonly name: string;
-  /** Resolves when healthy; rejects (or times out) when not. */
-  check(): Promise<void>;
+  /**
+   * Resolves when healthy; rejects (or times out) when not. Resolves with `Degraded` when the
+   * deployable still serves but part of it does not (one read model stopped while the others
+   * keep up): readiness stays 200, so an orchestrator keeps it in service, and says why.
+   */
+  check(): Promise<void | Degraded>;
+}
+
+/** What a check resolves with when part of what it watches is not working. */
+export interface Degraded {
+  readonly degraded: string;
 }
 
 export interface CheckResult {
   readonly name: string;
-  readonly status: 'up' | 'down';
+  readonly status: 'up' | 'degraded' | 'down';
   readonly error?: string;
   readonly ms: number;
 }
@@ -46,7 +55,7 @@ export class HealthRegistry implements BeforeApplicationShutdown {
         const started = performance.now();
         let timer: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([
+          const outcome = await Promise.race([
             c.check(),
             new Promise<never>((_, reject) => {
               timer = setTimeout(
@@ -55,7 +64,11 @@ export class HealthRegistry implements BeforeApplicationShutdown {
               );
             }),
           ]);
-          return { name: c.name, status: 'up', ms: Math.round(performance.now() - started) };
+          const ms = Math.round(performance.now() - started);
+          if (outcome && typeof outcome.degraded === 'string') {
+            return { name: c.name, status: 'degraded', error: outcome.degraded, ms };
+          }
+          return { name: c.name, status: 'up', ms };
         } catch (error) {
           return {
             name: c.name,
@@ -85,15 +98,19 @@ export class HealthController {
     return { status: 'up' };
   }
 
-  /** Readiness: every registered dependency answers, and we are not shutting down. */
+  /**
+   * Readiness: every registered dependency answers, and we are not shutting down. A degraded
+   * check keeps it ready (200, `degraded`): the deployable serves, part of it needs an operator.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{
-    status: 'up' | 'down';
+    status: 'up' | 'degraded' | 'down';
     checks: CheckResult[];
   }> {
     const checks = await this.registry.run();
-    const up = !this.registry.isDraining && checks.every((c) => c.status === 'up');
+    const up = !this.registry.isDraining && checks.every((c) => c.status !== 'down');
     void reply.status(up ? 200 : 503);
-    return { status: up ? 'up' : 'down', checks };
+    const status = !up ? 'down' : checks.some((c) => c.status === 'degraded') ? 'degraded' : 'up';
+    return { status, checks };
   }
 }

@@ -28,6 +28,7 @@ class ContactRequest {
 
 let releaseSlow: () => void = () => undefined;
 let dependencyUp = true;
+let dependencyDegraded = false;
 
 // These tests are about the HTTP platform; authentication has its own in @tongban/security.
 @Public()
@@ -63,6 +64,8 @@ class FakeDependency implements OnModuleInit {
       name: 'dependency',
       check: async () => {
         if (!dependencyUp) throw new Error('connection refused');
+        if (dependencyDegraded) return { degraded: 'one of its parts is stopped' };
+        return undefined;
       },
     });
   }
@@ -224,6 +227,19 @@ describe('the HTTP platform', () => {
         status: 'down',
         checks: [{ name: 'dependency', status: 'down', error: 'connection refused' }],
       });
+    });
+
+    it('stays ready but says degraded, with the reason, when a check reports part of it stopped', async () => {
+      dependencyDegraded = true;
+      const degraded = await inject({ method: 'GET', url: '/health/ready' });
+      dependencyDegraded = false;
+      expect(degraded.statusCode).toBe(200);
+      expect(degraded.json()).toMatchObject({
+        status: 'degraded',
+        checks: [{ name: 'dependency', status: 'degraded', error: 'one of its parts is stopped' }],
+      });
+      const up = await inject({ method: 'GET', url: '/health/ready' });
+      expect(up.json()).toMatchObject({ status: 'up' });
     });
   });
 

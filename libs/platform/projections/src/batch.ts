@@ -7,7 +7,7 @@ import {
   type Row,
   type TableSpec,
 } from './projection';
-import { ProjectionEventError } from './projection-event-error';
+import { ProjectionEventError, ProjectionGapError } from './projection-event-error';
 
 /**
  * What one batch changed, per table: whole rows put (null = deleted) for document tables and
@@ -16,7 +16,10 @@ import { ProjectionEventError } from './projection-event-error';
 export interface BatchChanges {
   readonly documents: ReadonlyMap<string, ReadonlyMap<string, Row | null>>;
   readonly counters: ReadonlyMap<string, ReadonlyMap<string, { key: Row; deltas: Record<string, number> }>>;
-  /** The last version applied of every stream the batch touched. */
+  /**
+   * The last version seen of every stream the batch touched (every event of a watched stream,
+   * handled or filtered out by type: see `watches`).
+   */
   readonly streamVersions: ReadonlyMap<string, number>;
 }
 
@@ -33,7 +36,10 @@ export interface BatchOutcome {
   readonly applied: number;
   /** Events at or below their stream's recorded version (redelivered or replayed). */
   readonly duplicates: number;
-  /** Events the projection's filter let through nothing for (they only advance the checkpoint). */
+  /**
+   * Events the projection does not handle: other streams, or types its filter leaves out (they
+   * advance the checkpoint, and the stream version when the stream is watched).
+   */
   readonly ignored: number;
 }
 
@@ -71,17 +77,36 @@ function normalizeCell(spec: TableSpec, column: string, value: CellValue): CellV
   return value;
 }
 
+/** The projection handles this event: its stream is watched and its type is one of `types`. */
 export function matchesFilter(projection: AnyProjection, event: RecordedEvent): boolean {
-  const { types, streamPrefix } = projection.filter;
-  if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) return false;
+  const { types } = projection.filter;
+  if (!watches(projection, event)) return false;
   if (types !== undefined && !types.includes(event.type)) return false;
   return true;
 }
 
 /**
+ * The event's stream is one the projection watches (its `streamPrefix`), whatever its type. The
+ * engine tracks the version of every event of a watched stream — not only of the types the
+ * projection handles — so that a hole in a stream shows as a gap however the filter's `types`
+ * thin it out. Every reader of a projection's events therefore reads by prefix, never by type.
+ */
+export function watches(projection: AnyProjection, event: RecordedEvent): boolean {
+  const { streamPrefix } = projection.filter;
+  return streamPrefix === undefined || event.streamId.startsWith(streamPrefix);
+}
+
+/**
  * Apply a batch of events (in global order) to one projection: skip what was already applied,
- * load what the handlers read, run the handlers, and return the changes to write. Pure apart
- * from the reads through `source`.
+ * refuse a gap, load what the handlers read, run the handlers, and return the changes to write.
+ * Pure apart from the reads through `source`.
+ *
+ * The stream-version guard: an event at or below its stream's recorded version is a duplicate
+ * (skipped); one exactly one past it is next (applied, or only recorded when `types` leaves it
+ * out); one further past is a gap and throws `ProjectionGapError`. A stream with no recorded
+ * version is at 0, so its first event must be version 1: every projection reads its streams
+ * from their beginning (a new projection and a rebuild start at the start of the store), so a
+ * stream first seen at a later version means its earlier events went missing (ADR 0017).
  */
 export async function runBatch(
   projection: AnyProjection,
@@ -89,20 +114,27 @@ export async function runBatch(
   source: BatchSource,
 ): Promise<BatchOutcome> {
   const specs = new Map(projection.tables.map((spec) => [spec.table, spec]));
-  const relevant = events.filter((event) => matchesFilter(projection, event));
-  const ignored = events.length - relevant.length;
+  const watched = events.filter((event) => watches(projection, event));
+  let ignored = events.length - watched.length;
 
-  const recorded = await source.loadStreamVersions([...new Set(relevant.map((e) => e.streamId))]);
+  const recorded = await source.loadStreamVersions([...new Set(watched.map((e) => e.streamId))]);
   const streamVersions = new Map(recorded);
   const fresh: Array<{ recorded: RecordedEvent; event: unknown }> = [];
+  const advanced = new Set<string>();
   let duplicates = 0;
-  for (const event of relevant) {
+  for (const event of watched) {
     const seen = streamVersions.get(event.streamId) ?? 0;
     if (event.version <= seen) {
       duplicates += 1;
       continue;
     }
+    if (event.version > seen + 1) throw new ProjectionGapError(projection.name, event, seen);
     streamVersions.set(event.streamId, event.version);
+    advanced.add(event.streamId);
+    if (!matchesFilter(projection, event)) {
+      ignored += 1;
+      continue;
+    }
     fresh.push({
       recorded: event,
       event: explained(projection, event, () => projection.decode(event) as unknown),
@@ -187,7 +219,7 @@ export async function runBatch(
     explained(projection, r, () => projection.handle(event, r, context));
 
   const touched = new Map<string, number>();
-  for (const { recorded: r } of fresh) touched.set(r.streamId, streamVersions.get(r.streamId)!);
+  for (const streamId of advanced) touched.set(streamId, streamVersions.get(streamId)!);
   return {
     changes: { documents, counters, streamVersions: touched },
     applied: fresh.length,

@@ -4,13 +4,15 @@ export {
   keyOf,
   normalizeRow,
   matchesFilter,
+  watches,
   type BatchChanges,
   type BatchSource,
   type BatchOutcome,
 } from './batch';
 export { InMemoryProjectionStore } from './in-memory-projection-store';
-export { ProjectionEventError } from './projection-event-error';
+export { ProjectionEventError, ProjectionGapError } from './projection-event-error';
 export { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+export { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 export { applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
 export { ensureCheckpoint, readCheckpoints, type CheckpointRow } from './postgres/projection-sql';
 export {
@@ -18,6 +20,7 @@ export {
   type ProjectionRunnerOptions,
   type RunnerStatus,
   type RunnerLogger,
+  type StoppedProjection,
 } from './postgres/projection-runner';
 export {
   ReadModelConsistency,
@@ -30,12 +33,18 @@ export {
   rebuildProjection,
   rebuildProjections,
   REBUILD_SUFFIX,
+  RebuildRunningError,
+  RebuildSupersededError,
+  readRunningRebuilds,
+  rebuildsRunningHere,
+  type RunningRebuild,
   type RebuildOptions,
   type RebuildProgress,
   type RebuildReport,
 } from './postgres/rebuild';
 
 import { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 /** TypeORM migrations of the projection engine itself; run before any read model's. */
-export const PROJECTION_MIGRATIONS = [ProjectionCheckpoints1764288000000];
+export const PROJECTION_MIGRATIONS = [ProjectionCheckpoints1764288000000, ProjectionRebuilds1764287999999];
 export { TongbanProjectionsModule, PROJECTIONS, type ProjectionsModuleOptions } from './projections.module';

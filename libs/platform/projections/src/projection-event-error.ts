@@ -30,3 +30,34 @@ export class ProjectionEventError extends Error {
     this.position = position;
   }
 }
+
+/**
+ * An event of a stream the projection watches arrived more than one version past the version it
+ * recorded for that stream (recorded 3, seen 5; or a stream first seen at 2 or later): an event
+ * is missing or out of order. Applying it would build rows from a history with a hole in it, and
+ * skipping it — as the duplicate check would for a lower version — would hide the hole, so the
+ * projection stops here, loudly, like any event it cannot apply (ADR 0017).
+ */
+export class ProjectionGapError extends ProjectionEventError {
+  constructor(
+    projection: string,
+    event: RecordedEvent,
+    /** The last version applied of the stream (0: none). */
+    readonly recordedVersion: number,
+  ) {
+    super(
+      projection,
+      event,
+      new Error(
+        `stream gap in ${event.streamId}: recorded version ${recordedVersion}, next seen ${event.version} ` +
+          `(version ${recordedVersion + 1} is missing or out of order)`,
+      ),
+    );
+    this.name = 'ProjectionGapError';
+  }
+
+  /** The version that arrived. */
+  get seenVersion(): number {
+    return this.version;
+  }
+}

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@tongban/event-store';
+import { formatPosition, type RecordedEvent } from '@tongban/event-store';
 import { InMemoryProjectionStore } from './in-memory-projection-store';
 import type { Projection } from './projection';
 import { ProjectionEventError } from './projection-event-error';
@@ -71,8 +71,8 @@ describe('ProjectionEventError', () => {
         streamId: bad.streamId,
         version: 1,
         eventType: type,
-        position: `${bad.position.tx}-2`,
-        message: `notes cannot apply ${type} ${bad.streamId}@1 at position ${bad.position.tx}-2: ${reason}`,
+        position: formatPosition(bad.position),
+        message: `notes cannot apply ${type} ${bad.streamId}@1 at position ${formatPosition(bad.position)}: ${reason}`,
       });
       expect((error as Error).cause).toBeInstanceOf(Error);
     },

@@ -24,7 +24,7 @@ import { CommitListener, CommitNotifier } from './postgres/commit-notifications'
 import { ReadModelConsistency } from './postgres/consistency';
 import { ProjectionRunner, type RunnerStatus } from './postgres/projection-runner';
 
-import { PROJECTIONS } from './projections.tokens';
+import { PROJECTIONS, REBUILD_EXCLUSION } from './projections.tokens';
 import { ReadModelsAdminController } from './read-models-admin.controller';
 
 export { PROJECTIONS };
@@ -105,6 +105,28 @@ class ProjectionRunnerLifecycle implements OnApplicationBootstrap, BeforeApplica
       },
     });
     new Gauge({
+      name: 'tongban_projection_stopped',
+      help: '1 for a projection stopped alone at an event it cannot apply (the others go on)',
+      labelNames: ['projection'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const p of runner.projections) {
+          this.set({ projection: p.name }, status().stopped.some((s) => s.projection === p.name) ? 1 : 0);
+        }
+      },
+    });
+    new Counter({
+      name: 'tongban_projection_stream_gaps',
+      help: 'Events refused because their stream skipped a version (an event missing or out of order)',
+      labelNames: ['projection'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const [projection, n] of Object.entries(status().gaps)) this.inc({ projection }, n);
+      },
+    });
+    new Gauge({
       name: 'tongban_projection_consecutive_failures',
       help: 'Failed batches since the last one that committed (alert when > 0 for minutes)',
       registers: [metrics.registry],
@@ -140,8 +162,11 @@ class ProjectionRunnerLifecycle implements OnApplicationBootstrap, BeforeApplica
     this.health.register({
       name: 'projections',
       check: () => {
-        const problem = stuckReason(this.runner.status);
-        return problem ? Promise.reject(new Error(problem)) : Promise.resolve();
+        const status = this.runner.status;
+        const problem = stuckReason(status);
+        if (problem) return Promise.reject(new Error(problem));
+        const degraded = stoppedReason(status);
+        return Promise.resolve(degraded ? { degraded } : undefined);
       },
     });
     await this.runner.start();
@@ -169,6 +194,20 @@ export function stuckReason(status: RunnerStatus): string | undefined {
 }
 
 /**
+ * Which projections are stopped alone, where and why, or undefined when none is: readiness then
+ * says `degraded` (ADR 0017) — the others are current, so the deployable stays in service.
+ */
+export function stoppedReason(status: RunnerStatus): string | undefined {
+  if (status.stopped.length === 0) return undefined;
+  return status.stopped
+    .map((s) => {
+      const error = maskPersonalDataInText(s.error.slice(0, 300));
+      return `${s.projection} stopped at position ${formatPosition(s.position)} since ${s.since.toISOString()} (${s.attempts} failed attempts, next retry ${s.nextRetryAt.toISOString()}): ${error}`;
+    })
+    .join('; ');
+}
+
+/**
  * The projection engine in a deployable: the consistency waits every query side needs and, with
  * `run: true`, the runner that keeps the read models up to date from the event store. Needs
  * TongbanDatabaseModule (with PROJECTION_MIGRATIONS and the read models' migrations) and
@@ -182,6 +221,13 @@ export class TongbanProjectionsModule {
       controllers: options.run ? [ReadModelsAdminController] : [],
       providers: [
         { provide: PROJECTIONS, useValue: options.projections },
+        {
+          // A single-connection database (standalone's PGlite) has no connection to hold a lock
+          // on, and one shared session in which advisory locks exclude nothing (ADR 0017).
+          provide: REBUILD_EXCLUSION,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => (crossProcess(config) ? 'database' : 'process'),
+        },
         { provide: PROJECTION_COMMITS, useValue: new LocalChangeSignal() },
         {
           provide: COMMIT_LISTENER,

@@ -1,2 +1,7 @@
 /** The projections this deployable knows (to run, to rebuild, or to wait for). */
 export const PROJECTIONS = Symbol('PROJECTIONS');
+/**
+ * How rebuilds exclude each other here (`RebuildOptions.exclusion`): `database` where the pool has
+ * connections to spare, `process` on a single-connection database (standalone's PGlite).
+ */
+export const REBUILD_EXCLUSION = Symbol('REBUILD_EXCLUSION');

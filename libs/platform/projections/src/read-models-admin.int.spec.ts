@@ -4,6 +4,7 @@ import { PostgresEventStore, formatPosition, migrateEventStore, poolOf } from '@
 import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
 import { applyInTransaction } from './postgres/apply';
 import { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 import { ProjectionRunner } from './postgres/projection-runner';
 import { ensureCheckpoint } from './postgres/projection-sql';
 import type { Projection } from './projection';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   dataSource = await new DataSource({
     type: 'postgres',
     url: db.url,
-    migrations: [ProjectionCheckpoints1764288000000],
+    migrations: [ProjectionCheckpoints1764288000000, ProjectionRebuilds1764287999999],
   }).initialize();
   await dataSource.runMigrations();
   const pool = poolOf(dataSource);

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { comparePositions, type GlobalPosition, type RecordedEvent } from '@tongban/event-store';
-import { matchesFilter, runBatch } from '../batch';
+import { runBatch, watches } from '../batch';
 import type { AnyProjection } from '../projection';
 import { ProjectionSql, checkpointOrStart, ident, readCheckpoints } from './projection-sql';
 
@@ -10,6 +10,14 @@ export interface ApplyTarget {
   readonly checkpoint: string;
   /** Physical table suffix: '' for the live tables. */
   readonly suffix: string;
+}
+
+/** A target's checkpoint row does not exist (never created, or a superseded rebuild's). */
+export class MissingCheckpointError extends Error {
+  constructor(readonly checkpoint: string) {
+    super(`No checkpoint row ${checkpoint}: ensureCheckpoint() first`);
+    this.name = 'MissingCheckpointError';
+  }
 }
 
 export interface AppliedBatch {
@@ -67,7 +75,7 @@ export async function applyWithClient(
   const fresh = new Map<ApplyTarget, RecordedEvent[]>();
   for (const target of targets) {
     if (!checkpoints.has(target.checkpoint)) {
-      throw new Error(`No checkpoint row ${target.checkpoint}: ensureCheckpoint() first`);
+      throw new MissingCheckpointError(target.checkpoint);
     }
     const from = checkpointOrStart(checkpoints, target.checkpoint);
     positions.set(target.checkpoint, from);
@@ -140,7 +148,7 @@ async function loadAllStreamVersions(
       ...new Set(
         fresh
           .get(target)!
-          .filter((e) => matchesFilter(target.projection, e))
+          .filter((e) => watches(target.projection, e))
           .map((e) => e.streamId),
       ),
     ];

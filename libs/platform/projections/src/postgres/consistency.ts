@@ -2,7 +2,6 @@ import type { Pool } from 'pg';
 import { TongbanError } from '@tongban/errors';
 import {
   comparePositions,
-  formatPosition,
   type ChangeSignal,
   type EventStore,
   type GlobalPosition,
@@ -114,7 +113,8 @@ export class ReadModelConsistency {
       if (comparePositions(target, head) <= 0) return;
     }
     throw new PositionAheadError(
-      `The position ${formatPosition(target)} is beyond anything the event store holds; ` +
+      // Not echoed: a token is opaque, and a legacy one may not even fit a position.
+      'The position passed as `after` is beyond anything the event store holds; ' +
         'pass the position a command returned (or a consistency.position a query answered).',
       [{ field: 'after', reason: 'ahead', message: 'no command has returned this position' }],
     );

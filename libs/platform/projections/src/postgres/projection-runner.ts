@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import {
   START,
+  comparePositions,
   type EventStore,
   type GlobalFilter,
   type GlobalPosition,
@@ -8,8 +9,9 @@ import {
   type StoreSubscription,
 } from '@tongban/event-store';
 import type { AnyProjection } from '../projection';
+import { ProjectionEventError, ProjectionGapError } from '../projection-event-error';
 import { applyInTransaction, type ApplyTarget } from './apply';
-import { ensureCheckpoint, lowestCheckpoint, readCheckpoints } from './projection-sql';
+import { checkpointOrStart, ensureCheckpoint, lowestCheckpoint, readCheckpoints } from './projection-sql';
 
 export interface RunnerLogger {
   log(message: string): void;
@@ -46,16 +48,61 @@ export interface RunnerStatus {
   /** When the current run of failures began (null while batches commit). */
   readonly failingSince: Date | null;
   readonly lastError: string | null;
+  /**
+   * Projections stopped alone at an event they cannot apply while the others go on: each waits
+   * at its checkpoint and is retried with back-off.
+   */
+  readonly stopped: readonly StoppedProjection[];
+  /** Stream gaps detected (ProjectionGapError), by projection, since start. */
+  readonly gaps: Readonly<Record<string, number>>;
 }
+
+/** A projection the runner stopped alone (ADR 0017). */
+export interface StoppedProjection {
+  readonly projection: string;
+  /** Its checkpoint: it resumes right after it, nothing skipped. */
+  readonly position: GlobalPosition;
+  readonly since: Date;
+  /** Failed attempts: the batch that stopped it, then every retry. */
+  readonly attempts: number;
+  readonly nextRetryAt: Date;
+  readonly error: string;
+  /** The event it could not apply, when the failure names one. */
+  readonly event: {
+    readonly streamId: string;
+    readonly version: number;
+    readonly type: string;
+    readonly position: string;
+  } | null;
+}
+
+interface StoppedState {
+  position: GlobalPosition;
+  since: Date;
+  attempts: number;
+  nextRetryAt: Date;
+  error: string;
+  event: StoppedProjection['event'];
+  delay: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Pages a stopped projection's retry applies before letting the live batches go on. */
+const CATCH_UP_PAGES_PER_TURN = 10;
 
 const silent: RunnerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
  * Keeps the live read models up to date from the event store: ONE catch-up subscription from
  * the lowest checkpoint, events gathered into batches, each batch applied to every projection in
- * one transaction with their checkpoints. A failed batch rolls back, the subscription stops, and
- * after a back-off the runner resumes from the checkpoints in the database — nothing is applied
- * twice and nothing is skipped.
+ * one transaction with their checkpoints. Nothing is applied twice and nothing is skipped.
+ *
+ * A failed batch is retried once per projection, each in its own transaction (ADR 0017): those
+ * that succeed commit and go on; one that fails again is stopped alone at its checkpoint (its
+ * event, error and position in `status.stopped`) and retried with back-off, catching up from its
+ * checkpoint to where the others are before it rejoins their batches. When every projection fails
+ * (the database, not a projection), the whole batch rolls back, the subscription stops, and after
+ * a back-off the runner resumes from the checkpoints in the database.
  *
  * Events arrive one by one from the subscription; a batch closes when it is full or when the
  * subscription has handed over everything it read (a `setImmediate` runs only once the loop
@@ -73,6 +120,8 @@ export class ProjectionRunner {
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
+  private readonly stopped = new Map<string, StoppedState>();
+  private readonly gaps: Record<string, number> = {};
   private state = {
     position: START,
     eventsApplied: 0,
@@ -96,8 +145,18 @@ export class ProjectionRunner {
   get status(): RunnerStatus {
     return {
       running: this.running,
-      caughtUp: (this.subscription?.caughtUp ?? false) && this.buffer.length === 0,
+      caughtUp: (this.subscription?.caughtUp ?? false) && this.buffer.length === 0 && this.stopped.size === 0,
       ...this.state,
+      stopped: [...this.stopped].map(([projection, s]) => ({
+        projection,
+        position: s.position,
+        since: s.since,
+        attempts: s.attempts,
+        nextRetryAt: s.nextRetryAt,
+        error: s.error,
+        event: s.event,
+      })),
+      gaps: { ...this.gaps },
     };
   }
 
@@ -107,7 +166,9 @@ export class ProjectionRunner {
    * scrapes, not for a hot path.
    */
   async lag(now = new Date()): Promise<{ events: number; seconds: number }> {
-    const after = this.state.position;
+    // A stopped projection trails the others: the lag is the furthest behind.
+    let after = this.state.position;
+    for (const s of this.stopped.values()) if (comparePositions(s.position, after) < 0) after = s.position;
     const filter = this.filter();
     const [next, events] = await Promise.all([
       this.options.store.readAll({ after, maxCount: 1, ...(filter ? { filter } : {}) }),
@@ -133,6 +194,7 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.retryTimer);
+    for (const s of this.stopped.values()) clearTimeout(s.timer);
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
@@ -180,29 +242,176 @@ export class ProjectionRunner {
       if (generation !== this.generation || this.buffer.length === 0) return;
       const batch = this.buffer;
       this.buffer = [];
+      const targets: ApplyTarget[] = this.options.projections
+        .filter((projection) => !this.stopped.has(projection.name))
+        .map((projection) => ({ projection, checkpoint: projection.name, suffix: '' }));
       try {
-        const targets: ApplyTarget[] = this.options.projections.map((projection) => ({
-          projection,
-          checkpoint: projection.name,
-          suffix: '',
-        }));
+        // The happy path: every projection in ONE transaction.
         const result = await applyInTransaction(this.options.pool, targets, batch, {
           columnCache: this.columnCache,
         });
-        this.state.position = batch[batch.length - 1]!.position;
-        this.state.eventsApplied += result.applied;
-        this.state.batches += 1;
-        this.state.consecutiveFailures = 0;
-        this.state.failingSince = null;
-        this.retryDelay = this.options.retryDelayMs ?? 500;
-        this.options.commits?.notify();
+        this.committed(batch, result.applied);
       } catch (error) {
-        this.failed(generation, error);
-        throw error;
+        if (targets.length <= 1) this.countGap(error);
+        const applied = targets.length > 1 ? await this.isolate(targets, batch) : undefined;
+        if (applied === undefined) {
+          this.failed(generation, error);
+          throw error;
+        }
+        this.committed(batch, applied);
       }
     });
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  private committed(batch: readonly RecordedEvent[], applied: number): void {
+    this.state.position = batch[batch.length - 1]!.position;
+    this.state.eventsApplied += applied;
+    this.state.batches += 1;
+    this.state.consecutiveFailures = 0;
+    this.state.failingSince = null;
+    this.retryDelay = this.options.retryDelayMs ?? 500;
+    this.options.commits?.notify();
+  }
+
+  /**
+   * After a failed batch: the same batch once per projection, each in its own transaction. Those
+   * that commit go on; those that fail again are stopped alone. Undefined when none committed:
+   * then the fault is not one projection's, and the runner backs off as a whole.
+   */
+  private async isolate(
+    targets: readonly ApplyTarget[],
+    batch: readonly RecordedEvent[],
+  ): Promise<number | undefined> {
+    const failures: Array<{ target: ApplyTarget; error: unknown }> = [];
+    let applied = 0;
+    let committed = 0;
+    for (const target of targets) {
+      try {
+        const result = await applyInTransaction(this.options.pool, [target], batch, {
+          columnCache: this.columnCache,
+        });
+        applied += result.applied;
+        committed += 1;
+      } catch (error) {
+        this.countGap(error);
+        failures.push({ target, error });
+      }
+    }
+    if (committed === 0) return undefined;
+    for (const { target, error } of failures) await this.stopAlone(target.projection, error);
+    return applied;
+  }
+
+  private async stopAlone(projection: AnyProjection, error: unknown): Promise<void> {
+    const name = projection.name;
+    const position = checkpointOrStart(await readCheckpoints(this.options.pool, [name]), name);
+    const delay = this.options.retryDelayMs ?? 500;
+    this.stopped.set(name, {
+      position,
+      since: new Date(),
+      attempts: 0,
+      nextRetryAt: new Date(),
+      error: '',
+      event: null,
+      delay,
+      timer: undefined,
+    });
+    this.attemptFailed(name, error);
+  }
+
+  /** Records a failed attempt of a stopped projection and schedules its next retry. */
+  private attemptFailed(name: string, error: unknown): void {
+    const stopped = this.stopped.get(name);
+    if (!stopped) return;
+    this.state.failures += 1;
+    stopped.attempts += 1;
+    stopped.error = error instanceof Error ? error.message : String(error);
+    stopped.event =
+      error instanceof ProjectionEventError
+        ? {
+            streamId: error.streamId,
+            version: error.version,
+            type: error.eventType,
+            position: error.position,
+          }
+        : null;
+    const delay = stopped.delay;
+    stopped.delay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 30_000);
+    stopped.nextRetryAt = new Date(Date.now() + delay);
+    this.logger.error(
+      `Projection ${name} stopped alone (${stopped.error}); the others go on; retrying it from its checkpoint in ${delay} ms`,
+    );
+    this.scheduleRetry(name, delay);
+  }
+
+  private scheduleRetry(name: string, delay: number): void {
+    const stopped = this.stopped.get(name);
+    if (!stopped || !this.running) return;
+    clearTimeout(stopped.timer);
+    stopped.timer = setTimeout(() => {
+      const next = this.chain.then(() => this.catchUp(name));
+      this.chain = next.catch(() => undefined);
+    }, delay);
+  }
+
+  /**
+   * A stopped projection's retry, between the live batches: apply the store from its checkpoint
+   * up to where the others are (a few pages per turn, so they are not held up), then rejoin.
+   */
+  private async catchUp(name: string): Promise<void> {
+    const stopped = this.stopped.get(name);
+    const projection = this.options.projections.find((p) => p.name === name);
+    if (!stopped || !projection || !this.running) return;
+    const until = this.state.position;
+    const target: ApplyTarget = { projection, checkpoint: name, suffix: '' };
+    const prefix = projection.filter.streamPrefix;
+    try {
+      let from = checkpointOrStart(await readCheckpoints(this.options.pool, [name]), name);
+      for (let page = 0; page < CATCH_UP_PAGES_PER_TURN; page++) {
+        stopped.position = from;
+        if (comparePositions(from, until) >= 0) {
+          this.resumed(name, stopped);
+          return;
+        }
+        const read = await this.options.store.readAll({
+          after: from,
+          maxCount: this.batchSize,
+          ...(prefix !== undefined ? { filter: { streamPrefix: prefix } } : {}),
+        });
+        const events = read.events.filter((e) => comparePositions(e.position, until) <= 0);
+        const reached =
+          read.caughtUp || events.length < read.events.length || comparePositions(read.next, until) >= 0;
+        const upTo = reached ? until : read.next;
+        const result = await applyInTransaction(this.options.pool, [target], events, {
+          upTo,
+          columnCache: this.columnCache,
+        });
+        this.state.eventsApplied += result.applied;
+        from = upTo;
+        this.options.commits?.notify();
+      }
+      stopped.position = from;
+      // Progress without a failure: keep going at once, after the live batch waiting, if any.
+      setImmediate(() => this.scheduleRetry(name, 0));
+    } catch (error) {
+      this.countGap(error);
+      this.attemptFailed(name, error);
+    }
+  }
+
+  private resumed(name: string, stopped: StoppedState): void {
+    clearTimeout(stopped.timer);
+    this.stopped.delete(name);
+    this.logger.log(
+      `Projection ${name} caught up after ${stopped.attempts} failed attempt(s); running again`,
+    );
+  }
+
+  private countGap(error: unknown): void {
+    if (error instanceof ProjectionGapError)
+      this.gaps[error.projection] = (this.gaps[error.projection] ?? 0) + 1;
   }
 
   private failed(generation: number, error: unknown): void {

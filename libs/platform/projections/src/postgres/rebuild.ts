@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { TongbanError } from '@tongban/errors';
 import {
   START,
   comparePositions,
@@ -9,7 +11,7 @@ import {
   type ReadAllResult,
 } from '@tongban/event-store';
 import type { AnyProjection } from '../projection';
-import { applyInTransaction } from './apply';
+import { applyInTransaction, MissingCheckpointError } from './apply';
 import { ensureCheckpoint, ident, readCheckpoints } from './projection-sql';
 
 export const REBUILD_SUFFIX = '__rebuild';
@@ -17,7 +19,7 @@ const RETIRED_SUFFIX = '__retired';
 
 export interface RebuildProgress {
   readonly projection: string;
-  readonly phase: 'replaying' | 'swapping' | 'done';
+  readonly phase: 'preparing' | 'replaying' | 'swapping' | 'done';
   /** Events read from the store so far (the projection's filter applied). */
   readonly done: number;
   /** Events to replay, counted at the start plus those appended since. */
@@ -43,6 +45,108 @@ export interface RebuildOptions {
   readonly onProgress?: (progress: RebuildProgress) => void;
   /** How long the swap may wait for readers' locks before trying again. Default 2 s. */
   readonly lockTimeoutMs?: number;
+  /**
+   * How rebuilds of the same read model keep out of each other's way (ADR 0017):
+   * - `database` (default): a session-level advisory lock per read model, taken on a connection
+   *   of its own and held for the whole rebuild, so two processes (the CLI and a projector's
+   *   admin endpoint, two projector replicas) never rebuild one read model at once;
+   * - `process`: only rebuilds on the same pool exclude each other. For a single-connection
+   *   database (standalone's PGlite): no connection can be held aside there, and every client
+   *   shares ONE session, in which advisory locks are re-entrant and `DISCARD ALL` on reconnect
+   *   drops them. Only this process opens that database; a client sharing its socket is caught
+   *   by the generation check instead.
+   * In both, the shadow tables and checkpoint carry the rebuild's generation, checked at every
+   * batch and at the swap: a rebuild whose tables were taken over fails and swaps nothing in.
+   */
+  readonly exclusion?: 'database' | 'process';
+}
+
+/** A rebuild that is running, as the refusal of a second one and the admin view show it. */
+export interface RunningRebuild {
+  readonly projection: string;
+  readonly generation: string;
+  readonly startedAt: Date;
+  /** Its last reported progress (null until it reported any). */
+  readonly progress: RebuildProgress | null;
+  readonly updatedAt: Date;
+}
+
+/** A second rebuild of a read model while one runs, in this process or another (409). */
+export class RebuildRunningError extends TongbanError {
+  readonly code = 'read_model.rebuild_running';
+  readonly kind = 'conflict';
+
+  constructor(
+    readonly projection: string,
+    readonly running: RunningRebuild | null,
+  ) {
+    super(
+      `A rebuild of ${projection} is already running (${describeRunning(running)}); try again when it is done.`,
+    );
+  }
+}
+
+/**
+ * The rebuild's shadow tables or checkpoint now carry another rebuild's generation (a second
+ * rebuild took them over: one that ignored or lost the lock). It stops without swapping; the
+ * live tables are untouched and the other rebuild carries on.
+ */
+export class RebuildSupersededError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly generation: string,
+    detail: string,
+  ) {
+    super(`The rebuild ${generation} of ${projection} was superseded by another rebuild: ${detail}`);
+    this.name = 'RebuildSupersededError';
+  }
+}
+
+function describeRunning(running: RunningRebuild | null): string {
+  if (!running) return 'it has not reported progress yet';
+  const since = `started ${running.startedAt.toISOString()}`;
+  const p = running.progress;
+  if (!p) return since;
+  const left = p.secondsLeft === null ? '' : `, ~${Math.ceil(p.secondsLeft)} s left`;
+  return `${p.phase} ${p.done} / ${p.total} events${left}, ${since}`;
+}
+
+/** Rebuilds running on each pool (the `process` exclusion, and what this process reports). */
+const runningHere = new WeakMap<Pool, Map<string, RunningRebuild>>();
+
+/** The rebuilds this process runs on `pool`, by read model. */
+export function rebuildsRunningHere(pool: Pool): readonly RunningRebuild[] {
+  return [...(runningHere.get(pool)?.values() ?? [])];
+}
+
+/** The rebuilds any process announced (`projection_rebuilds`), by read model. */
+export async function readRunningRebuilds(
+  client: Pick<PoolClient, 'query'>,
+  names: readonly string[],
+): Promise<Map<string, RunningRebuild>> {
+  const { rows } = await client.query<{
+    projection: string;
+    generation: string;
+    started_at: Date;
+    progress: RebuildProgress | null;
+    updated_at: Date;
+  }>(
+    `SELECT projection, generation, started_at, progress, updated_at FROM projection_rebuilds
+      WHERE projection = ANY ($1::text[])`,
+    [[...names]],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.projection,
+      {
+        projection: r.projection,
+        generation: r.generation,
+        startedAt: r.started_at,
+        progress: r.progress,
+        updatedAt: r.updated_at,
+      },
+    ]),
+  );
 }
 
 /**
@@ -82,14 +186,144 @@ export async function rebuildProjections(
   options: RebuildOptions = {},
 ): Promise<RebuildReport> {
   if (projections.length === 0) throw new Error('Nothing to rebuild');
+  const names = projections.map((p) => p.name).sort();
+  const generation = randomUUID();
+  const here = runningHere.get(pool) ?? new Map<string, RunningRebuild>();
+  runningHere.set(pool, here);
+  for (const name of names) {
+    const running = here.get(name);
+    if (running) throw new RebuildRunningError(name, running);
+  }
+  const startedAt = new Date();
+  for (const name of names) {
+    here.set(name, { projection: name, generation, startedAt, progress: null, updatedAt: startedAt });
+  }
+  try {
+    const lock = options.exclusion === 'process' ? undefined : await lockAcrossProcesses(pool, names);
+    try {
+      return await rebuildExclusively(pool, store, projections, options, {
+        generation,
+        assertLocked: () => lock?.assertHeld(),
+        progressed: (progress) => {
+          const now = new Date();
+          for (const name of names) {
+            here.set(name, { projection: name, generation, startedAt, progress, updatedAt: now });
+          }
+        },
+      });
+    } finally {
+      await withClient(pool, (client) =>
+        client.query(
+          `DELETE FROM projection_rebuilds WHERE projection = ANY ($1::text[]) AND generation = $2`,
+          [names, generation],
+        ),
+      ).catch(() => undefined);
+      await lock?.release();
+    }
+  } finally {
+    for (const name of names) if (here.get(name)?.generation === generation) here.delete(name);
+  }
+}
+
+interface RebuildLock {
+  /** Throws when the lock's connection failed: the lock went with its session. */
+  assertHeld(): void;
+  release(): Promise<void>;
+}
+
+/**
+ * One session-level advisory lock per read model, on a connection held aside for the whole
+ * rebuild (a transaction-level lock would end with the first batch). The session ending — a
+ * crash, a killed CLI — releases it, so nothing stale is ever left to clean up.
+ */
+async function lockAcrossProcesses(pool: Pool, names: readonly string[]): Promise<RebuildLock> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error): void => {
+    lost = error;
+  };
+  client.on('error', onError);
+  const release = async (): Promise<void> => {
+    client.off('error', onError);
+    if (lost) {
+      client.release(lost);
+      return;
+    }
+    try {
+      await client.query(`SELECT pg_advisory_unlock_all()`);
+      client.release();
+    } catch (error) {
+      client.release(error as Error);
+    }
+  };
+  try {
+    for (const name of names) {
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtext('tongban.projection_rebuild'), hashtext($1)) AS locked`,
+        [name],
+      );
+      if (!rows[0]!.locked) {
+        const running = (await readRunningRebuilds(client, [name])).get(name) ?? null;
+        throw new RebuildRunningError(name, running);
+      }
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return {
+    assertHeld: () => {
+      if (lost)
+        throw new Error(`The rebuild lock's connection failed (${lost.message}); stopping the rebuild`);
+    },
+    release,
+  };
+}
+
+interface Exclusive {
+  readonly generation: string;
+  readonly assertLocked: () => void;
+  readonly progressed: (progress: RebuildProgress) => void;
+}
+
+async function rebuildExclusively(
+  pool: Pool,
+  store: EventStore,
+  projections: readonly AnyProjection[],
+  options: RebuildOptions,
+  exclusive: Exclusive,
+): Promise<RebuildReport> {
+  const { generation } = exclusive;
   const batchSize = options.batchSize ?? 5_000;
   const name = projections.map((p) => p.name).join(',');
+  const names = projections.map((p) => p.name);
   const tables = projections.flatMap(tablesOf);
   const filter = sharedFilter(projections);
   const started = performance.now();
+  const shadow = (projection: AnyProjection): string => shadowOf(projection, generation);
+
+  let published = 0;
+  const publish = async (progress: RebuildProgress, force: boolean): Promise<void> => {
+    exclusive.progressed(progress);
+    // Other processes see it in projection_rebuilds; once a second is plenty for that.
+    if (!force && performance.now() - published < 1_000) return;
+    published = performance.now();
+    await pool.query(
+      `UPDATE projection_rebuilds SET progress = $3::jsonb, updated_at = now()
+        WHERE projection = ANY ($1::text[]) AND generation = $2`,
+      [names, generation, JSON.stringify(progress)],
+    );
+  };
 
   await withClient(pool, async (client) => {
     for (const projection of projections) await ensureCheckpoint(client, projection.name);
+    // Announced first, in its own commit: a refused second rebuild can say what runs.
+    await client.query(
+      `INSERT INTO projection_rebuilds (projection, generation) SELECT unnest($1::text[]), $2
+       ON CONFLICT (projection) DO UPDATE
+         SET generation = EXCLUDED.generation, started_at = now(), progress = NULL, updated_at = now()`,
+      [names, generation],
+    );
     await client.query('BEGIN');
     try {
       for (const projection of projections) {
@@ -103,11 +337,17 @@ export async function rebuildProjections(
           await client.query(
             `ALTER TABLE ${ident(table + REBUILD_SUFFIX)} ADD PRIMARY KEY (${keyOfTable(projection, table).map(ident).join(', ')})`,
           );
+          // The tables say whose they are: checked again at the swap.
+          await client.query(
+            `COMMENT ON TABLE ${ident(table + REBUILD_SUFFIX)} IS ${literal(generationTag(generation))}`,
+          );
         }
-        await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [
-          shadowOf(projection),
+        // Any earlier rebuild's checkpoint row goes (a crashed one's, or one this supersedes):
+        // its next batch then finds no row and stops.
+        await client.query(`DELETE FROM projection_checkpoints WHERE starts_with(projection, $1)`, [
+          `${projection.name}@rebuild`,
         ]);
-        await ensureCheckpoint(client, shadowOf(projection));
+        await ensureCheckpoint(client, shadow(projection));
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -124,21 +364,36 @@ export async function rebuildProjections(
   const columnCache = new Map<string, string[]>();
   const targets = projections.map((projection) => ({
     projection,
-    checkpoint: shadowOf(projection),
+    checkpoint: shadow(projection),
     suffix: REBUILD_SUFFIX,
   }));
-  const report = (phase: RebuildProgress['phase']): void => {
+  const report = async (phase: RebuildProgress['phase']): Promise<void> => {
     const seconds = (performance.now() - started) / 1000;
     const rate = seconds > 0 ? done / seconds : 0;
-    options.onProgress?.({
+    const progress: RebuildProgress = {
       projection: name,
       phase,
       done,
       total: Math.max(total, done),
       eventsPerSecond: Math.round(rate),
       secondsLeft: rate > 0 ? Math.max(0, (total - done) / rate) : null,
-    });
+    };
+    options.onProgress?.(progress);
+    await publish(progress, phase !== 'replaying');
   };
+  /** One batch into the shadow tables, refused once they belong to another rebuild. */
+  const applyShadow = async (page: ReadAllResult): Promise<void> => {
+    exclusive.assertLocked();
+    try {
+      await applyInTransaction(pool, targets, page.events, { upTo: page.next, columnCache });
+    } catch (error) {
+      if (error instanceof MissingCheckpointError) {
+        throw new RebuildSupersededError(name, generation, `its checkpoint row ${error.checkpoint} is gone`);
+      }
+      throw error;
+    }
+  };
+  await report('preparing');
 
   const read = (from: GlobalPosition): Promise<ReadAllResult> => {
     const page = store.readAll({ after: from, maxCount: batchSize, ...(filter ? { filter } : {}) });
@@ -151,13 +406,11 @@ export async function rebuildProjections(
     const page = await pending;
     // Read the next page while this one is applied: the two round trips overlap.
     if (!page.caughtUp) pending = read(page.next);
-    if (page.events.length > 0 || comparePositions(page.next, after) > 0) {
-      await applyInTransaction(pool, targets, page.events, { upTo: page.next, columnCache });
-    }
+    if (page.events.length > 0 || comparePositions(page.next, after) > 0) await applyShadow(page);
     done += page.events.length;
     after = page.next;
     if (!page.caughtUp) {
-      report('replaying');
+      await report('replaying');
       continue;
     }
     if (!indexed) {
@@ -167,8 +420,9 @@ export async function rebuildProjections(
       pending = read(after);
       continue;
     }
-    report('swapping');
-    const swapped = await trySwap(pool, projections, after, options.lockTimeoutMs ?? 2_000);
+    await report('swapping');
+    exclusive.assertLocked();
+    const swapped = await trySwap(pool, projections, generation, after, options.lockTimeoutMs ?? 2_000);
     if (swapped) break;
     swapRetries += 1;
     // A live projection is ahead (events arrived meanwhile): count them in and catch up first.
@@ -177,7 +431,7 @@ export async function rebuildProjections(
   }
 
   const seconds = (performance.now() - started) / 1000;
-  report('done');
+  await report('done');
   return {
     projection: name,
     events: done,
@@ -188,7 +442,17 @@ export async function rebuildProjections(
   };
 }
 
-const shadowOf = (projection: AnyProjection): string => `${projection.name}@rebuild`;
+/** The rebuild's checkpoint row, tagged with its generation. */
+const shadowOf = (projection: AnyProjection, generation: string): string =>
+  `${projection.name}@rebuild:${generation}`;
+
+const generationTag = (generation: string): string => `tongban rebuild ${generation}`;
+
+/** A string literal for DDL that takes no parameters (COMMENT ON); generations are UUIDs. */
+function literal(text: string): string {
+  if (!/^[a-z0-9 -]+$/.test(text)) throw new Error(`Not a plain tag: ${text}`);
+  return `'${text}'`;
+}
 
 /** Every table a projection owns, its stream versions included: what a rebuild recreates. */
 const tablesOf = (projection: AnyProjection): string[] => [
@@ -196,28 +460,41 @@ const tablesOf = (projection: AnyProjection): string[] => [
   projection.streamsTable,
 ];
 
-/** The store filter all the projections agree on (each still applies its own to every event). */
+/**
+ * The stream prefix all the projections agree on (each still applies its own filter to every
+ * event). Never their `types`: the stream-version guard must see every event of a watched stream.
+ */
 function sharedFilter(projections: readonly AnyProjection[]): GlobalFilter | undefined {
-  const [first, ...rest] = projections.map((p) => JSON.stringify(p.filter));
-  return first !== undefined && rest.every((f) => f === first) ? projections[0]!.filter : undefined;
+  const prefixes = new Set(projections.map((p) => p.filter.streamPrefix));
+  const [only] = prefixes;
+  return prefixes.size === 1 && only !== undefined ? { streamPrefix: only } : undefined;
 }
 
 async function trySwap(
   pool: Pool,
   projections: readonly AnyProjection[],
+  generation: string,
   reached: GlobalPosition,
   lockTimeoutMs: number,
 ): Promise<boolean> {
+  const shadow = (projection: AnyProjection): string => shadowOf(projection, generation);
   return withClient(pool, async (client) => {
     await client.query('BEGIN');
     try {
       await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
-      const names = projections.flatMap((p) => [p.name, shadowOf(p)]);
+      const names = projections.flatMap((p) => [p.name, shadow(p)]);
       const checkpoints = await readCheckpoints(client, names, true);
+      await assertStillOurs(client, projections, generation);
       for (const projection of projections) {
         const liveAt = checkpoints.get(projection.name)?.position ?? START;
-        const shadowRow = checkpoints.get(shadowOf(projection));
-        if (!shadowRow) throw new Error(`The rebuild checkpoint ${shadowOf(projection)} disappeared`);
+        const shadowRow = checkpoints.get(shadow(projection));
+        if (!shadowRow) {
+          throw new RebuildSupersededError(
+            projection.name,
+            generation,
+            `its checkpoint row ${shadow(projection)} is gone`,
+          );
+        }
         if (
           comparePositions(shadowRow.position, liveAt) < 0 ||
           comparePositions(reached, shadowRow.position) < 0
@@ -234,7 +511,7 @@ async function trySwap(
           await client.query(`DROP TABLE ${ident(table + RETIRED_SUFFIX)}`);
           await restoreIndexNames(client, table, indexes);
         }
-        const shadowRow = checkpoints.get(shadowOf(projection))!;
+        const shadowRow = checkpoints.get(shadow(projection))!;
         await client.query(
           `UPDATE projection_checkpoints
               SET position_tx = $2, position_seq = $3, events_applied = $4, updated_at = now()
@@ -246,8 +523,10 @@ async function trySwap(
             shadowRow.eventsApplied,
           ],
         );
-        await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [
-          shadowOf(projection),
+        await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow(projection)]);
+        await client.query(`DELETE FROM projection_rebuilds WHERE projection = $1 AND generation = $2`, [
+          projection.name,
+          generation,
         ]);
       }
       await client.query('COMMIT');
@@ -259,6 +538,33 @@ async function trySwap(
       throw error;
     }
   });
+}
+
+/**
+ * At the swap, inside its transaction: every shadow table still carries this rebuild's tag. The
+ * shadow checkpoint row (locked above) is checked by the caller; a table recreated by another
+ * rebuild after this one's last batch is caught here.
+ */
+async function assertStillOurs(
+  client: PoolClient,
+  projections: readonly AnyProjection[],
+  generation: string,
+): Promise<void> {
+  const shadows = projections.flatMap(tablesOf).map((table) => table + REBUILD_SUFFIX);
+  const { rows } = await client.query<{ name: string; tag: string | null }>(
+    `SELECT t.name, obj_description(to_regclass(t.name), 'pg_class') AS tag
+       FROM unnest($1::text[]) AS t(name)`,
+    [shadows],
+  );
+  for (const row of rows) {
+    if (row.tag !== generationTag(generation)) {
+      throw new RebuildSupersededError(
+        projections.map((p) => p.name).join(','),
+        generation,
+        `${row.name} is tagged ${JSON.stringify(row.tag)}`,
+      );
+    }
+  }
 }
 
 function keyOfTable(projection: AnyProjection, table: string): readonly string[] {
