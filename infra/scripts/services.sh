@@ -224,6 +224,8 @@ port = $PG_PORT
 unix_socket_directories = '${sock//\'/\'\'}'
 max_connections = 200
 shared_buffers = 256MB
+# Lets the tests show that a forgotten prepared (two-phase) transaction holds the readers back.
+max_prepared_transactions = 4
 EOF
   if ! grep -q "^include_if_exists = 'tongban.conf'" "$conf/postgresql.conf"; then
     printf "\n# tongban local settings\ninclude_if_exists = 'tongban.conf'\n" | as_pg tee -a "$conf/postgresql.conf" >/dev/null

@@ -110,6 +110,17 @@ export class Environment {
   @Max(3_600_000)
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
+  /**
+   * Readiness says `degraded` once committed events have waited this long for an older
+   * transaction somewhere in the cluster (the visibility horizon is cluster-wide).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  EVENT_STORE_HORIZON_DEGRADED_SECONDS = 30;
+
   @IsOptional()
   @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, {
     message: 'KAFKA_BROKERS must be a comma-separated list of host:port',
@@ -310,6 +321,7 @@ export const ENVIRONMENT_VARIABLES = [
   'DATABASE_STATEMENT_TIMEOUT_MS',
   'DATABASE_LOCK_TIMEOUT_MS',
   'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+  'EVENT_STORE_HORIZON_DEGRADED_SECONDS',
   'KAFKA_BROKERS',
   'KAFKA_CLIENT_ID',
   'SHUTDOWN_GRACE_MS',

@@ -9,9 +9,12 @@ import {
 } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { Gauge } from 'prom-client';
 import { AppConfig } from '@tongban/config';
+import { HealthRegistry, MetricsRegistry } from '@tongban/http';
 import type { EventStore } from './event-store';
 import { checkClusterContinuity } from './postgres/cluster-continuity';
+import { describeBlocker, readHorizon, type HorizonStatus } from './postgres/horizon';
 import { migrateEventStore } from './postgres/migrations';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
@@ -46,6 +49,86 @@ class EventStoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     await this.ownPool?.end();
+  }
+}
+
+/**
+ * Watches what holds the store's readers back (issue 11): /metrics shows how many committed
+ * events wait and for how long, and the age of the transaction at the horizon; readiness turns
+ * `degraded` (the deployable still serves) once events have waited longer than
+ * EVENT_STORE_HORIZON_DEGRADED_SECONDS, and the log names the blocking backend once — pid,
+ * application name, state, database, age, never its query. Standalone (one PGlite session) has
+ * no other session to wait for.
+ */
+@Injectable()
+class HorizonWatch implements OnModuleInit {
+  private readonly logger = new Logger('EventStore');
+  private reported: string | null = null;
+  private reading: Promise<HorizonStatus> | undefined;
+
+  constructor(
+    @Inject(STORE_POOL) private readonly ownPool: Pool | null,
+    private readonly health: HealthRegistry,
+    private readonly metrics: MetricsRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const pool = this.ownPool;
+    if (!pool) return;
+    // One read serves a scrape's three gauges (and a readiness check running alongside).
+    const read = (): Promise<HorizonStatus> =>
+      (this.reading ??= readHorizon(pool).finally(() => setImmediate(() => (this.reading = undefined))));
+    const gauge = (name: string, help: string, value: (h: HorizonStatus) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.metrics.registry],
+        async collect() {
+          this.set(value(await read()));
+        },
+      });
+    };
+    gauge(
+      'tongban_event_store_held_events',
+      'Committed events the readers cannot see yet: an older transaction in the cluster is still open',
+      (h) => h.heldEvents,
+    );
+    gauge(
+      'tongban_event_store_held_seconds',
+      'How long the oldest committed event the readers cannot see yet has waited',
+      (h) => h.heldSeconds,
+    );
+    gauge(
+      'tongban_event_store_horizon_transaction_seconds',
+      'Age of the transaction at the visibility horizon holding the readers back (0 when none is known)',
+      (h) => (h.heldEvents > 0 ? (h.blocker?.ageSeconds ?? 0) : 0),
+    );
+    this.health.register({
+      name: 'event-store-horizon',
+      check: async () => {
+        const horizon = await read();
+        const limit = this.config.env.EVENT_STORE_HORIZON_DEGRADED_SECONDS;
+        if (horizon.heldEvents === 0 || horizon.heldSeconds <= limit) {
+          if (this.reported !== null) this.logger.log('The event store readers are no longer held back');
+          this.reported = null;
+          return;
+        }
+        const who = describeBlocker(horizon.blocker);
+        const key = `${horizon.blocker?.kind}:${horizon.blocker?.pid ?? horizon.blocker?.name}`;
+        if (this.reported !== key) {
+          this.reported = key;
+          this.logger.warn(
+            `The event store readers are held back: ${horizon.heldEvents} committed events wait, the oldest ` +
+              `${Math.round(horizon.heldSeconds)} s, behind ${who}. End or resolve that transaction ` +
+              '(docs/operations.md, "A transaction holds the readers back").',
+          );
+        }
+        return {
+          degraded: `${horizon.heldEvents} committed events invisible to readers for up to ${Math.round(horizon.heldSeconds)} s, behind ${who}`,
+        };
+      },
+    });
   }
 }
 
@@ -90,6 +173,7 @@ class EventStoreLifecycle implements OnModuleInit, OnApplicationShutdown {
       },
     },
     EventStoreLifecycle,
+    HorizonWatch,
   ],
   exports: [EVENT_STORE],
 })
