@@ -11,7 +11,7 @@
  */
 import { Pool } from 'pg';
 import { CASE_PROJECTIONS } from '@tongban/case-views';
-import { PostgresEventStore, eventStorePoolConfig } from '@tongban/event-store';
+import { PostgresEventStore, checkClusterContinuity, eventStorePoolConfig } from '@tongban/event-store';
 import {
   RebuildRunningError,
   rebuildProjections,
@@ -52,6 +52,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const pool = new Pool(eventStorePoolConfig(url, { max: 4 }));
   const store = new PostgresEventStore({ pool });
   try {
+    // A store restored into another cluster hides events from readers: rebuilding then would
+    // leave them out of the read models. Refused, naming the runbook step (docs/operations.md).
+    await checkClusterContinuity(pool);
     // One pass over the store for every read model asked for, swapped in together.
     let lastPrint = 0;
     const report = await rebuildProjections(pool, store, projections, {
