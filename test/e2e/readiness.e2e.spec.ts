@@ -272,7 +272,8 @@ describe('readiness and metrics in an outage (standalone)', () => {
     );
     const projections = answer.checks.find((c) => c.name === 'projections');
     expect(projections?.error).toContain(`case.submitted case-${caseId}@1`);
-    expect(projections?.error).toContain('No upcaster for case.submitted v99');
+    expect(projections?.error).toContain('case.submitted v99 in case-');
+    expect(projections?.error).toContain('is newer than this build knows (v2)');
     expect(answer.checks.find((c) => c.name === 'write-path')).toMatchObject({ status: 'up' });
     expect(await metric('tongban_projection_lag_events')).toBeGreaterThanOrEqual(1);
   }, 60_000);

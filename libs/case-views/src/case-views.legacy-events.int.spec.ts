@@ -52,7 +52,14 @@ async function appendLegacyStore(): Promise<GlobalPosition> {
   const submitted = toStoredEvent(ev.submitted({ caseId: LEGACY }), context);
   await store.append(
     legacy,
-    [{ ...submitted, data: submittedWithoutResident({ caseId: LEGACY }) as typeof submitted.data }],
+    // As the old API stored it: v1 (v2 promises every field).
+    [
+      {
+        ...submitted,
+        schemaVersion: 1,
+        data: submittedWithoutResident({ caseId: LEGACY }) as typeof submitted.data,
+      },
+    ],
     'no_stream',
   );
   await store.append(legacy, [toStoredEvent(ev.dispatched({ caseId: LEGACY }), context)], 1);

@@ -220,9 +220,12 @@ export type CaseEvent =
 
 export type CaseEventType = CaseEvent['type'];
 
-/** Current schema version of each event type's shape. Bump only with an upcaster. */
+/**
+ * Current schema version of each event type's shape. Bump only with an upcaster in
+ * CASE_EVENT_CODEC (case.codec.ts). `case.submitted` v2: every field present (v1 may lack some).
+ */
 export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>> = {
-  'case.submitted': 1,
+  'case.submitted': 2,
   'case.dispatched': 1,
   'case.accepted': 1,
   'case.returned': 1,

@@ -1,24 +1,16 @@
-import type { CaseEvent, CaseEventType, CaseSubmitted } from './case.events';
+import type { CaseSubmitted } from './case.events';
 import type { AttachmentRef, CaseLocation, ResidentContact } from './case.types';
 
 /**
- * Stored data of a known type and schema version → the domain event every reader (the command
- * side's replay, the seven projections) works with: the one place where stored shapes are
- * brought up to what the types promise (ADR 0008).
- *
- * Today it repairs one thing: `case.submitted` v1 events recorded before the edge and the decider
- * required every field (an intake without `resident` was accepted and stored as `resident: {}`).
+ * The upcaster of `case.submitted` from v1 to v2 (ADR 0008, the codec in case.codec.ts): v1
+ * events recorded before the edge and the decider required every field (an intake without
+ * `resident` was accepted and stored as `resident: {}`) are brought up to what v2 promises.
  * A field with a neutral empty value is filled in — text `''`, no attachments, an empty
  * location — and the rest is passed through untouched, so a well-formed event comes out as it
  * went in. Only the envelope (`caseId`, `at`, `by`) and `channel` have no honest default; an
  * event without them stays unreadable and stops the projector at its position.
  */
-export function upcastCaseEvent(type: CaseEventType, data: Readonly<Record<string, unknown>>): CaseEvent {
-  if (type === 'case.submitted') return repairSubmitted(data);
-  return { ...data, type } as unknown as CaseEvent;
-}
-
-function repairSubmitted(data: Readonly<Record<string, unknown>>): CaseSubmitted {
+export function repairSubmitted(data: Readonly<Record<string, unknown>>): CaseSubmitted {
   const { matterCode, category, ...rest } = data;
   return {
     ...(rest as unknown as Omit<CaseSubmitted, 'type'>),

@@ -5,4 +5,12 @@ export * from './case.events';
 export * from './case.errors';
 export * from './case.state';
 export { decide, evolve, replay } from './case.decider';
-export { upcastCaseEvent } from './case.upcasting';
+export {
+  CASE_EVENT_CODEC,
+  EventCodec,
+  UnknownEventTypeError,
+  UnknownSchemaVersionError,
+  type EventCodecDefinition,
+  type StoredShape,
+  type Upcaster,
+} from './case.codec';

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { caseStreamId, replay } from '@tongban/cases';
+import { CASE_EVENT_CODEC, caseStreamId, replay } from '@tongban/cases';
 import {
   actorOf,
   authorize,
@@ -43,20 +43,26 @@ export class CaseHistoryController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<CaseHistoryView> {
     const events = await this.store.readStream(caseStreamId(id));
-    authorize('ReadHistory', actorOf(principal), id, replay(events.map(fromStoredEvent)));
+    // The one codec: the audit shows each event in the shape the rest of the system reads it in.
+    const decoded = events.map(fromStoredEvent);
+    authorize('ReadHistory', actorOf(principal), id, replay(decoded));
     return {
       caseId: id,
       version: events[events.length - 1]!.version,
-      events: events.map((e): HistoryEntryView => ({
-        version: e.version,
-        type: e.type,
-        schemaVersion: e.schemaVersion,
-        position: formatPosition(e.position),
-        recordedAt: e.recordedAt.toISOString(),
-        actor: (e.metadata.actor ?? null) as JsonValue,
-        correlationId: typeof e.metadata.correlationId === 'string' ? e.metadata.correlationId : null,
-        data: maskContact(e.data),
-      })),
+      events: events.map((e, i): HistoryEntryView => {
+        const current = CASE_EVENT_CODEC.encode(decoded[i]!);
+        return {
+          version: e.version,
+          type: e.type,
+          schemaVersion: current.schemaVersion,
+          storedSchemaVersion: e.schemaVersion,
+          position: formatPosition(e.position),
+          recordedAt: e.recordedAt.toISOString(),
+          actor: (e.metadata.actor ?? null) as JsonValue,
+          correlationId: typeof e.metadata.correlationId === 'string' ? e.metadata.correlationId : null,
+          data: maskContact(current.data as JsonValue),
+        };
+      }),
     };
   }
 }

@@ -10,7 +10,15 @@ export class HistoryActorView {
 export class HistoryEntryView {
   @ApiProperty({ example: 2, description: 'The stream version this event made.' }) version!: number;
   @ApiProperty({ example: 'case.accepted' }) type!: string;
-  @ApiProperty({ example: 1 }) schemaVersion!: number;
+  @ApiProperty({ example: 1, description: 'The shape `data` is shown in: the current one for its type.' })
+  schemaVersion!: number;
+  @ApiProperty({
+    example: 1,
+    description:
+      'The shape the event was stored in. Older than `schemaVersion` when it was upcast to be shown (the ' +
+      'stored row is never changed).',
+  })
+  storedSchemaVersion!: number;
   @ApiProperty({
     example: formatPosition({ tx: 7421n, seq: 118n }),
     description: 'Its place in the global order (an opaque consistency token).',
@@ -28,7 +36,9 @@ export class HistoryEntryView {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'The event as recorded, phone and ID numbers masked (in free text too).',
+    description:
+      'The event as recorded, brought to its current shape by the case event codec when it was stored in an ' +
+      'older one; phone and ID numbers masked (in free text too).',
   })
   data!: JsonValue;
 }

@@ -24,8 +24,10 @@ function storeWithLegacyIntake(): RecordedEvent[] {
     ev.residentContacted(on),
   );
   const later = log.record(ev.submitted({ caseId: LATER_CASE, by: actors.resident }));
+  // Stored as v1: v2 promises every field, so only a v1 event may lack one.
   const legacy: RecordedEvent = {
     ...intake!,
+    schemaVersion: 1,
     data: submittedWithoutResident(on) as RecordedEvent['data'],
   };
   return [legacy, ...handled, ...later];
@@ -43,7 +45,9 @@ describe('decodeCaseEvent', () => {
 
   it('still refuses a shape newer than this build', () => {
     const [legacy] = storeWithLegacyIntake();
-    expect(() => decodeCaseEvent({ ...legacy!, schemaVersion: 2 })).toThrow(/No upcaster/);
+    expect(() => decodeCaseEvent({ ...legacy!, schemaVersion: 3 })).toThrow(
+      /case.submitted v3 in case-e0000000-0000-4000-8000-00000000000e@1 is newer than this build knows \(v2\)/,
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import {
   CASE_EVENT_TYPES,
   CaseError,
   caseStreamId,
-  upcastCaseEvent,
+  CASE_EVENT_CODEC,
   type CaseEventType,
 } from '@tongban/cases';
 import { maskPersonalDataInText } from '@tongban/logging';
@@ -487,14 +487,20 @@ function summaryOf(row: CaseDetailEntity): CaseSummaryView {
  */
 function residentSummaryOf(row: CaseTimelineEntity): string {
   if (!KNOWN_EVENT_TYPES.has(row.type)) return row.summary;
-  const event = upcastCaseEvent(row.type as CaseEventType, {
-    ...row.changes,
-    caseId: row.caseId,
-    at: row.at.toISOString(),
-    by: {
-      id: row.actorId,
-      role: row.actorRole,
-      ...(row.actorOrgUnit === null ? {} : { orgUnit: row.actorOrgUnit }),
+  // The row keeps the event's data as the projection decoded it: today's shape.
+  const type = row.type as CaseEventType;
+  const event = CASE_EVENT_CODEC.decode({
+    type,
+    schemaVersion: CASE_EVENT_CODEC.versionOf(type),
+    data: {
+      ...row.changes,
+      caseId: row.caseId,
+      at: row.at.toISOString(),
+      by: {
+        id: row.actorId,
+        role: row.actorRole,
+        ...(row.actorOrgUnit === null ? {} : { orgUnit: row.actorOrgUnit }),
+      },
     },
   });
   return maskPersonalDataInText(timelineSummary(event, 'resident'));
