@@ -6,7 +6,8 @@
  *   npm run services:up && npm run bench:http
  *
  * BENCH_SCALE=0.2 shortens every timed slice (a smoke run; its report says so).
- * BENCH_KEEP=1 keeps the two databases afterwards (a later run drops those older than an hour).
+ * BENCH_KEEP=1 keeps the two databases afterwards (a later run drops those older than an hour), and
+ * the folder with the servers' logs and the api's CPU profile.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -323,7 +324,7 @@ interface Result {
 }
 
 /**
- * The run before ADR 0013's intake changes (http.before.json, kept as it was written), for the
+ * The run before ADR 0016's changes (http.before.json, kept as it was written), for the
  * report's before/after table; absent, the table is left out.
  */
 function beforeRun(resultsDir: string): Result | undefined {
@@ -730,7 +731,8 @@ async function main(): Promise<void> {
       log(`kept databases ${apiDb} and ${bareDb}`);
     }
     await admin.end();
-    rmSync(work, { recursive: true, force: true });
+    if (KEEP) log(`kept the servers' logs and the api's CPU profile in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -892,7 +894,7 @@ ${busy ? `\n**The machine was busy with other work when the run started (1-minut
   profiler on (SIGWINCH to a preload, \`bench/support/cpu-profiler.preload.ts\`; 0.5 ms interval); samples go to the innermost
   frame that belongs to a package or to our code (Node's own frames count for their caller).
 - **The database part alone**: after both servers stop, the statements of one intake as \`SubmitCaseHandler\` sent them
-  before ADR 0013 and as it sends them now (copied in \`bench/support/intake-sql.ts\`), and the step in between, from this process on a pool of ${CONFIG.sql.poolMax} to the api's database, ${CONFIG.clients} concurrent loops,
+  before ADR 0013, under ADR 0013 and as it sends them now (ADR 0016; in \`bench/support/intake-sql.ts\`), and the step in between, from this process on a pool of ${CONFIG.sql.poolMax} to the api's database, ${CONFIG.clients} concurrent loops,
   ${fmt(CONFIG.sql.seconds, 1)} s each after a short warm-up and a \`CHECKPOINT\`.
 
 ## Requests/s and latency
@@ -925,7 +927,7 @@ ${activityTable(r)}
 
 ${sqlTable(r.sql)}
 
-### Two per-request costs alone
+### Per-request costs alone
 
 CPU per call in this process, ${fmt(3_000)} calls each after a warm-up:
 
@@ -962,6 +964,7 @@ function observations(r: Result, sqlOf: (key: string) => Measurement | undefined
   const append = sqlOf('appendOnly');
   const blocks = sqlOf('blocks');
   const merged = sqlOf('merged');
+  const oneStatement = sqlOf('oneStatement');
   const floor = sqlOf('floor');
   const lines: string[] = ['### Reading the figures', ''];
   const api = r.intake.api;
@@ -997,8 +1000,15 @@ function observations(r: Result, sqlOf: (key: string) => Measurement | undefined
   if (blocks && merged && today && floor) {
     lines.push(
       `- Numbers from a block reserved on the counter row alone take that to ${fmt(blocks.opsPerSecond)}/s (${x(blocks.opsPerSecond / today.opsPerSecond)}); ` +
-        `with claim and append in ONE transaction as well — what \`SubmitCaseHandler\` sends now — ${fmt(merged.opsPerSecond)}/s ` +
+        `with claim and append in ONE transaction as well (ADR 0013) ${fmt(merged.opsPerSecond)}/s ` +
         `(${x(merged.opsPerSecond / today.opsPerSecond)} the statements before, ${x(merged.opsPerSecond / floor.opsPerSecond)} the bare INSERT), p99 ${ms(merged.latencyMs.p99)} ms.`,
+    );
+  }
+  if (oneStatement && merged && floor) {
+    lines.push(
+      `- As ONE autocommit statement — what \`SubmitCaseHandler\` sends now (ADR 0016) — ${fmt(oneStatement.opsPerSecond)}/s ` +
+        `(${x(oneStatement.opsPerSecond / merged.opsPerSecond)} the transaction of four round trips, ${x(oneStatement.opsPerSecond / floor.opsPerSecond)} the bare INSERT), ` +
+        `p99 ${ms(oneStatement.latencyMs.p99)} ms.`,
     );
   }
   const share = (p: ProfileSummary, prefix: string): number =>
@@ -1016,30 +1026,35 @@ function observations(r: Result, sqlOf: (key: string) => Measurement | undefined
 /** The reading of what still limits intake, from this run's figures only. */
 function remains(r: Result): string {
   const api = r.intake.api;
-  const lock = api.activity['waiting for a row lock'] ?? 0;
-  const idleTx = api.activity['in a transaction, waiting for the app’s next statement'] ?? 0;
+  const bare = r.intake.bare;
   const cores = (api.requestsPerSecond * api.serverCpuMsPerRequest) / 1000;
+  const machine = (w: Workload['api']): number =>
+    w.serverCpuMsPerRequest + w.postgresCpuMsPerRequest + w.clientCpuMsPerRequest;
+  // The bare intake's backends are not told apart in every run: accept's bare insert is the same statement.
+  const barePostgres = [bare.postgresCpuMsPerRequest, r.accept.bare.postgresCpuMsPerRequest].find((v) =>
+    Number.isFinite(v),
+  );
+  const bareMachine = bare.serverCpuMsPerRequest + (barePostgres ?? 0) + bare.clientCpuMsPerRequest;
   const top = (r.intake.profile?.components ?? [])
-    .slice(0, 4)
+    .slice(0, 6)
     .map((c) => `${c.component} ${fmt(c.percent, 1)}%`)
     .join(', ');
+  const writev = r.intake.profile?.topFunctions.find((f) => f.fn.startsWith('writev'));
   return (
-    `during the api's intake slices ${fmt(lock, 2)} of its connections waited for a row lock on average, ` +
-    `and the machine's ${r.machine.cores} cores were ${fmt(api.machineBusyPercent)}% busy, the api process using ${fmt(cores, 2)} of a core ` +
-    `at ${ms(api.serverCpuMsPerRequest)} ms of CPU per intake against the bare server's ${ms(r.intake.bare.serverCpuMsPerRequest)} ms ` +
-    `(load generator, both servers and PostgreSQL share the cores). ` +
-    (lock < 0.5 && api.machineBusyPercent >= 90
-      ? `The counter row no longer queues intakes; the limit is now CPU, most of it the api's own work per request. `
+    `the machine's ${r.machine.cores} cores were ${fmt(api.machineBusyPercent)}% busy during the api's intake slices, the api process ` +
+    `using ${fmt(cores, 2)} of a core at ${ms(api.serverCpuMsPerRequest)} ms of CPU per intake (the bare server: ${ms(bare.serverCpuMsPerRequest)} ms). ` +
+    `Counting every process, an intake through the api costs the machine about ${ms(machine(api))} ms of CPU ` +
+    `(api, its PostgreSQL backends ${ms(api.postgresCpuMsPerRequest)} ms, load generator) against about ${ms(bareMachine)} ms ` +
+    `for a bare insert (its PostgreSQL figure from the accept part), so while the machine is CPU-bound the ratio stays near ` +
+    `${x(bareMachine / machine(api))} ` +
+    `until that per-request cost falls. The api's sampled time by the profile above: ${top}.` +
+    (writev
+      ? ` \`writev\` alone — the socket writes of the driver's queries and of the responses — is ${fmt(writev.percent, 1)}% of the sampled time: ` +
+        `on 2 shared cores a write to a local socket wakes its reader, which often takes the core from the api in the middle of the ` +
+        `call, so this is time spent waiting for the CPU as much as CPU.`
       : '') +
-    (idleTx >= 1
-      ? `On average ${fmt(idleTx, 2)} connections sat in the intake's open transaction waiting for the api's next statement: ` +
-        `with the api short of CPU, each of the transaction's 4 round trips waits its turn in the event loop, which keeps ` +
-        `the transaction (and the event store's visibility horizon) open for milliseconds. Sending the claim and the append ` +
-        `as ONE statement (\`decide\` can run before it: the case id and number are known beforehand) would make it one round trip. `
-      : '') +
-    `The api's CPU by the profile above: ${top}. The next candidates: the per-request log line's personal-data ` +
-    `masking (\`redactPersonalData\` walks every logged object), the driver's work per round trip, and JWT verification, ` +
-    `still a large share on every route.`
+    ` What is left is spread over the framework (Fastify, Nest, class-validator) and our own per-request code ` +
+    `(mapping and hashing the request, the day of the intake): no single piece is as large as the ones removed here.`
   );
 }
 
@@ -1051,47 +1066,62 @@ function checksVerdict(c: Result['checks']): string {
   return ` — every number unique, one \`case.submitted\` per claim; the counter is ahead by the unused rest of the reserved blocks`;
 }
 
-/** What ADR 0013 changed, this run against the run before it, and what is left. */
+/** What ADR 0016 changed, this run against the run before it, and what is left. */
 function changes(
   r: Result,
   sqlOf: (key: string) => Measurement | undefined,
   before: Result | undefined,
 ): string {
   const merged = sqlOf('merged');
-  const today = sqlOf('today');
-  const cpu = (w: Workload): string => `${ms(w.api.serverCpuMsPerRequest)} ms api CPU/req`;
+  const oneStatement = sqlOf('oneStatement');
+  const beforeMerged = before?.sql.find((s) => s.variant.key === 'merged')?.measurement;
+  const cell = (w: Workload): string =>
+    `${fmt(w.api.requestsPerSecond)} / ${fmt(w.bare.requestsPerSecond)} = **${x(w.ratio)}**, p50 ${ms(w.api.p50)} ms, ` +
+    `p99 ${ms(w.api.p99)} ms, ${ms(w.api.serverCpuMsPerRequest)} ms api CPU/req, ${ms(w.api.postgresCpuMsPerRequest)} ms PostgreSQL CPU/req`;
   const row = (name: string, b: Workload | undefined, a: Workload): string =>
-    `| ${name} | ${b ? `${fmt(b.api.requestsPerSecond)} / ${fmt(b.bare.requestsPerSecond)} = **${x(b.ratio)}**, p99 ${ms(b.api.p99)} ms, ${cpu(b)}` : 'n/a'} | ` +
-    `${fmt(a.api.requestsPerSecond)} / ${fmt(a.bare.requestsPerSecond)} = **${x(a.ratio)}**, p99 ${ms(a.api.p99)} ms, ${cpu(a)} |`;
-  const lock = (w: Workload | undefined): string =>
-    w ? fmt(w.api.activity['waiting for a row lock'] ?? 0, 2) : 'n/a';
+    `| ${name} | ${b ? cell(b) : 'n/a'} | ${cell(a)} |`;
+  const component = (w: Workload | undefined, prefix: string): string => {
+    const c = w?.profile?.components.find((k) => k.component.startsWith(prefix));
+    if (!w?.profile) return 'n/a';
+    return c ? `${fmt((c.ms / w.profile.requests) * 1000, 0)} µs` : 'none sampled';
+  };
   const table = before
     ? `Before: the run of ${before.machine.date} (commit ${before.machine.commit}, 1-minute load ${before.load.atStart[0]} at its start),
-kept in \`bench/results/http.before.json\`. After: this run (1-minute load ${r.load.atStart[0]} at its start). Each cell: api
-requests/s / bare requests/s = ratio.
+the code as ADR 0013 left it, kept in \`bench/results/http.before.json\`. After: this run (1-minute load ${r.load.atStart[0]} at its
+start). Each cell: api requests/s / bare requests/s = ratio, then the api's latency and CPU per request.
 
 | Workload | before | after |
 | --- | --- | --- |
 ${row('intake', before.intake, r.intake)}
 ${row('accept', before.accept, r.accept)}
-| intake: api connections waiting for a row lock (average) | ${lock(before.intake)} | ${lock(r.intake)} |
+| intake, profile: logging per request | ${component(before.intake, 'logging')} | ${component(r.intake, 'logging')} |
+| intake, profile: JWT verification per request | ${component(before.intake, 'JWT')} | ${component(r.intake, 'JWT')} |
+| intake, profile: PostgreSQL driver per request | ${component(before.intake, 'PostgreSQL')} | ${component(r.intake, 'PostgreSQL')} |
+| intake: connections in an open transaction, waiting for the api (average) | ${fmt(before.intake.api.activity['in a transaction, waiting for the app’s next statement'] ?? 0, 2)} | ${fmt(r.intake.api.activity['in a transaction, waiting for the app’s next statement'] ?? 0, 2)} |
+
+(Profile figures are sampled time in the profiled window divided by its requests: comparable between runs, not CPU time.)
 
 `
     : '';
-  return `## What changed (ADR 0013), before and after
+  return `## What changed (ADR 0016), before and after
 
-Applied in \`libs/case-handling/src/submit-case/\` and \`libs/platform/security/src/token-verifier.ts\`; case numbers stay
-unique (the UNIQUE constraint stays as the backstop), one Idempotency-Key still makes one case, a reused key with another
-body is still 422, and a claim never exists without its event any more.
+Applied in \`libs/case-handling/src/submit-case/submit-case.command.ts\`, \`libs/platform/event-store/src/postgres/\`,
+\`libs/platform/logging/src/\` and \`libs/platform/security/src/\`. Case numbers stay unique (UNIQUE stays as the backstop),
+one Idempotency-Key still makes one case, a reused key with another body is still 422, a claim never exists without its
+event, and what a log line masks has not changed.
 
-1. **Case numbers from reserved blocks.** Each api process reserves 100 numbers of the day on \`case_number_counters\` in
-   one short autocommit statement before the intake's transaction and hands them out in memory. Numbers are no longer
-   gap-free and interleave across processes (ADR 0013).
-2. **ONE transaction for the claim and the append**: \`BEGIN\` · \`INSERT … ON CONFLICT DO NOTHING RETURNING\` · \`decide\` ·
-   \`appendInTransaction\` · \`COMMIT\`; a lost claim rolls back and answers the winner's case as before.
-   Database part alone, the statements before → now: ${merged && today ? `${fmt(today.opsPerSecond)} → ${fmt(merged.opsPerSecond)} intakes/s, p99 ${ms(today.latencyMs.p99)} → ${ms(merged.latencyMs.p99)} ms` : 'see the table above'}.
-3. **Two CPU costs**: the HS256 secret imported once as a CryptoKey in \`TokenVerifier.create\`; one cached
-   \`Intl.DateTimeFormat\` per time zone for the intake's day (the micro figures above: the "Before" column is the old code).
+1. **Intake in ONE autocommit statement**: a CTE claims the key (\`INSERT … ON CONFLICT DO NOTHING RETURNING\`) and the same
+   statement calls \`append_events_or_raise\` (a new event-store migration) for the claimed row; an append that cannot happen
+   fails the statement, claim included. \`decide\` runs before it. A lost claim writes nothing and reads the winner's row.
+   Database part alone, ADR 0013's transaction → one statement: ${merged && oneStatement ? `${fmt(merged.opsPerSecond)} → ${fmt(oneStatement.opsPerSecond)} intakes/s, p99 ${ms(merged.latencyMs.p99)} → ${ms(oneStatement.latencyMs.p99)} ms` : 'see the table above'}${beforeMerged ? ` (the run before measured the transaction at ${fmt(beforeMerged.opsPerSecond)}/s)` : ''}.
+2. **Log lines**: pino runs the masking walk (\`formatters.log\`) before the serializers, so every request line walked
+   pino-http's raw \`ServerResponse\` (socket, request, headers) eight levels deep; pino-http now hands it the status only.
+   The masker skips the two regex replacements on strings without four ASCII digits in a row (neither pattern can match
+   without them) and remembers normalised field names; lines go out in one write per turn of the event loop, flushed on
+   exit and on shutdown; one \`child\` logger less per request.
+3. **Verified bearer tokens cached** per process (\`VerifiedTokenCache\`, keyed by the exact token; until \`exp\` or 60 s,
+   10,000 at most; \`AUTH_TOKEN_CACHE_SIZE\`, \`AUTH_TOKEN_CACHE_SECONDS\`). The benchmark's clients each reuse one token, as
+   real clients do, so nearly every request is a hit.
 
 ${table}What remains: ${remains(r)}
 `;

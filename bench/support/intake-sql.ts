@@ -5,9 +5,9 @@ import type { Pool } from './systems';
 
 /**
  * The database work of one intake without HTTP, Nest or the api process: the statements
- * `SubmitCaseHandler` sent before ADR 0013 (`today`, `claimOnly`), the ones it sends now
- * (`merged`, copied from libs/case-handling/src/submit-case/submit-case.command.ts), and the step
- * in between, each at the same concurrency on the same tables of the api's database. What the
+ * `SubmitCaseHandler` sent before ADR 0013 (`today`, `claimOnly`), under ADR 0013 (`merged`), the
+ * one it sends now (`oneStatement`, as libs/case-handling/src/submit-case/submit-case.command.ts
+ * sends it through `PostgresEventStore.startStreamWith`), and the step in between, each at the same concurrency on the same tables of the api's database. What the
  * api adds on top is the difference between these figures and the HTTP ones. The keys stay as
  * they were so runs from before the change still render.
  */
@@ -45,8 +45,14 @@ export const SQL_VARIANTS: readonly SqlVariant[] = [
   },
   {
     key: 'merged',
-    title: 'now (ADR 0013): ONE transaction (claim + append), number from a reserved block',
+    title: 'ADR 0013: ONE transaction (claim + append), number from a reserved block',
     shape: 'BEGIN · INSERT claim ON CONFLICT DO NOTHING · append_events · COMMIT: 4 round trips, 1 commit',
+  },
+  {
+    key: 'oneStatement',
+    title: 'now (ADR 0016): ONE autocommit statement (claim CTE + append), number from a reserved block',
+    shape:
+      'WITH claim AS (INSERT … ON CONFLICT DO NOTHING RETURNING) SELECT … append_events_or_raise(…): 1 round trip, 1 commit',
   },
   {
     key: 'floor',
@@ -213,6 +219,25 @@ export async function runIntakeSql(options: {
         } finally {
           client.release();
         }
+        return 1;
+      };
+    },
+    oneStatement: (day) => {
+      const numbers = new NumberBlocks(pool, day, 100);
+      return async () => {
+        const number = await numbers.take();
+        const caseId = randomUUID();
+        const appended = await store.startStreamWith(
+          {
+            name: 'bench.claim_intake',
+            text: `INSERT INTO case_intake_requests (scope, idempotency_key, request_hash, case_id, case_number)
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, idempotency_key) DO NOTHING RETURNING case_id`,
+            values: ['bench-sql', caseId, 'h', caseId, `BENCH-${day}-${number}`],
+          },
+          `case-${caseId}`,
+          [event()],
+        );
+        if (!appended) throw new Error('unexpected claim conflict');
         return 1;
       };
     },

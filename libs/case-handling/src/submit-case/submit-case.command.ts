@@ -44,11 +44,12 @@ export interface SubmitCaseResult {
 }
 
 /**
- * Intake, in ONE transaction (ADR 0013): the Idempotency-Key is claimed with
- * `INSERT … ON CONFLICT DO NOTHING` and the case's first event appended on the same connection,
- * so a claim never exists without its event. Fifty concurrent retries make ONE case: the others'
- * inserts wait for the winner's COMMIT, find its row and answer its case. The case number comes
- * from a block this process reserved beforehand, outside the transaction.
+ * Intake, in ONE autocommit statement (ADR 0016): the Idempotency-Key is claimed with
+ * `INSERT … ON CONFLICT DO NOTHING` and the case's first event appended by the same statement,
+ * only if the claim was made, so a claim never exists without its event (ADR 0013). Fifty
+ * concurrent retries make ONE case: the others' inserts wait for the winner's commit, claim
+ * nothing, append nothing, and answer its case. The case number comes from a block this process
+ * reserved beforehand, in a statement of its own.
  */
 @CommandHandler(SubmitCaseCommand)
 export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, SubmitCaseResult> {
@@ -63,7 +64,7 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
   ) {
     if (!(store instanceof PostgresEventStore)) {
       throw new Error(
-        'Intake needs the PostgreSQL event store: the claim and the event commit in one transaction (ADR 0013).',
+        'Intake needs the PostgreSQL event store: the claim and the event are written by one statement (ADR 0016).',
       );
     }
     this.store = store;
@@ -75,30 +76,51 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
   async execute({ input, idempotencyKey, context }: SubmitCaseCommand): Promise<SubmitCaseResult> {
     const requestHash = hashRequest(input);
     const day = localDay(input.at, this.options.timeZone);
-    // Taken before the transaction: reserving a block may need the pool's (only) connection.
     const number = await this.numbers.take(day);
     const caseId = randomUUID();
     const caseNumber = formatCaseNumber(this.options.caseNumberPrefix, day, number);
-    let outcome: Awaited<ReturnType<SubmitCaseHandler['claimAndAppend']>>;
+    let events: EventToAppend[];
     try {
-      outcome = await this.claimAndAppend(input, context, idempotencyKey, requestHash, caseId, caseNumber);
+      events = submittedEvents(input, { caseId, caseNumber }, context);
     } catch (error) {
-      if (error instanceof RolledBack) {
-        // A refusal (decide, validation) certainly left the number unused; after a database
-        // failure it is skipped instead, so a number the UNIQUE backstop refused is never retried.
-        if (error.cause instanceof TongbanError) this.numbers.giveBack(day, number);
-        throw error.cause;
-      }
+      // decide refused: nothing was sent, the number is certainly unused.
+      this.numbers.giveBack(day, number);
+      // As when the claim came first: a key already used for another request answers 422
+      // idempotency.key_reused, whatever else is wrong with this one.
+      const earlier = await findClaim(this.pool, input.actor.id, idempotencyKey);
+      if (earlier) this.retried(earlier, requestHash);
       throw error;
     }
-    if ('result' in outcome) {
-      this.store.signalAppended();
-      return outcome.result;
+    // After a database failure the number is skipped, not given back: the statement may have
+    // committed, and a number the UNIQUE backstop refused must never be retried.
+    const appended = await this.store.startStreamWith(
+      {
+        name: 'tongban.claim_intake',
+        text: `INSERT INTO case_intake_requests (scope, idempotency_key, request_hash, case_id, case_number)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (scope, idempotency_key) DO NOTHING
+               RETURNING case_id`,
+        values: [input.actor.id, idempotencyKey, requestHash, caseId, caseNumber],
+      },
+      caseStreamId(caseId),
+      events,
+    );
+    if (appended) {
+      return {
+        caseId,
+        caseNumber,
+        version: appended.nextExpectedVersion,
+        position: formatPosition(appended.position),
+        created: true,
+      };
     }
-    // Lost the claim: the winner committed its claim and its event together. Our number was not
-    // used; the winner's case answers, after the same hash check as ever.
+    // Lost the claim: a concurrent or earlier request with this key committed first (our insert
+    // waited for it) with its event. Nothing of ours was written; its row is visible to the next
+    // statement, and its case answers, after the same hash check as ever.
     this.numbers.giveBack(day, number);
-    const winner = this.retried(outcome.winner, requestHash);
+    const claim = await findClaim(this.pool, input.actor.id, idempotencyKey);
+    if (!claim) throw new Error('An Idempotency-Key claim conflicted but could not be read.');
+    const winner = this.retried(claim, requestHash);
     // The same event with the same id: the store recognises the retry and answers with the
     // original append's version and position (or appends it, for a claim an older version of
     // this handler left without its event).
@@ -113,83 +135,6 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
       position: formatPosition(result.position),
       created: false,
     };
-  }
-
-  /**
-   * BEGIN · INSERT claim · append_events · COMMIT on one connection, nothing else awaited while
-   * the transaction is open (it holds the global log's visibility horizon, and on PGlite the
-   * only connection). Anything that fails after BEGIN and before COMMIT is sent comes out as
-   * `RolledBack`.
-   */
-  private async claimAndAppend(
-    input: SubmitCaseInput,
-    context: CommandContext,
-    key: string,
-    requestHash: string,
-    caseId: string,
-    caseNumber: string,
-  ): Promise<{ result: SubmitCaseResult } | { winner: ClaimRow }> {
-    const client = await this.pool.connect();
-    let committing = false;
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const claimed = await client.query({
-        name: 'tongban.claim_intake',
-        text: `INSERT INTO case_intake_requests (scope, idempotency_key, request_hash, case_id, case_number)
-               VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (scope, idempotency_key) DO NOTHING
-               RETURNING case_id`,
-        values: [input.actor.id, key, requestHash, caseId, caseNumber],
-      });
-      if (claimed.rows.length === 0) {
-        // A concurrent or earlier request with this key committed first (our insert waited for
-        // it): its row is visible to this next statement.
-        const winner = await client.query<ClaimRow>({
-          name: 'tongban.find_intake_claim',
-          text: `SELECT case_id, case_number, request_hash FROM case_intake_requests
-                  WHERE scope = $1 AND idempotency_key = $2`,
-          values: [input.actor.id, key],
-        });
-        await client.query('ROLLBACK');
-        const row = winner.rows[0];
-        if (!row) throw new Error('An Idempotency-Key claim conflicted but could not be read.');
-        return { winner: row };
-      }
-      const stored = submittedEvents(input, { caseId, caseNumber }, context);
-      const appended = await this.store.appendInTransaction(
-        client,
-        caseStreamId(caseId),
-        stored,
-        'no_stream',
-      );
-      committing = true;
-      await client.query('COMMIT');
-      return {
-        result: {
-          caseId,
-          caseNumber,
-          version: appended.nextExpectedVersion,
-          position: formatPosition(appended.position),
-          created: true,
-        },
-      };
-    } catch (error) {
-      if (committing) {
-        // The COMMIT may or may not have gone through: the number is not given back.
-        broken = error instanceof Error ? error : new Error(String(error));
-        throw error;
-      }
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        // A connection that cannot roll back is not reused; the server aborts its transaction.
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      }
-      throw new RolledBack(error);
-    } finally {
-      client.release(broken);
-    }
   }
 
   private retried(row: ClaimRow, requestHash: string): { caseId: string; caseNumber: string } {
@@ -235,11 +180,15 @@ async function reserveCaseNumbers(pool: Pool, day: string, size: number): Promis
   return last;
 }
 
-/** Carries an error out of a transaction that was rolled back before COMMIT was sent. */
-class RolledBack extends Error {
-  constructor(override readonly cause: unknown) {
-    super('the intake transaction was rolled back');
-  }
+/** The committed claim of a key (with its event), if there is one. */
+async function findClaim(pool: Pool, scope: string, key: string): Promise<ClaimRow | undefined> {
+  const { rows } = await pool.query<ClaimRow>({
+    name: 'tongban.find_intake_claim',
+    text: `SELECT case_id, case_number, request_hash FROM case_intake_requests
+            WHERE scope = $1 AND idempotency_key = $2`,
+    values: [scope, key],
+  });
+  return rows[0];
 }
 
 /** What makes two requests "the same": everything the caller sent, not the time it arrived. */

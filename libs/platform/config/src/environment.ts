@@ -301,6 +301,28 @@ export class Environment {
   AUTH_JWT_AUDIENCE = 'tongban-api';
 
   /**
+   * How many verified bearer tokens each process remembers, so a client's next request with the
+   * same token skips the signature check; 0 turns the cache off. A failed token is never kept.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AUTH_TOKEN_CACHE_SIZE = 10_000;
+
+  /**
+   * How long a verified token is remembered at most (never past its own `exp`): a key the
+   * identity provider withdrew still verifies its tokens for up to this long.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  AUTH_TOKEN_CACHE_SECONDS = 60;
+
+  /**
    * AUTH_MODE=dev hands anyone who can reach the port a token for any demo user, admin included,
    * so it listens on a loopback HTTP_HOST only, unless this says `true` (logged loudly at start).
    */
@@ -347,6 +369,8 @@ export const ENVIRONMENT_VARIABLES = [
   'AUTH_JWT_SECRET',
   'AUTH_JWT_ISSUER',
   'AUTH_JWT_AUDIENCE',
+  'AUTH_TOKEN_CACHE_SIZE',
+  'AUTH_TOKEN_CACHE_SECONDS',
   'DEV_LOGIN_ALLOW_REMOTE',
 ] as const satisfies readonly (keyof Environment)[];
 

@@ -58,44 +58,54 @@ export function validateExpectedVersion(expected: ExpectedVersion, eventCount: n
 /** Serialises strictly: anything JSON cannot carry faithfully is an error, not silently dropped. */
 function strictJson(value: unknown, what: string): string {
   const problems: string[] = [];
-  const check = (v: unknown, path: string, depth: number): void => {
+  // The path to the value being checked, as a stack: its text (`data.resident.name`,
+  // `data.list[2]`) is made only for a problem, not for every value of every valid event.
+  const path: Array<string | number> = [];
+  const at = (): string => what + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+  const check = (v: unknown, depth: number): void => {
     if (depth > 64) {
-      problems.push(`${path} is nested too deeply`);
+      problems.push(`${at()} is nested too deeply`);
       return;
     }
     if (typeof v === 'string') {
       // PostgreSQL's jsonb holds neither U+0000 nor a lone surrogate (a statement carrying one
       // fails inside the database); refuse both everywhere so adapters agree.
-      if (v.includes('\u0000')) problems.push(`${path} contains a NUL character`);
-      if (LONE_SURROGATE.test(v)) problems.push(`${path} contains a lone UTF-16 surrogate`);
+      if (v.includes('\u0000')) problems.push(`${at()} contains a NUL character`);
+      if (LONE_SURROGATE.test(v)) problems.push(`${at()} contains a lone UTF-16 surrogate`);
       return;
     }
     if (v === null || typeof v === 'boolean') return;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) problems.push(`${path} is ${String(v)}`);
+      if (!Number.isFinite(v)) problems.push(`${at()} is ${String(v)}`);
       return;
     }
     if (Array.isArray(v)) {
-      v.forEach((item, i) => check(item, `${path}[${i}]`, depth + 1));
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        check(v[i], depth + 1);
+        path.pop();
+      }
       return;
     }
     if (typeof v === 'object') {
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) {
-        problems.push(`${path} is a ${v.constructor?.name ?? 'non-plain object'}, not a plain object`);
+        problems.push(`${at()} is a ${v.constructor?.name ?? 'non-plain object'}, not a plain object`);
         return;
       }
       for (const [key, item] of Object.entries(v)) {
-        if (key.includes('\u0000')) problems.push(`${path} has a key with a NUL character`);
-        if (LONE_SURROGATE.test(key)) problems.push(`${path} has a key with a lone UTF-16 surrogate`);
-        if (item === undefined) problems.push(`${path}.${key} is undefined`);
-        else check(item, `${path}.${key}`, depth + 1);
+        if (key.includes('\u0000')) problems.push(`${at()} has a key with a NUL character`);
+        if (LONE_SURROGATE.test(key)) problems.push(`${at()} has a key with a lone UTF-16 surrogate`);
+        path.push(key);
+        if (item === undefined) problems.push(`${at()} is undefined`);
+        else check(item, depth + 1);
+        path.pop();
       }
       return;
     }
-    problems.push(`${path} is a ${typeof v}`);
+    problems.push(`${at()} is a ${typeof v}`);
   };
-  check(value, what, 0);
+  check(value, 0);
   if (problems.length > 0) {
     throw new InvalidEventError(`Event ${what} is not JSON: ${problems.slice(0, 5).join('; ')}.`);
   }

@@ -12,6 +12,8 @@ export interface AuthSettings {
     | { readonly kind: 'secret'; readonly secret: Uint8Array; readonly ephemeral: boolean }
     | { readonly kind: 'pem'; readonly pem: string }
     | { readonly kind: 'jwks'; readonly url: URL };
+  /** Verified tokens remembered per process (`VerifiedTokenCache`); none when absent. */
+  readonly tokenCache?: { readonly maxEntries: number; readonly maxAgeMs: number };
 }
 
 export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
@@ -30,6 +32,7 @@ export function authSettingsFrom(env: Environment): AuthSettings {
     algorithm: env.AUTH_JWT_ALGORITHM,
     issuer: env.AUTH_JWT_ISSUER,
     audience: env.AUTH_JWT_AUDIENCE,
+    tokenCache: { maxEntries: env.AUTH_TOKEN_CACHE_SIZE, maxAgeMs: env.AUTH_TOKEN_CACHE_SECONDS * 1000 },
   };
   if (env.AUTH_JWT_ALGORITHM === 'HS256') {
     const ephemeral = env.AUTH_JWT_SECRET === undefined;

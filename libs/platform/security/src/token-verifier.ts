@@ -19,6 +19,7 @@ import {
 } from './auth.errors';
 import { CLOCK_TOLERANCE_SECONDS, type AuthSettings } from './auth-settings';
 import { channelForRole, isPrincipalRole, unitForRole, type Principal } from './principal';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Longer than any sane JWT; refused before any parsing. */
 const MAX_TOKEN_LENGTH = 8 * 1024;
@@ -45,18 +46,24 @@ const TOKEN_ERRORS = [
  */
 export class TokenVerifier {
   private readonly logger = new Logger('Authentication');
+  private readonly cache: VerifiedTokenCache | undefined;
 
   private constructor(
     private readonly settings: AuthSettings,
     private readonly key: CryptoKey | JWTVerifyGetKey,
-  ) {}
+    now?: () => number,
+  ) {
+    const cache = settings.tokenCache;
+    this.cache = cache && cache.maxEntries > 0 ? new VerifiedTokenCache({ ...cache, now }) : undefined;
+  }
 
-  static async create(settings: AuthSettings): Promise<TokenVerifier> {
+  /** `now`: the verified-token cache's clock, for tests that move time (jose reads its own). */
+  static async create(settings: AuthSettings, now?: () => number): Promise<TokenVerifier> {
     switch (settings.key.kind) {
       case 'secret':
-        return new TokenVerifier(settings, await importSecret(settings.key.secret));
+        return new TokenVerifier(settings, await importSecret(settings.key.secret), now);
       case 'pem':
-        return new TokenVerifier(settings, await importPem(settings.key.pem));
+        return new TokenVerifier(settings, await importPem(settings.key.pem), now);
       case 'jwks':
         return new TokenVerifier(
           settings,
@@ -65,6 +72,7 @@ export class TokenVerifier {
             cooldownDuration: 30_000,
             cacheMaxAge: 10 * 60_000,
           }),
+          now,
         );
       default: {
         const never: never = settings.key;
@@ -90,6 +98,9 @@ export class TokenVerifier {
 
   async verify(token: string): Promise<Principal> {
     if (token.length > MAX_TOKEN_LENGTH) throw this.invalid('token too long');
+    // Only tokens that passed everything below are in the cache, under their exact string.
+    const cached = this.cache?.get(token);
+    if (cached) return cached;
     const options = {
       algorithms: [this.settings.algorithm],
       issuer: this.settings.issuer,
@@ -116,7 +127,10 @@ export class TokenVerifier {
         'Bearer tokens cannot be verified right now; try again shortly.',
       );
     }
-    return this.principalFrom(payload);
+    const principal = this.principalFrom(payload);
+    // requiredClaims makes jose refuse a token without a numeric `exp`; checked again all the same.
+    if (this.cache && typeof payload.exp === 'number') this.cache.set(token, principal, payload.exp);
+    return principal;
   }
 
   /**

@@ -14,6 +14,9 @@ export interface Migration {
   readonly sql: (schema: string) => string;
 }
 
+/** What `append_events_or_raise` raises for a wrong expected version (a class of our own). */
+export const WRONG_VERSION_SQLSTATE = 'TB409';
+
 export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -102,6 +105,47 @@ BEGIN
   -- notification queue (a third of the throughput at 8 writers). The store sends a coalesced
   -- wake-up after the append instead.
   RETURN QUERY SELECT 'ok'::text, v_current + v_count, pg_current_xact_id()::text, v_seq;
+END
+$fn$;
+`,
+  },
+  {
+    version: 2,
+    name: 'append function that refuses instead of answering',
+    sql: (s) => `
+-- append_events for a caller's own autocommit statement that writes something else too (a
+-- data-modifying CTE, PostgresEventStore.startStreamWith): an append that did not happen is an
+-- error, so the statement's other writes roll back with it instead of committing without their
+-- events. A retry of the same append (same ids, same stream) is not an error.
+CREATE FUNCTION ${s}.append_events_or_raise(
+  p_stream text,
+  p_expected_kind text,
+  p_expected bigint,
+  p_ids uuid[],
+  p_types text[],
+  p_schema_versions smallint[],
+  p_data jsonb[],
+  p_metadata jsonb[]
+) RETURNS TABLE (outcome text, stream_version bigint, tx text, seq bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_outcome text;
+  v_version bigint;
+  v_tx text;
+  v_seq bigint;
+BEGIN
+  SELECT a.outcome, a.stream_version, a.tx, a.seq INTO v_outcome, v_version, v_tx, v_seq
+    FROM ${s}.append_events(p_stream, p_expected_kind, p_expected, p_ids, p_types,
+                            p_schema_versions, p_data, p_metadata) a;
+  IF v_outcome IS NULL THEN
+    RAISE EXCEPTION 'event ids already used for a different append'
+      USING ERRCODE = 'unique_violation', CONSTRAINT = 'events_event_id_unique';
+  END IF;
+  IF v_outcome = 'wrong_version' THEN
+    RAISE EXCEPTION 'wrong expected version: stream % is at version %', p_stream, v_version
+      USING ERRCODE = '${WRONG_VERSION_SQLSTATE}';
+  END IF;
+  RETURN QUERY SELECT v_outcome, v_version, v_tx, v_seq;
 END
 $fn$;
 `,

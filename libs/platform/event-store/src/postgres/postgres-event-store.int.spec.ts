@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
+import { DuplicateEventIdError, WrongExpectedVersionError } from '../errors';
 import { eventStoreContract } from '../event-store.contract';
 import { migrateEventStore } from './migrations';
 import { PostgresEventStore, eventStorePoolConfig } from './postgres-event-store';
@@ -253,5 +254,77 @@ describe('PostgreSQL fast-path appends under contention', () => {
       await store.close();
       await pool.end();
     }
+  });
+});
+
+describe('PostgreSQL: starting a stream together with a write of the caller (startStreamWith)', () => {
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const claim = (key: string) => ({
+    name: 'test.claim',
+    text: `INSERT INTO test_claims (key) VALUES ($1) ON CONFLICT (key) DO NOTHING RETURNING key`,
+    values: [key],
+  });
+  const event = () => ({ id: crypto.randomUUID(), type: 'case.submitted', data: { title: '路灯不亮' } });
+  const claimed = async (key: string) =>
+    (await pool.query('SELECT 1 FROM test_claims WHERE key = $1', [key])).rowCount;
+
+  beforeAll(async () => {
+    pool = new Pool(eventStorePoolConfig(db.url, { max: 4 }));
+    await pool.query('CREATE TABLE IF NOT EXISTS test_claims (key text PRIMARY KEY)');
+    store = new PostgresEventStore({ pool, notify: false });
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  it('writes the claim and the events in one statement, and answers like an append', async () => {
+    const stream = `case-${crypto.randomUUID()}`;
+    const key = crypto.randomUUID();
+    const result = await store.startStreamWith(claim(key), stream, [event(), event()]);
+    expect(result?.nextExpectedVersion).toBe(2);
+    expect((await store.readStream(stream)).map((e) => e.version)).toEqual([1, 2]);
+    expect(await claimed(key)).toBe(1);
+  });
+
+  it('writes nothing and answers undefined when the guard returns no row', async () => {
+    const key = crypto.randomUUID();
+    await pool.query('INSERT INTO test_claims (key) VALUES ($1)', [key]);
+    const stream = `case-${crypto.randomUUID()}`;
+    expect(await store.startStreamWith(claim(key), stream, [event()])).toBeUndefined();
+    expect(await store.streamState(stream)).toEqual({ exists: false, version: 0 });
+  });
+
+  it('refuses a stream that exists, and the claim rolls back with the append', async () => {
+    const stream = `case-${crypto.randomUUID()}`;
+    await store.append(stream, [event()], 'no_stream');
+    const key = crypto.randomUUID();
+    await expect(store.startStreamWith(claim(key), stream, [event()])).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    expect(await claimed(key)).toBe(0);
+    expect((await store.streamState(stream)).version).toBe(1);
+  });
+
+  it('refuses event ids used in another stream, and the claim rolls back with the append', async () => {
+    const used = event();
+    await store.append(`case-${crypto.randomUUID()}`, [used], 'no_stream');
+    const key = crypto.randomUUID();
+    const stream = `case-${crypto.randomUUID()}`;
+    await expect(store.startStreamWith(claim(key), stream, [used])).rejects.toBeInstanceOf(
+      DuplicateEventIdError,
+    );
+    expect(await claimed(key)).toBe(0);
+    expect(await store.streamState(stream)).toEqual({ exists: false, version: 0 });
+  });
+
+  it('answers a retry of the same start with the original append', async () => {
+    const stream = `case-${crypto.randomUUID()}`;
+    const events = [event()];
+    const first = await store.startStreamWith(claim(crypto.randomUUID()), stream, events);
+    const again = await store.startStreamWith(claim(crypto.randomUUID()), stream, events);
+    expect(again).toEqual(first);
+    expect((await store.readStream(stream)).length).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { Client, type ClientConfig, type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { LocalChangeSignal, SubscriptionSet } from '../catch-up-subscription';
 import { CoalescedNotifier } from './coalesced-notifier';
+import { WRONG_VERSION_SQLSTATE } from './migrations';
 import {
   START,
   type AppendResult,
@@ -155,6 +156,65 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedVersion,
   ): Promise<AppendResult> {
     return this.appendWithFunction(client, streamId, validateAppend(streamId, events, expected), expected);
+  }
+
+  /**
+   * Starts a stream in ONE autocommit statement together with a write of the caller's: `guard`
+   * is a data-modifying statement with RETURNING (an `INSERT … ON CONFLICT DO NOTHING
+   * RETURNING …` that claims something), its parameters `$1…$n`, run as the statement's first
+   * CTE. The events are appended (`append_events_or_raise`, once, expecting no stream) only
+   * when the guard returned a row, and the guard's write commits only together with them: an
+   * append that cannot happen — the stream exists, the ids were used elsewhere — fails the
+   * statement and nothing is written. Answers undefined when the guard returned no row, having
+   * written nothing. One round trip, no transaction for the caller to hold (on PGlite, its only
+   * connection, for one statement).
+   *
+   * New streams only: the guard's write gives the transaction its id before the stream lock is
+   * taken, and the global order keeps a stream's order only because a later append to this
+   * stream must wait for this one to commit (it has to see version 1), so it gets a larger id.
+   */
+  async startStreamWith(
+    guard: { readonly name: string; readonly text: string; readonly values: readonly unknown[] },
+    streamId: string,
+    events: readonly EventToAppend[],
+  ): Promise<AppendResult | undefined> {
+    const expected: ExpectedVersion = 'no_stream';
+    const valid = validateAppend(streamId, events, expected);
+    const n = guard.values.length;
+    const p = (i: number): string => `$${n + i}`;
+    let rows: AppendRow[];
+    try {
+      ({ rows } = await this.pool.query<AppendRow>({
+        // Named: prepared once per connection, like the other appends.
+        name: `${this.schema}.start_with.${guard.name}`,
+        // The stream id comes out of the guard's row (LIMIT 1 keeps the planner from folding it
+        // into a constant), so the function is called once per guard row, and not at all
+        // without one.
+        text: `WITH guard AS (${guard.text})
+         SELECT a.outcome, a.stream_version, a.tx, a.seq
+           FROM (SELECT ${p(1)}::text AS stream_id FROM guard LIMIT 1) g,
+                LATERAL ${this.schema}.append_events_or_raise(g.stream_id, 'no_stream', NULL,
+                  ${p(2)}::uuid[], ${p(3)}::text[], ${p(4)}::smallint[], ${p(5)}::jsonb[], ${p(6)}::jsonb[]) a`,
+        values: [
+          ...guard.values,
+          streamId,
+          valid.map((v) => v.id),
+          valid.map((v) => v.type),
+          valid.map((v) => v.schemaVersion),
+          valid.map((v) => v.data),
+          valid.map((v) => v.metadata),
+        ],
+      }));
+    } catch (error) {
+      throw await this.appendError(error, streamId, expected);
+    }
+    const row = rows[0];
+    if (!row) return undefined;
+    this.signalAppended();
+    return {
+      nextExpectedVersion: Number(row.stream_version),
+      position: { tx: BigInt(row.tx!), seq: BigInt(row.seq!) },
+    };
   }
 
   /**
@@ -341,21 +401,7 @@ export class PostgresEventStore implements EventStore {
       );
       row = result.rows[0];
     } catch (error) {
-      if (isUniqueViolation(error, 'events_event_id_unique')) {
-        throw new DuplicateEventIdError(
-          'An event id in this append was already used for a different append.',
-        );
-      }
-      // A writer outside the stream lock (the fast path) took the version in between. Inside a
-      // caller's transaction the error has aborted it: the caller retries the whole unit.
-      if (isUniqueViolation(error, 'events_stream_version_unique')) {
-        throw new WrongExpectedVersionError(
-          streamId,
-          describeExpected(expected),
-          await this.currentVersion(streamId),
-        );
-      }
-      throw error;
+      throw await this.appendError(error, streamId, expected);
     }
     if (!row)
       throw new DuplicateEventIdError(
@@ -368,6 +414,26 @@ export class PostgresEventStore implements EventStore {
       nextExpectedVersion: Number(row.stream_version),
       position: { tx: BigInt(row.tx!), seq: BigInt(row.seq!) },
     };
+  }
+
+  /** A failed append_events call as the port's errors; anything else as it came. */
+  private async appendError(error: unknown, streamId: string, expected: ExpectedVersion): Promise<unknown> {
+    if (isUniqueViolation(error, 'events_event_id_unique')) {
+      return new DuplicateEventIdError('An event id in this append was already used for a different append.');
+    }
+    // A writer outside the stream lock (the fast path) took the version in between. Inside a
+    // caller's transaction the error has aborted it: the caller retries the whole unit.
+    if (
+      isUniqueViolation(error, 'events_stream_version_unique') ||
+      (error as { code?: string } | null)?.code === WRONG_VERSION_SQLSTATE
+    ) {
+      return new WrongExpectedVersionError(
+        streamId,
+        describeExpected(expected),
+        await this.currentVersion(streamId),
+      );
+    }
+    return error;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
