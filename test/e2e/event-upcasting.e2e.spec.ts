@@ -3,7 +3,7 @@ import { Client, Pool } from 'pg';
 import { caseStreamId } from '@tongban/cases';
 import { PostgresEventStore, type JsonObject } from '@tongban/event-store';
 import { createTokenSigner, type Principal } from '@tongban/security';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
 import { bootApp, type RunningApp } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
@@ -110,7 +110,12 @@ describe('a case.submitted v1 in the store (real PostgreSQL)', () => {
     expect(dispatched).toMatchObject({ status: 200, body: { version: 2, events: ['case.dispatched'] } });
 
     // The projections: the read models show the case with v2's (empty) resident.
-    const detail = await call('GET', `/cases/${caseId}?after=${String(dispatched.body['position'])}`);
+    // (Read until the read models have reached the command: a busy machine may answer `behind`.)
+    const detail = await eventually(async () => {
+      const answer = await call('GET', `/cases/${caseId}?after=${String(dispatched.body['position'])}`);
+      expect(answer.body['consistency']).toMatchObject({ status: 'current' });
+      return answer;
+    });
     expect(detail).toMatchObject({
       status: 200,
       body: { status: 'dispatched', caseNumber: 'PC-20261120-000001', resident: { name: '', phone: '' } },

@@ -121,14 +121,19 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     const claim = await findClaim(this.pool, input.actor.id, idempotencyKey);
     if (!claim) throw new Error('An Idempotency-Key claim conflicted but could not be read.');
     const winner = this.retried(claim, requestHash);
-    // The same event with the same id: the store recognises the retry and answers with the
-    // original append's version and position (or appends it, for a claim an older version of
-    // this handler left without its event).
-    const result = await this.store.append(
-      caseStreamId(winner.caseId),
-      submittedEvents(input, winner, context),
-      'no_stream',
-    );
+    // The winner's events went in with its claim: answer with them, as the original answered.
+    // They are not appended again: this request's events carry this request's time, and the
+    // store refuses other content under the same event ids (issue 11).
+    const theirs = submittedEvents(input, winner, context);
+    const stream = caseStreamId(winner.caseId);
+    const recorded = await this.store.readStream(stream, { maxCount: theirs.length });
+    const last = recorded[recorded.length - 1];
+    if (recorded.length === theirs.length && last) {
+      return { ...winner, version: last.version, position: formatPosition(last.position), created: false };
+    }
+    // A claim an older version of this handler left without its event (two transactions, before
+    // ADR 0013): the case starts now.
+    const result = await this.store.append(stream, theirs, 'no_stream');
     return {
       ...winner,
       version: result.nextExpectedVersion,

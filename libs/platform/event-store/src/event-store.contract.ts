@@ -8,7 +8,7 @@ import type {
   StoreSubscription,
 } from './event-store';
 import {
-  DuplicateEventIdError,
+  IdempotencyConflictError,
   EventTooLargeError,
   InvalidEventError,
   InvalidExpectedVersionError,
@@ -241,13 +241,62 @@ export function eventStoreContract(
         const used = event();
         await store.append(streamName(), [used], 'no_stream');
         await expect(store.append(streamName(), [used], 'no_stream')).rejects.toBeInstanceOf(
-          DuplicateEventIdError,
+          IdempotencyConflictError,
         );
         const other = streamName();
         await expect(store.append(other, [event(), used], 'no_stream')).rejects.toBeInstanceOf(
-          DuplicateEventIdError,
+          IdempotencyConflictError,
         );
         expect(await store.streamState(other)).toEqual({ exists: false, version: 0 });
+      });
+
+      it('recognises a retry by its content: other data, type, version or order is refused, nothing written', async () => {
+        const stream = streamName();
+        const a = event('case.submitted', { title: '楼道灯不亮', n: 1 });
+        const b = event('case.dispatched', { ownerId: 'cadre-0001' });
+        const original = await store.append(stream, [a, b], 'no_stream');
+        const changed: Array<[string, EventToAppend[]]> = [
+          ['other data', [{ ...a, data: { title: '楼道灯不亮', n: 2 } }, b]],
+          ['another type', [{ ...a, type: 'case.withdrawn' }, b]],
+          ['another schema version', [{ ...a, schemaVersion: 2 }, b]],
+          ['another order', [b, a]],
+          ['fewer events', [a]],
+          ['one more event', [a, b, event()]],
+        ];
+        for (const [what, events] of changed) {
+          await expect(store.append(stream, events, 'no_stream')).rejects.toBeInstanceOf(
+            IdempotencyConflictError,
+          );
+          await expect(store.append(stream, events, 42)).rejects.toBeInstanceOf(IdempotencyConflictError);
+          expect({ what, version: (await store.streamState(stream)).version }).toEqual({ what, version: 2 });
+        }
+        // Key order in the data is not content; a new correlation id is what a retry carries.
+        const retried = await store.append(
+          stream,
+          [
+            { ...a, data: { n: 1, title: '楼道灯不亮' }, metadata: { correlationId: randomUUID() } },
+            { ...b, metadata: { correlationId: randomUUID() } },
+          ],
+          'no_stream',
+        );
+        expect(formatPosition(retried.position)).toBe(formatPosition(original.position));
+        expect(retried.nextExpectedVersion).toBe(2);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('does not take the events of two earlier appends for one retry', async () => {
+        const stream = streamName();
+        const a = event();
+        const b = event();
+        await store.append(stream, [a], 'no_stream');
+        await store.append(stream, [b], 1);
+        await expect(store.append(stream, [a, b], 'no_stream')).rejects.toBeInstanceOf(
+          IdempotencyConflictError,
+        );
+        await expect(store.append(stream, [b, a], 'no_stream')).rejects.toBeInstanceOf(
+          IdempotencyConflictError,
+        );
+        expect(await store.readStream(stream)).toHaveLength(2);
       });
     });
 

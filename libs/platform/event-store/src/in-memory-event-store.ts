@@ -18,7 +18,7 @@ import {
   type SubscribeOptions,
   type EventMetadata,
 } from './event-store';
-import { DuplicateEventIdError, WrongExpectedVersionError } from './errors';
+import { IdempotencyConflictError, WrongExpectedVersionError } from './errors';
 import { comparePositions } from './position';
 import {
   describeExpected,
@@ -26,6 +26,7 @@ import {
   validateStreamId,
   WRITE_PROBE_STREAM,
   writeProbeEvent,
+  type ValidatedEvent,
 } from './validation';
 
 interface Stored {
@@ -125,14 +126,10 @@ export class InMemoryEventStore implements EventStore {
       append: async (streamId, events, expected) => {
         const valid = validateAppend(streamId, events, expected);
         if (!held.has(streamId)) held.set(streamId, await this.lock(streamId));
-        if (this.byId.has(valid[0]!.id))
-          return this.retried(
-            streamId,
-            valid.map((v) => v.id),
-          );
+        if (valid.some((v) => this.byId.has(v.id))) return this.retried(streamId, valid);
         for (const v of valid) {
-          if (this.byId.has(v.id) || staged.some((e) => e.id === v.id)) {
-            throw new DuplicateEventIdError(`Event id ${v.id} is already used.`);
+          if (staged.some((e) => e.id === v.id)) {
+            throw new IdempotencyConflictError(`Event id ${v.id} is already used in this transaction.`);
           }
         }
         const current = this.currentVersion(streamId, staged);
@@ -255,12 +252,37 @@ export class InMemoryEventStore implements EventStore {
     return own.length > 0 ? own[own.length - 1]!.version : (this.streams.get(streamId)?.length ?? 0);
   }
 
-  private retried(streamId: string, ids: readonly string[]): AppendResult {
-    const found = ids.map((id) => this.byId.get(id));
-    if (found.some((f) => f === undefined || f.streamId !== streamId)) {
-      throw new DuplicateEventIdError(`Event id ${ids[0]} was already used for a different append.`);
+  /**
+   * A retry, recognised by content as the PostgreSQL adapter's `find_retried` does: the same
+   * events (ids, types, schema versions, data) in the same order, to the same stream, all from one
+   * earlier append (one transaction, consecutive versions). Metadata is not compared.
+   */
+  private retried(streamId: string, valid: readonly ValidatedEvent[]): AppendResult {
+    const found = valid.map((v) => {
+      const at = this.byId.get(v.id);
+      return at && this.streams.get(at.streamId)?.[at.version - 1];
+    });
+    const same = found.every(
+      (recorded, i) =>
+        recorded !== undefined &&
+        recorded.streamId === streamId &&
+        recorded.type === valid[i]!.type &&
+        recorded.schemaVersion === valid[i]!.schemaVersion &&
+        canonical(recorded.data) === canonical(JSON.parse(valid[i]!.data)) &&
+        recorded.position.tx === found[0]!.position.tx &&
+        recorded.version - i === found[0]!.version,
+    );
+    // ...and all of that append, not a part of it.
+    const whole =
+      same &&
+      (this.streams.get(streamId) ?? []).filter((e) => e.position.tx === found[0]!.position.tx).length ===
+        valid.length;
+    if (!whole) {
+      throw new IdempotencyConflictError(
+        `Event ids of this append are already in the store, written by a different append.`,
+      );
     }
-    const last = found.reduce((a, b) => (b!.version > a!.version ? b : a))!;
+    const last = found[found.length - 1]!;
     return { nextExpectedVersion: last.version, position: last.position };
   }
 
@@ -298,4 +320,16 @@ function insertSorted(log: RecordedEvent[], event: RecordedEvent): void {
   let i = log.length;
   while (i > 0 && comparePositions(log[i - 1]!.position, event.position) > 0) i--;
   log.splice(i, 0, event);
+}
+
+/** JSON with keys in order: equal for equal documents, as jsonb compares them. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

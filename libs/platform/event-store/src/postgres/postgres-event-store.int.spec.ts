@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
-import { DuplicateEventIdError, WrongExpectedVersionError } from '../errors';
+import { IdempotencyConflictError, StreamOrderConflictError, WrongExpectedVersionError } from '../errors';
 import { eventStoreContract } from '../event-store.contract';
 import { migrateEventStore } from './migrations';
 import { PostgresEventStore, eventStorePoolConfig } from './postgres-event-store';
@@ -313,7 +313,7 @@ describe('PostgreSQL: starting a stream together with a write of the caller (sta
     const key = crypto.randomUUID();
     const stream = `case-${crypto.randomUUID()}`;
     await expect(store.startStreamWith(claim(key), stream, [used])).rejects.toBeInstanceOf(
-      DuplicateEventIdError,
+      IdempotencyConflictError,
     );
     expect(await claimed(key)).toBe(0);
     expect(await store.streamState(stream)).toEqual({ exists: false, version: 0 });
@@ -326,5 +326,78 @@ describe('PostgreSQL: starting a stream together with a write of the caller (sta
     const again = await store.startStreamWith(claim(crypto.randomUUID()), stream, events);
     expect(again).toEqual(first);
     expect((await store.readStream(stream)).length).toBe(1);
+  });
+});
+
+describe('PostgreSQL: an append inside a transaction that wrote first keeps its stream in order (issue 11)', () => {
+  let pool: Pool;
+  let store: PostgresEventStore;
+  const event = () => ({
+    id: crypto.randomUUID(),
+    type: 'case.supervised',
+    data: { instruction: '请尽快办理' },
+  });
+
+  beforeAll(() => {
+    pool = new Pool(eventStorePoolConfig(db.url, { max: 4 }));
+    store = new PostgresEventStore({ pool, notify: false });
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+  });
+
+  it('refuses to follow an append by a transaction that began later; retried, it lands after it', async () => {
+    const stream = `case-${crypto.randomUUID()}`;
+    await store.append(stream, [event()], 'no_stream');
+    // A transaction that writes something first: it takes its transaction id now.
+    const early = await pool.connect();
+    await early.query('BEGIN');
+    await early.query('SELECT pg_current_xact_id()');
+    // A later transaction appends the stream's version 2 and commits.
+    await store.append(stream, [event()], 1);
+    // Appending version 3 now would order it before version 2 in the global log (the bug:
+    // `v2@731-3, v1@732-2`, and the projection guard skipped the second as seen).
+    await expect(store.appendInTransaction(early, stream, [event()], 2)).rejects.toBeInstanceOf(
+      StreamOrderConflictError,
+    );
+    await early.query('ROLLBACK');
+    early.release();
+
+    // Retried as a new transaction, it gets a later id: in order.
+    const retry = await pool.connect();
+    try {
+      await retry.query('BEGIN');
+      await retry.query('SELECT pg_current_xact_id()');
+      await store.appendInTransaction(retry, stream, [event()], 2);
+      await retry.query('COMMIT');
+    } finally {
+      retry.release();
+    }
+    const { rows } = await pool.query<{ stream_version: string }>(
+      'SELECT stream_version FROM tongban_es.events WHERE stream_id = $1 ORDER BY tx, seq',
+      [stream],
+    );
+    expect(rows.map((r) => Number(r.stream_version))).toEqual([1, 2, 3]);
+    const all = (await store.readAll({ after: { tx: 0n, seq: 0n }, maxCount: 100_000 })).events.filter(
+      (e) => e.streamId === stream,
+    );
+    expect(all.map((e) => e.version)).toEqual([1, 2, 3]);
+  });
+
+  it('lets a transaction that appends before writing anything else go on as ever', async () => {
+    const stream = `case-${crypto.randomUUID()}`;
+    await store.append(stream, [event()], 'no_stream');
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await store.appendInTransaction(client, stream, [event()], 1);
+      await client.query('SELECT pg_current_xact_id()');
+      await store.appendInTransaction(client, stream, [event()], 2);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect((await store.readStream(stream)).map((e) => e.version)).toEqual([1, 2, 3]);
   });
 });

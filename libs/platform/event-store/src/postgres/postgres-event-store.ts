@@ -1,7 +1,7 @@
 import { Client, type ClientConfig, type Pool, type PoolClient, type PoolConfig } from 'pg';
 import { LocalChangeSignal, SubscriptionSet } from '../catch-up-subscription';
 import { CoalescedNotifier } from './coalesced-notifier';
-import { WRONG_VERSION_SQLSTATE } from './migrations';
+import { IDEMPOTENCY_CONFLICT_SQLSTATE, WRONG_VERSION_SQLSTATE } from './migrations';
 import {
   START,
   type AppendResult,
@@ -21,7 +21,7 @@ import {
   type StreamState,
   type SubscribeOptions,
 } from '../event-store';
-import { DuplicateEventIdError, WrongExpectedVersionError } from '../errors';
+import { IdempotencyConflictError, StreamOrderConflictError, WrongExpectedVersionError } from '../errors';
 import {
   describeExpected,
   validateAppend,
@@ -64,7 +64,7 @@ interface EventRow {
 }
 
 interface AppendRow {
-  outcome: 'ok' | 'retried' | 'wrong_version';
+  outcome: 'ok' | 'retried' | 'wrong_version' | 'conflict' | 'none';
   stream_version: string;
   tx: string | null;
   seq: string | null;
@@ -147,7 +147,9 @@ export class PostgresEventStore implements EventStore {
   /**
    * Appends as part of the caller's open transaction on `client` (BEGIN already sent): the
    * events commit or roll back with everything else the caller does in it. The stream stays
-   * locked for other writers until then.
+   * locked for other writers until then. Per-stream order holds in every case: when the
+   * transaction wrote before this append and a transaction that began after it appended to the
+   * stream meanwhile, the append is refused (StreamOrderConflictError: roll back, retry).
    */
   async appendInTransaction(
     client: PoolClient,
@@ -287,11 +289,7 @@ export class PostgresEventStore implements EventStore {
       if (!isUniqueViolation(error)) throw error;
       const retried = await this.findRetried(streamId, valid);
       if (retried) return retried;
-      if (isUniqueViolation(error, 'events_event_id_unique')) {
-        throw new DuplicateEventIdError(
-          'An event id in this append was already used for a different append.',
-        );
-      }
+      if (isUniqueViolation(error, 'events_event_id_unique')) throw idempotencyConflict();
       return 'version_taken';
     }
     const last = rows.reduce<(typeof rows)[number] | undefined>(
@@ -338,33 +336,32 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** The original result when every event of this append is already in this stream. */
+  /**
+   * The original result when this append is a retry of one already in the store (the same
+   * events, by content: `find_retried`, migration 3); undefined when none of its ids is there;
+   * IdempotencyConflictError when they are, for other events.
+   */
   private async findRetried(
     streamId: string,
     valid: readonly ValidatedEvent[],
   ): Promise<AppendResult | undefined> {
-    const { rows } = await this.pool.query<{
-      stream_id: string;
-      stream_version: string;
-      tx: string;
-      seq: string;
-    }>(
-      `SELECT stream_id, stream_version, tx::text AS tx, seq FROM ${this.schema}.events WHERE event_id = ANY ($1::uuid[])
-       ORDER BY stream_version DESC`,
-      [valid.map((v) => v.id)],
-    );
-    if (rows.length !== valid.length || rows.some((r) => r.stream_id !== streamId)) {
-      if (rows.length > 0) {
-        throw new DuplicateEventIdError(
-          'The event ids of this append were already used for a different append.',
-        );
-      }
-      return undefined;
-    }
-    const last = rows[0]!;
+    const { rows } = await this.pool.query<AppendRow>({
+      name: `${this.schema}.find_retried`,
+      text: `SELECT * FROM ${this.schema}.find_retried($1, $2::uuid[], $3::text[], $4::smallint[], $5::jsonb[])`,
+      values: [
+        streamId,
+        valid.map((v) => v.id),
+        valid.map((v) => v.type),
+        valid.map((v) => v.schemaVersion),
+        valid.map((v) => v.data),
+      ],
+    });
+    const row = rows[0];
+    if (!row || row.outcome === 'none') return undefined;
+    if (row.outcome !== 'retried') throw idempotencyConflict();
     return {
-      nextExpectedVersion: Number(last.stream_version),
-      position: { tx: BigInt(last.tx), seq: BigInt(last.seq) },
+      nextExpectedVersion: Number(row.stream_version),
+      position: { tx: BigInt(row.tx!), seq: BigInt(row.seq!) },
     };
   }
 
@@ -403,10 +400,7 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw await this.appendError(error, streamId, expected);
     }
-    if (!row)
-      throw new DuplicateEventIdError(
-        'The event ids of this append were already used for a different append.',
-      );
+    if (!row || row.outcome === 'conflict') throw idempotencyConflict();
     if (row.outcome === 'wrong_version') {
       throw new WrongExpectedVersionError(streamId, describeExpected(expected), Number(row.stream_version));
     }
@@ -418,8 +412,16 @@ export class PostgresEventStore implements EventStore {
 
   /** A failed append_events call as the port's errors; anything else as it came. */
   private async appendError(error: unknown, streamId: string, expected: ExpectedVersion): Promise<unknown> {
-    if (isUniqueViolation(error, 'events_event_id_unique')) {
-      return new DuplicateEventIdError('An event id in this append was already used for a different append.');
+    if (
+      isUniqueViolation(error, 'events_event_id_unique') ||
+      (error as { code?: string } | null)?.code === IDEMPOTENCY_CONFLICT_SQLSTATE
+    ) {
+      return idempotencyConflict();
+    }
+    if ((error as { code?: string } | null)?.code === '40001') {
+      return new StreamOrderConflictError(
+        `Stream ${streamId} was appended to by a transaction that began after this one: roll back and retry.`,
+      );
     }
     // A writer outside the stream lock (the fast path) took the version in between. Inside a
     // caller's transaction the error has aborted it: the caller retries the whole unit.
@@ -589,5 +591,12 @@ function isUniqueViolation(error: unknown, constraint?: string): boolean {
     error !== null &&
     (error as { code?: string }).code === '23505' &&
     (constraint === undefined || (error as { constraint?: string }).constraint === constraint)
+  );
+}
+
+function idempotencyConflict(): IdempotencyConflictError {
+  return new IdempotencyConflictError(
+    'Event ids of this append are already in the store, written by a different append: a retry must carry ' +
+      'the same events (ids, types, schema versions, data) in the same order, to the same stream.',
   );
 }
