@@ -29,6 +29,16 @@ import type {
 import { CaseError } from './case.errors';
 import type { CaseEvent } from './case.events';
 import {
+  OPEN_STATUSES,
+  UNRESOLVED_STATUSES,
+  clockRunning,
+  evolveLifecycle,
+  isTerminal,
+  openReferrals,
+  startLifecycle,
+  type CaseLifecycle,
+} from './case.lifecycle';
+import {
   initialState,
   slaAlertKey,
   type CaseFacts,
@@ -36,15 +46,16 @@ import {
   type CaseStatus,
   type ExistingCase,
   type InHandlingCase,
+  type RuleFacts,
 } from './case.state';
-import { CHANNELS, isBlankText, type ActorRef, type Instant, type Role, type SlaClock } from './case.types';
+import { CHANNELS, isBlankText, type ActorRef, type Instant, type Role } from './case.types';
 
 type StateIn<S extends CaseStatus> = Extract<CaseState, { status: S }>;
 
 /** Before resolution: the case is still being routed or handled. */
-const UNRESOLVED = ['submitted', 'dispatched', 'returned', 'in_handling'] as const;
+const UNRESOLVED = UNRESOLVED_STATUSES;
 /** Open: not closed, withdrawn or merged (a resolved case is still open until it is closed). */
-const OPEN = [...UNRESOLVED, 'resolved'] as const;
+const OPEN = OPEN_STATUSES;
 
 /** Who may record a resident's feedback: the resident, a cadre, a hotline agent (回访), a supervisor. */
 const FEEDBACK_ROLES: ReadonlySet<Role> = new Set<Role>(['resident', 'cadre', 'channel', 'supervisor']);
@@ -258,7 +269,7 @@ function recordHandlingStep(c: RecordHandlingStep, state: CaseState): CaseEvent[
 function referStep(c: ReferStep, state: CaseState): CaseEvent[] {
   const s = ownedBy(c, state);
   requireText(c.request, 'request');
-  if (s.referrals.has(c.referralId)) {
+  if (s.referrals.some((r) => r.referralId === c.referralId)) {
     throw new CaseError('case.referral_exists', `Referral ${c.referralId} was already made.`);
   }
   if (s.suspended) {
@@ -278,7 +289,7 @@ function referStep(c: ReferStep, state: CaseState): CaseEvent[] {
 
 function completeReferral(c: CompleteReferral, state: CaseState): CaseEvent[] {
   const s = requireStatus(state, ['in_handling'], c);
-  const referral = s.referrals.get(c.referralId);
+  const referral = s.referrals.find((r) => r.referralId === c.referralId);
   if (!referral) {
     throw new CaseError('case.unknown_referral', `No referral ${c.referralId} on this case.`);
   }
@@ -340,7 +351,7 @@ function resolve(c: ResolveCase, state: CaseState): CaseEvent[] {
   const s = ownedBy(c, state);
   requireText(c.summary, 'summary');
   if (s.suspended) throw new CaseError('case.suspended', 'The case is suspended: resume it first.');
-  const open = [...s.referrals.values()].filter((r) => !r.completed).map((r) => r.referralId);
+  const open = openReferrals(s).map((r) => r.referralId);
   if (open.length > 0) {
     throw new CaseError('case.open_referrals', `Referred steps are still open: ${open.join(', ')}.`);
   }
@@ -461,13 +472,13 @@ function ruleUnreasonable(c: RuleUnreasonable, state: CaseState): CaseEvent[] {
 
 function raiseSlaWarning(c: RaiseSlaWarning, state: CaseState): CaseEvent[] {
   const s = requireStatus(state, OPEN, c);
-  if (s.slaWarnings.has(slaAlertKey(c.clock, c.dueAt)) || clockStopped(c.clock, s)) return [];
+  if (s.slaWarnings.has(slaAlertKey(c.clock, c.dueAt)) || !clockRunning(s, c.clock)) return [];
   return [{ type: 'case.sla_warning_raised', ...stamp(c), clock: c.clock, dueAt: c.dueAt }];
 }
 
 function recordSlaBreach(c: RecordSlaBreach, state: CaseState): CaseEvent[] {
   const s = requireStatus(state, OPEN, c);
-  if (s.slaBreaches.has(slaAlertKey(c.clock, c.dueAt)) || clockStopped(c.clock, s)) return [];
+  if (s.slaBreaches.has(slaAlertKey(c.clock, c.dueAt)) || !clockRunning(s, c.clock)) return [];
   return [{ type: 'case.sla_breached', ...stamp(c), clock: c.clock, dueAt: c.dueAt }];
 }
 
@@ -626,59 +637,46 @@ function requireNoteOrAttachment(note: string, attachments: readonly unknown[]):
   }
 }
 
-/** The response clock stops at first contact, the resolution clock at resolution. */
-function clockStopped(clock: SlaClock, s: ExistingCase): boolean {
-  switch (clock) {
-    case 'response':
-      return s.contacted;
-    case 'resolution':
-      return s.status === 'resolved';
-    default: {
-      const _exhaustive: never = clock;
-      return _exhaustive;
-    }
-  }
-}
-
 // ---- evolve ------------------------------------------------------------------------------------
 
 /**
- * Applies one recorded event. Total: a status change that does not fit the current status (which
- * `decide` never produces) leaves the state as it is, so a replay never fails half-way through a
- * stream. Events that only add a fact (a contact, an alert, a ruling) apply in any status.
+ * Applies one recorded event. The lifecycle part of the state is folded by `evolveLifecycle` —
+ * the one fold the read models use too — and the facts only rules need beside it. Total: a status
+ * change that does not fit the current status (which `decide` never produces) leaves the state as
+ * it is, so a replay never fails half-way through a stream. Events that only add a fact (a
+ * contact, an alert, a ruling) apply in any status.
  */
 export function evolve(state: CaseState, event: CaseEvent): CaseState {
   if (state.status === 'none') {
     return event.type === 'case.submitted' ? submittedState(event) : state;
   }
-  if (state.status === 'withdrawn' || state.status === 'merged') return state;
-  const next = evolveStatus(state, event);
-  return next === state ? state : withInvolvement(next, event);
+  if (isTerminal(state.status)) return state;
+  const before = lifecycleOf(state);
+  const after = evolveLifecycle(before, event);
+  const facts = evolveRuleFacts(ruleFactsOf(state), event, after !== before);
+  if (after === before && facts === null) return state;
+  return { ...(facts ?? ruleFactsOf(state)), ...after };
 }
 
-/** Who became answerable through `event`, added to the facts of the state it produced. */
-function withInvolvement(state: ExistingCase, event: CaseEvent): ExistingCase {
-  const [unit, cadre] = involvementOf(event);
-  if (unit === undefined) return state;
-  const units = state.involvedUnits.has(unit) ? state.involvedUnits : new Set(state.involvedUnits).add(unit);
-  const cadres =
-    cadre === undefined || state.involvedCadres.has(cadre)
-      ? state.involvedCadres
-      : new Set(state.involvedCadres).add(cadre);
-  return units === state.involvedUnits && cadres === state.involvedCadres
-    ? state
-    : { ...state, involvedUnits: units, involvedCadres: cadres };
-}
-
-function involvementOf(event: CaseEvent): [unit?: string, cadre?: string] {
+/**
+ * The rule facts after `event`, or null when it changes none. `moved`: the event changed the
+ * lifecycle — who became answerable through an event counts only when the event took effect.
+ */
+function evolveRuleFacts(facts: RuleFacts, event: CaseEvent, moved: boolean): RuleFacts | null {
   switch (event.type) {
     case 'case.dispatched':
     case 'case.accepted':
-      return [event.ownerOrgUnit, event.ownerId];
+      return moved ? involve(facts, event.ownerOrgUnit, event.ownerId) : null;
     case 'case.handed_over':
-      return [event.toOrgUnit, event.toCadreId];
+      return moved ? involve(facts, event.toOrgUnit, event.toCadreId) : null;
     case 'case.step_referred':
-      return [event.toOrgUnit];
+      return moved ? involve(facts, event.toOrgUnit) : null;
+    case 'case.sla_warning_raised':
+      return { ...facts, slaWarnings: new Set(facts.slaWarnings).add(slaAlertKey(event.clock, event.dueAt)) };
+    case 'case.sla_breached':
+      return { ...facts, slaBreaches: new Set(facts.slaBreaches).add(slaAlertKey(event.clock, event.dueAt)) };
+    case 'case.resident_info_supplemented':
+      return { ...facts, supplements: facts.supplements + 1 };
     // The location's community is involved from submission on (submittedState).
     case 'case.submitted':
     case 'case.returned':
@@ -697,11 +695,8 @@ function involvementOf(event: CaseEvent): [unit?: string, cadre?: string] {
     case 'case.supervised':
     case 'case.extension_granted':
     case 'case.ruled_unreasonable':
-    case 'case.sla_warning_raised':
-    case 'case.sla_breached':
-    case 'case.resident_info_supplemented':
     case 'case.contact_revealed':
-      return [];
+      return null;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -709,106 +704,16 @@ function involvementOf(event: CaseEvent): [unit?: string, cadre?: string] {
   }
 }
 
-function evolveStatus(state: ExistingCase, event: CaseEvent): ExistingCase {
-  const facts = factsOf(state);
-  switch (event.type) {
-    case 'case.submitted':
-      return state;
-    case 'case.dispatched':
-      if (!isIn(state, ['submitted', 'returned', 'dispatched'])) return state;
-      return {
-        status: 'dispatched',
-        ...facts,
-        designatedOwnerId: event.ownerId,
-        designatedOrgUnit: event.ownerOrgUnit,
-      };
-    case 'case.accepted':
-      if (state.status === 'dispatched') {
-        return inHandling(facts, event.ownerId, event.ownerOrgUnit);
-      }
-      if (state.status === 'in_handling') {
-        return { ...state, ownerId: event.ownerId, ownerOrgUnit: event.ownerOrgUnit, pendingHandOver: null };
-      }
-      return state;
-    case 'case.returned':
-      if (event.handOverRefused) {
-        return state.status === 'in_handling' ? { ...state, pendingHandOver: null } : state;
-      }
-      if (state.status !== 'dispatched') return state;
-      return { status: 'returned', ...facts, returnCount: facts.returnCount + 1 };
-    case 'case.resident_contacted':
-      return { ...state, contacted: true };
-    case 'case.handling_step_recorded':
-      return state;
-    case 'case.step_referred':
-      return {
-        ...state,
-        referrals: new Map(state.referrals).set(event.referralId, {
-          referralId: event.referralId,
-          target: event.target,
-          toOrgUnit: event.toOrgUnit,
-          completed: false,
-        }),
-      };
-    case 'case.referral_completed': {
-      const referral = state.referrals.get(event.referralId);
-      if (!referral) return state;
-      return {
-        ...state,
-        referrals: new Map(state.referrals).set(event.referralId, { ...referral, completed: true }),
-      };
-    }
-    case 'case.suspended':
-      return state.status === 'in_handling' ? { ...state, suspended: true, suspendedAt: event.at } : state;
-    case 'case.resumed':
-      return state.status === 'in_handling' ? { ...state, suspended: false, suspendedAt: null } : state;
-    case 'case.handed_over':
-      return state.status === 'in_handling'
-        ? { ...state, pendingHandOver: { toCadreId: event.toCadreId, toOrgUnit: event.toOrgUnit } }
-        : state;
-    case 'case.resolved':
-      if (state.status !== 'in_handling') return state;
-      return {
-        status: 'resolved',
-        ...facts,
-        ownerId: state.ownerId,
-        ownerOrgUnit: state.ownerOrgUnit,
-        feedbackRecorded: false,
-        feedbackWindowExpired: false,
-      };
-    case 'case.feedback_recorded':
-      return state.status === 'resolved' ? { ...state, feedbackRecorded: true } : state;
-    case 'case.feedback_window_expired':
-      return state.status === 'resolved' ? { ...state, feedbackWindowExpired: true } : state;
-    case 'case.closed':
-      if (state.status !== 'resolved') return state;
-      return { status: 'closed', ...facts, ownerId: state.ownerId, ownerOrgUnit: state.ownerOrgUnit };
-    case 'case.reopened':
-      if (state.status !== 'resolved' && state.status !== 'closed') return state;
-      return inHandling({ ...facts, reopenCount: facts.reopenCount + 1 }, state.ownerId, state.ownerOrgUnit);
-    case 'case.withdrawn':
-      return isIn(state, UNRESOLVED) ? { status: 'withdrawn', ...facts } : state;
-    case 'case.merged_into':
-      return isIn(state, OPEN) ? { status: 'merged', ...facts, intoCaseId: event.intoCaseId } : state;
-    case 'case.ruled_unreasonable':
-      return { ...state, ruledUnreasonable: true };
-    case 'case.sla_warning_raised':
-      return { ...state, slaWarnings: new Set(state.slaWarnings).add(slaAlertKey(event.clock, event.dueAt)) };
-    case 'case.sla_breached':
-      return { ...state, slaBreaches: new Set(state.slaBreaches).add(slaAlertKey(event.clock, event.dueAt)) };
-    case 'case.resident_info_supplemented':
-      return { ...state, supplements: state.supplements + 1 };
-    // Recorded for the timeline, the SLA clocks and the KPIs (a reveal, for the audit trail); no
-    // rule depends on them.
-    case 'case.supervised':
-    case 'case.extension_granted':
-    case 'case.contact_revealed':
-      return state;
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
+/** `unit` (and `cadre`) added to those ever answerable for the case. */
+function involve(facts: RuleFacts, unit: string, cadre?: string): RuleFacts | null {
+  const units = facts.involvedUnits.has(unit) ? facts.involvedUnits : new Set(facts.involvedUnits).add(unit);
+  const cadres =
+    cadre === undefined || facts.involvedCadres.has(cadre)
+      ? facts.involvedCadres
+      : new Set(facts.involvedCadres).add(cadre);
+  return units === facts.involvedUnits && cadres === facts.involvedCadres
+    ? null
+    : { ...facts, involvedUnits: units, involvedCadres: cadres };
 }
 
 /** The state after a whole stream, oldest event first. */
@@ -818,50 +723,44 @@ export function replay(events: readonly CaseEvent[]): CaseState {
 
 function submittedState(event: Extract<CaseEvent, { type: 'case.submitted' }>): CaseState {
   return {
-    status: 'submitted',
+    ...startLifecycle(event),
     caseId: event.caseId,
     caseNumber: event.caseNumber,
     submitter: event.by,
-    contacted: false,
-    referrals: new Map(),
-    ruledUnreasonable: false,
     slaWarnings: new Set(),
     slaBreaches: new Set(),
-    returnCount: 0,
-    reopenCount: 0,
     supplements: 0,
     involvedUnits: new Set(event.location.communityCode ? [event.location.communityCode] : []),
     involvedCadres: new Set(),
   };
 }
 
-/** The facts alone, so a status change never carries another status's fields along. */
-function factsOf(s: ExistingCase): CaseFacts {
+/** The facts only rules read. */
+function ruleFactsOf(s: ExistingCase): RuleFacts {
   return {
     caseId: s.caseId,
     caseNumber: s.caseNumber,
     submitter: s.submitter,
-    contacted: s.contacted,
-    referrals: s.referrals,
-    ruledUnreasonable: s.ruledUnreasonable,
     slaWarnings: s.slaWarnings,
     slaBreaches: s.slaBreaches,
-    returnCount: s.returnCount,
-    reopenCount: s.reopenCount,
     supplements: s.supplements,
     involvedUnits: s.involvedUnits,
     involvedCadres: s.involvedCadres,
   };
 }
 
-function inHandling(facts: CaseFacts, ownerId: string, ownerOrgUnit: string): InHandlingCase {
-  return {
-    status: 'in_handling',
-    ...facts,
-    ownerId,
-    ownerOrgUnit,
-    pendingHandOver: null,
-    suspended: false,
-    suspendedAt: null,
-  };
+/** The lifecycle part of the state: everything but the rule facts. */
+export function lifecycleOf(s: ExistingCase): CaseLifecycle {
+  const {
+    caseId: _caseId,
+    caseNumber: _caseNumber,
+    submitter: _submitter,
+    slaWarnings: _slaWarnings,
+    slaBreaches: _slaBreaches,
+    supplements: _supplements,
+    involvedUnits: _involvedUnits,
+    involvedCadres: _involvedCadres,
+    ...lifecycle
+  } = s;
+  return lifecycle;
 }

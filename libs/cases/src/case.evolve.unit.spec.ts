@@ -26,15 +26,18 @@ describe('case evolve and replay', () => {
       caseNumber: 'PC-20261127-000001',
       submitter: actors.resident,
       contacted: true,
-      referrals: new Map([
-        ['ref-1', { referralId: 'ref-1', target: 'office', toOrgUnit: REFERRED_UNIT, completed: false }],
-      ]),
+      referrals: [{ referralId: 'ref-1', target: 'office', toOrgUnit: REFERRED_UNIT, completed: false }],
       ruledUnreasonable: false,
       slaWarnings: new Set([slaAlertKey('resolution', LATER)]),
       slaBreaches: new Set(),
       returnCount: 0,
       reopenCount: 0,
       supplements: 0,
+      // The deadline the watcher announced in this round, per clock.
+      deadlines: {
+        response: { dueAt: null, breached: false },
+        resolution: { dueAt: LATER, breached: false },
+      },
       // The location's community, the unit dispatched to and accepting, the referred unit.
       involvedUnits: new Set([COMMUNITY, REFERRED_UNIT]),
       involvedCadres: new Set([actors.cadreA.id]),

@@ -1,42 +1,33 @@
-import type { ActorRef, Instant, ReferralTarget, SlaClock } from './case.types';
+import type {
+  ClosedLifecycle,
+  DispatchedLifecycle,
+  InHandlingLifecycle,
+  LifecycleFacts,
+  MergedLifecycle,
+  ResolvedLifecycle,
+  ReturnedLifecycle,
+  SubmittedLifecycle,
+  WithdrawnLifecycle,
+} from './case.lifecycle';
+import type { ActorRef, Instant, SlaClock } from './case.types';
 
 /**
- * What the decider needs to know about a case, rebuilt from its events by `evolve`. Only facts a
- * rule reads are kept: the read models, not this state, hold what people look at.
+ * What the decider needs to know about a case, rebuilt from its events by `evolve`: the case's
+ * lifecycle (`case.lifecycle.ts`, folded by `evolveLifecycle`, the same fold every read model
+ * uses) plus the facts only rules read (`RuleFacts`). The read models, not this state, hold what
+ * people look at.
  */
 
-/** A step referred to an office or agency (by the id the caller chose for it). */
-export interface Referral {
-  readonly referralId: string;
-  readonly target: ReferralTarget;
-  readonly toOrgUnit: string;
-  readonly completed: boolean;
-}
-
-/** A hand-over the owner offered and the named cadre has not yet accepted or refused. */
-export interface HandOverOffer {
-  readonly toCadreId: string;
-  readonly toOrgUnit: string;
-}
-
-/** Facts that hold from submission on, whatever the status. */
-export interface CaseFacts {
+/** Facts only rules read, kept beside the lifecycle from submission on, whatever the status. */
+export interface RuleFacts {
   readonly caseId: string;
   readonly caseNumber: string;
   /** Who filed the case: a resident acting on it must be this actor. */
   readonly submitter: ActorRef;
-  /** The resident has been contacted at least once (the response clock has stopped). */
-  readonly contacted: boolean;
-  /** Every referral ever made, by referral id. */
-  readonly referrals: ReadonlyMap<string, Referral>;
-  readonly ruledUnreasonable: boolean;
   /** SLA warnings already raised, by `slaAlertKey(clock, dueAt)`. */
   readonly slaWarnings: ReadonlySet<string>;
   /** SLA breaches already recorded, by `slaAlertKey(clock, dueAt)`. */
   readonly slaBreaches: ReadonlySet<string>;
-  /** Times a designated cadre returned the case to dispatch (退单); refused hand-overs excluded. */
-  readonly returnCount: number;
-  readonly reopenCount: number;
   /** Supplements the resident (or someone for them) added, in every status: capped per case. */
   readonly supplements: number;
   /**
@@ -49,62 +40,24 @@ export interface CaseFacts {
   readonly involvedCadres: ReadonlySet<string>;
 }
 
+/** Facts that hold from submission on, whatever the status: the lifecycle's and the rules' own. */
+export type CaseFacts = LifecycleFacts & RuleFacts;
+
 export interface NoCase {
   readonly status: 'none';
 }
 
-export interface SubmittedCase extends CaseFacts {
-  readonly status: 'submitted';
-}
-
+export type SubmittedCase = SubmittedLifecycle & RuleFacts;
 /** Dispatched to a cadre who has not accepted yet: a designated owner, not yet accountable. */
-export interface DispatchedCase extends CaseFacts {
-  readonly status: 'dispatched';
-  readonly designatedOwnerId: string;
-  readonly designatedOrgUnit: string;
-}
-
-export interface InHandlingCase extends CaseFacts {
-  readonly status: 'in_handling';
-  /** The ONE accountable owner; changes only when a hand-over is accepted. */
-  readonly ownerId: string;
-  readonly ownerOrgUnit: string;
-  readonly pendingHandOver: HandOverOffer | null;
-  readonly suspended: boolean;
-  /** When the current suspension began; null when not suspended. */
-  readonly suspendedAt: Instant | null;
-}
-
+export type DispatchedCase = DispatchedLifecycle & RuleFacts;
+export type InHandlingCase = InHandlingLifecycle & RuleFacts;
 /** Returned by the designated cadre (退单): nobody owns it until it is dispatched again. */
-export interface ReturnedCase extends CaseFacts {
-  readonly status: 'returned';
-}
-
-export interface ResolvedCase extends CaseFacts {
-  readonly status: 'resolved';
-  readonly ownerId: string;
-  readonly ownerOrgUnit: string;
-  /** Feedback recorded in the current resolution round (reset by a reopen). */
-  readonly feedbackRecorded: boolean;
-  /** The feedback window of the current resolution round expired without feedback. */
-  readonly feedbackWindowExpired: boolean;
-}
-
+export type ReturnedCase = ReturnedLifecycle & RuleFacts;
+export type ResolvedCase = ResolvedLifecycle & RuleFacts;
 /** Closed, but a reopen brings it back to the same owner, so the owner is kept. */
-export interface ClosedCase extends CaseFacts {
-  readonly status: 'closed';
-  readonly ownerId: string;
-  readonly ownerOrgUnit: string;
-}
-
-export interface WithdrawnCase extends CaseFacts {
-  readonly status: 'withdrawn';
-}
-
-export interface MergedCase extends CaseFacts {
-  readonly status: 'merged';
-  readonly intoCaseId: string;
-}
+export type ClosedCase = ClosedLifecycle & RuleFacts;
+export type WithdrawnCase = WithdrawnLifecycle & RuleFacts;
+export type MergedCase = MergedLifecycle & RuleFacts;
 
 export type CaseState =
   | NoCase

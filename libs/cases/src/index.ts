@@ -5,6 +5,8 @@ export * from './case.events';
 export * from './case.errors';
 export * from './case.state';
 export { decide, evolve, replay } from './case.decider';
+export { lifecycleOf } from './case.decider';
+export * from './case.lifecycle';
 export {
   CASE_EVENT_CODEC,
   EventCodec,

@@ -1,3 +1,4 @@
+import type { CaseLifecycle } from '@tongban/cases';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { CaseAttachment } from '../projections';
 
@@ -164,4 +165,7 @@ export class CaseDetailEntity {
 
   @Column({ name: 'last_event_at', type: 'timestamptz' })
   lastEventAt!: Date;
+  /** The projection's memory of the case's lifecycle (ADR 0018); not read by queries. */
+  @Column({ name: 'lifecycle', type: 'jsonb', nullable: true, select: false })
+  lifecycle!: CaseLifecycle | null;
 }

@@ -3,6 +3,7 @@ import { CaseTimelineEntity } from './case-timeline.entity';
 import { KpiDailyEntity } from './kpi-daily.entity';
 import { ReadModels1764288000001 } from './read-models.migration';
 import { ContactRevealsIndex1764460800000 } from './contact-reveals-index.migration';
+import { CaseLifecycleSnapshots1764633600000 } from './case-lifecycle-snapshots.migration';
 import { ReferralEntity } from './referral.entity';
 import { ResidentCaseEntity } from './resident-case.entity';
 import { SlaClockEntity } from './sla-clock.entity';
@@ -33,4 +34,8 @@ export const READ_MODEL_ENTITIES = [
 ];
 
 /** TypeORM migrations of the read models; pass them to TongbanDatabaseModule.forRoot. */
-export const READ_MODEL_MIGRATIONS = [ReadModels1764288000001, ContactRevealsIndex1764460800000];
+export const READ_MODEL_MIGRATIONS = [
+  ReadModels1764288000001,
+  ContactRevealsIndex1764460800000,
+  CaseLifecycleSnapshots1764633600000,
+];

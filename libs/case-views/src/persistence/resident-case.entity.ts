@@ -1,3 +1,4 @@
+import type { CaseLifecycle } from '@tongban/cases';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** `rm_resident_case`, written by the `resident_cases` projection only; read-only here. */
@@ -45,4 +46,7 @@ export class ResidentCaseEntity {
 
   @Column({ name: 'version', type: 'integer' })
   version!: number;
+  /** The projection's memory of the case's lifecycle (ADR 0018); not read by queries. */
+  @Column({ name: 'lifecycle', type: 'jsonb', nullable: true, select: false })
+  lifecycle!: CaseLifecycle | null;
 }

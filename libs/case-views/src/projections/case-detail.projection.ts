@@ -1,20 +1,28 @@
 import { maskIdNumber, maskPhone } from '@tongban/logging';
-import type { AttachmentRef, CaseEvent, CaseSubmitted } from '@tongban/cases';
-import type { RecordedEvent } from '@tongban/event-store';
-import { toInstant, type Projection, type ProjectionContext, type RowRef } from '@tongban/projections';
-import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
 import {
-  assignmentsOf,
-  evolveDueFacts,
-  evolveRouting,
-  isTerminal,
-  NEW_CASE_ROUTING,
-  NO_DUE_FACTS,
+  designatedOf,
+  handOverOf,
+  isSuspended,
+  openReferrals,
+  ownerOf,
+  type AttachmentRef,
+  type Assignment,
+  type CaseEvent,
+  type CaseLifecycle,
+  type CaseSubmitted,
+  type LifecycleStatus,
+} from '@tongban/cases';
+import type { RecordedEvent } from '@tongban/event-store';
+import { toInstant, type Projection } from '@tongban/projections';
+import {
+  assignment,
+  dueAt,
+  lastOwner,
+  lifecycleProjection,
+  moved,
   summarizeDue,
-  type CaseViewStatus,
-  type DueFacts,
-  type Routing,
-} from './case-lifecycle';
+  type LifecycleStep,
+} from './case-projection';
 import { ancestorsAndSelf, maskOptionalText, maskText, sortedUnion, streetOf } from './view-values';
 
 export const CASE_DETAIL_TABLE = 'rm_case_detail';
@@ -34,7 +42,7 @@ export type CaseAttachment = {
 export type CaseDetailRow = {
   readonly case_id: string;
   readonly case_number: string;
-  readonly status: CaseViewStatus;
+  readonly status: LifecycleStatus;
   readonly channel: string;
   readonly title: string;
   readonly description: string;
@@ -84,6 +92,8 @@ export type CaseDetailRow = {
   readonly referral_units: readonly string[];
   readonly version: number;
   readonly last_event_at: string;
+  /** The case's lifecycle after `version` (the domain's fold): what the columns above derive from. */
+  readonly lifecycle: CaseLifecycle | null;
 };
 
 /**
@@ -91,7 +101,7 @@ export type CaseDetailRow = {
  * and the org units and cadres that may see it (`scope_units`, `participant_ids`) so queries can
  * scope without joins.
  */
-export const caseDetailProjection: Projection<CaseEvent> = {
+export const caseDetailProjection: Projection<CaseEvent> = lifecycleProjection<CaseDetailRow>({
   name: 'case_detail',
   tables: [
     {
@@ -111,28 +121,49 @@ export const caseDetailProjection: Projection<CaseEvent> = {
     },
   ],
   streamsTable: 'rm_case_detail_streams',
-  filter: CASE_STREAMS,
-  decode: decodeCaseEvent,
-
-  reads(event: CaseEvent): readonly RowRef[] {
-    return event.type === 'case.submitted'
-      ? []
-      : [{ table: CASE_DETAIL_TABLE, key: { case_id: event.caseId } }];
+  caseTable: CASE_DETAIL_TABLE,
+  // Every event moves `version` and `last_event_at` (withdrawn and merged cases included: the
+  // timeline still records).
+  everyEvent: true,
+  start: (event, recorded, lifecycle) => submittedRow(event, recorded, lifecycle),
+  on: {
+    'case.resident_contacted': (row, { event }) =>
+      row.first_contact_at === null ? { ...row, first_contact_at: toInstant(event.at) } : row,
+    'case.handling_step_recorded': (row, { event }) => ({
+      ...row,
+      attachments: [...row.attachments, ...attachmentsOf(event.attachments, 'step', event.at)],
+    }),
+    'case.resident_info_supplemented': (row, { event }) => ({
+      ...row,
+      attachments: [...row.attachments, ...attachmentsOf(event.attachments, 'supplement', event.at)],
+    }),
+    'case.step_referred': (row, { event }) => ({
+      ...row,
+      referral_units: sortedUnion(row.referral_units, [event.toOrgUnit]),
+      scope_units: sortedUnion(row.scope_units, ancestorsAndSelf(event.toOrgUnit)),
+    }),
+    'case.resolved': (row, step) => (moved(step) ? { ...row, resolved_at: toInstant(step.event.at) } : row),
+    'case.feedback_recorded': (row, { event, before }) =>
+      before.status === 'resolved' ? { ...row, satisfaction: event.satisfaction, solved: event.solved } : row,
+    'case.closed': (row, step) => (moved(step) ? { ...row, closed_at: toInstant(step.event.at) } : row),
+    // The case is in handling again: the last round's resolution and feedback stay in the timeline.
+    'case.reopened': (row, step) =>
+      moved(step) ? { ...row, resolved_at: null, closed_at: null, satisfaction: null, solved: null } : row,
+    'case.supervised': (row) => ({ ...row, supervision_count: row.supervision_count + 1 }),
+    'case.extension_granted': (row, { event }) => ({
+      ...row,
+      extension_days: row.extension_days + event.extraBusinessDays,
+    }),
   },
+  each: (row, step) =>
+    finish({ ...row, version: step.recorded.version, last_event_at: toInstant(step.event.at) }, step),
+});
 
-  handle(event: CaseEvent, recorded: RecordedEvent, context: ProjectionContext): void {
-    if (event.type === 'case.submitted') {
-      context.put(CASE_DETAIL_TABLE, submittedRow(event, recorded));
-      return;
-    }
-    const current = context.get(CASE_DETAIL_TABLE, { case_id: event.caseId }) as CaseDetailRow | undefined;
-    // Like `evolve`, events of a case that was never submitted change nothing.
-    if (!current) return;
-    context.put(CASE_DETAIL_TABLE, evolveDetail(current, event, recorded));
-  },
-};
-
-function submittedRow(event: CaseSubmitted, recorded: RecordedEvent): CaseDetailRow {
+function submittedRow(
+  event: CaseSubmitted,
+  recorded: RecordedEvent,
+  lifecycle: CaseLifecycle,
+): CaseDetailRow {
   const community = event.location.communityCode ?? null;
   return finish(
     {
@@ -188,118 +219,43 @@ function submittedRow(event: CaseSubmitted, recorded: RecordedEvent): CaseDetail
       referral_units: [],
       version: recorded.version,
       last_event_at: toInstant(event.at),
+      lifecycle,
     },
-    NEW_CASE_ROUTING,
-    NO_DUE_FACTS,
+    lifecycle,
   );
 }
 
-function evolveDetail(row: CaseDetailRow, event: CaseEvent, recorded: RecordedEvent): CaseDetailRow {
-  const stamped: CaseDetailRow = { ...row, version: recorded.version, last_event_at: toInstant(event.at) };
-  // Withdrawn and merged cases take no more changes (as in `evolve`); the timeline still records.
-  if (isTerminal(row.status)) return stamped;
-  const routingBefore = routingOf(row);
-  const routing = evolveRouting(routingBefore, event);
-  const changed = routing.status !== row.status;
-  const facts = evolveDueFacts(dueFactsOf(row), event, row.status, routing.status);
-  return finish(applyFacts(stamped, event, changed), routing, facts);
-}
-
-/** The event's own facts; who has the case and the deadlines are applied by `finish`. */
-function applyFacts(row: CaseDetailRow, event: CaseEvent, changed: boolean): CaseDetailRow {
-  switch (event.type) {
-    case 'case.returned':
-      // Only a real return (退单) counts, not a refused hand-over.
-      return changed ? { ...row, return_count: row.return_count + 1 } : row;
-    case 'case.resident_contacted':
-      return row.first_contact_at === null ? { ...row, first_contact_at: toInstant(event.at) } : row;
-    case 'case.handling_step_recorded':
-      return {
-        ...row,
-        attachments: [...row.attachments, ...attachmentsOf(event.attachments, 'step', event.at)],
-      };
-    case 'case.resident_info_supplemented':
-      return {
-        ...row,
-        attachments: [...row.attachments, ...attachmentsOf(event.attachments, 'supplement', event.at)],
-      };
-    case 'case.step_referred':
-      return {
-        ...row,
-        open_referrals: row.open_referrals + 1,
-        referral_units: sortedUnion(row.referral_units, [event.toOrgUnit]),
-        scope_units: sortedUnion(row.scope_units, ancestorsAndSelf(event.toOrgUnit)),
-      };
-    case 'case.referral_completed':
-      return { ...row, open_referrals: Math.max(0, row.open_referrals - 1) };
-    case 'case.resolved':
-      return changed ? { ...row, resolved_at: toInstant(event.at) } : row;
-    case 'case.feedback_recorded':
-      return row.status === 'resolved'
-        ? { ...row, satisfaction: event.satisfaction, solved: event.solved }
-        : row;
-    case 'case.closed':
-      return changed ? { ...row, closed_at: toInstant(event.at) } : row;
-    case 'case.reopened':
-      // The case is in handling again: the last round's resolution and feedback stay in the timeline.
-      return changed
-        ? {
-            ...row,
-            reopen_count: row.reopen_count + 1,
-            resolved_at: null,
-            closed_at: null,
-            satisfaction: null,
-            solved: null,
-          }
-        : row;
-    case 'case.withdrawn':
-      // Open referrals are cancelled with the case (see the referrals projection).
-      return changed ? { ...row, open_referrals: 0 } : row;
-    case 'case.merged_into':
-      return changed ? { ...row, open_referrals: 0, merged_into: event.intoCaseId } : row;
-    case 'case.supervised':
-      return { ...row, supervision_count: row.supervision_count + 1 };
-    case 'case.extension_granted':
-      return { ...row, extension_days: row.extension_days + event.extraBusinessDays };
-    case 'case.ruled_unreasonable':
-      return { ...row, ruled_unreasonable: true };
-    case 'case.submitted':
-    case 'case.dispatched':
-    case 'case.accepted':
-    case 'case.suspended':
-    case 'case.resumed':
-    case 'case.handed_over':
-    case 'case.sla_warning_raised':
-    case 'case.sla_breached':
-    case 'case.feedback_window_expired':
-    case 'case.contact_revealed':
-      return row;
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
-}
-
-/** Writes routing and deadlines into the row, and everything derived from them. */
-function finish(row: CaseDetailRow, routing: Routing, facts: DueFacts): CaseDetailRow {
-  const involved = assignmentsOf(routing);
-  const due = summarizeDue(routing.status, facts);
+/**
+ * Writes what the row derives from the lifecycle after the event: status, who has the case, the
+ * counters the lifecycle keeps, the deadlines, and who may see it.
+ */
+function finish(row: CaseDetailRow, stepOrLifecycle: LifecycleStep | CaseLifecycle): CaseDetailRow {
+  const after = 'after' in stepOrLifecycle ? stepOrLifecycle.after : stepOrLifecycle;
+  const owner = lastOwner(after, ownerOf(after), assignment(row.owner_id, row.owner_org_unit));
+  const designated = designatedOf(after);
+  const handOver = handOverOf(after);
+  const involved = [designated, owner, handOver].filter((a): a is Assignment => a !== null);
+  const due = summarizeDue(after);
   return {
     ...row,
-    status: routing.status,
-    owner_id: routing.owner?.cadreId ?? null,
-    owner_org_unit: routing.owner?.orgUnit ?? null,
-    designated_owner_id: routing.designated?.cadreId ?? null,
-    designated_org_unit: routing.designated?.orgUnit ?? null,
-    handover_to_id: routing.handOver?.cadreId ?? null,
-    handover_to_org_unit: routing.handOver?.orgUnit ?? null,
-    suspended: routing.suspended,
-    street_code: streetOf(routing.owner?.orgUnit ?? routing.designated?.orgUnit ?? row.community_code),
-    response_due_at: facts.responseDueAt,
-    resolution_due_at: facts.resolutionDueAt,
-    response_breached: facts.responseBreached,
-    resolution_breached: facts.resolutionBreached,
+    status: after.status,
+    owner_id: owner?.cadreId ?? null,
+    owner_org_unit: owner?.orgUnit ?? null,
+    designated_owner_id: designated?.cadreId ?? null,
+    designated_org_unit: designated?.orgUnit ?? null,
+    handover_to_id: handOver?.cadreId ?? null,
+    handover_to_org_unit: handOver?.orgUnit ?? null,
+    suspended: isSuspended(after),
+    street_code: streetOf(owner?.orgUnit ?? designated?.orgUnit ?? row.community_code),
+    open_referrals: openReferrals(after).length,
+    return_count: after.returnCount,
+    reopen_count: after.reopenCount,
+    ruled_unreasonable: after.ruledUnreasonable,
+    merged_into: after.status === 'merged' ? after.intoCaseId : null,
+    response_due_at: dueAt(after, 'response'),
+    resolution_due_at: dueAt(after, 'resolution'),
+    response_breached: after.deadlines.response.breached,
+    resolution_breached: after.deadlines.resolution.breached,
     next_due_at: due.nextDueAt,
     overdue: due.overdue,
     // Ever involved: these only grow, so whoever once had the case can still find it.
@@ -312,30 +268,6 @@ function finish(row: CaseDetailRow, routing: Routing, facts: DueFacts): CaseDeta
       involved.flatMap((a) => ancestorsAndSelf(a.orgUnit)),
     ),
   };
-}
-
-function routingOf(row: CaseDetailRow): Routing {
-  return {
-    status: row.status,
-    designated: assignment(row.designated_owner_id, row.designated_org_unit),
-    owner: assignment(row.owner_id, row.owner_org_unit),
-    handOver: assignment(row.handover_to_id, row.handover_to_org_unit),
-    suspended: row.suspended,
-  };
-}
-
-function dueFactsOf(row: CaseDetailRow): DueFacts {
-  return {
-    contacted: row.first_contact_at !== null,
-    responseDueAt: row.response_due_at,
-    resolutionDueAt: row.resolution_due_at,
-    responseBreached: row.response_breached,
-    resolutionBreached: row.resolution_breached,
-  };
-}
-
-function assignment(cadreId: string | null, orgUnit: string | null): Routing['owner'] {
-  return cadreId === null || orgUnit === null ? null : { cadreId, orgUnit };
 }
 
 function attachmentsOf(

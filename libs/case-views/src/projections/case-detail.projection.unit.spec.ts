@@ -1,4 +1,4 @@
-import type { CaseEvent } from '@tongban/cases';
+import { foldLifecycle, type CaseEvent } from '@tongban/cases';
 import { actors, COMMUNITY, ev, OTHER_COMMUNITY, OTHER_UNIT, REFERRED_UNIT } from '@tongban/cases/testing';
 import { CASE_DETAIL_TABLE, caseDetailProjection, type CaseDetailRow } from './case-detail.projection';
 import { applied, recordedOf } from './projection-test-kit';
@@ -93,6 +93,8 @@ describe('case_detail', () => {
       referral_units: [],
       version: 1,
       last_event_at: '2026-11-27T01:30:00.000Z',
+      // The domain's lifecycle, kept with the row for the next event (ADR 0018).
+      lifecycle: foldLifecycle([submitted]),
     });
   });
 

@@ -1,4 +1,4 @@
-import type { CaseEvent } from '@tongban/cases';
+import { CASE_EVENT_TYPES, foldLifecycle, type CaseEvent } from '@tongban/cases';
 import {
   actors,
   COMMUNITY,
@@ -16,7 +16,18 @@ import {
   snapshot,
   withReadsChecked,
 } from './projection-test-kit';
-import { CASE_PROJECTIONS, decodeCaseEvent } from './index';
+import {
+  CASE_DETAIL_TABLE,
+  CASE_PROJECTIONS,
+  KPI_CASE_TABLE,
+  RESIDENT_CASE_TABLE,
+  WORKLIST_CASE_TABLE,
+  caseDetailProjection,
+  decodeCaseEvent,
+  kpiDailyProjection,
+  residentCasesProjection,
+  worklistProjection,
+} from './index';
 
 /**
  * What every case projection promises, checked on the same four cases: rows independent of the
@@ -205,8 +216,12 @@ describe.each(CASE_PROJECTIONS.map((projection) => [projection.name, projection]
       for (const secret of [PHONE, OTHER_PHONE, ID_NUMBER]) expect(everything).not.toContain(secret);
     });
 
-    it('reads case streams only, with its own streams table', () => {
-      expect(projection.filter).toEqual({ streamPrefix: 'case-' });
+    it('reads case streams only (the types it declares), with its own streams table', () => {
+      expect(projection.filter.streamPrefix).toBe('case-');
+      // A type filter lists known types, in the catalogue's order, submissions always among them.
+      const types = projection.filter.types ?? CASE_EVENT_TYPES;
+      expect(types).toEqual(CASE_EVENT_TYPES.filter((type) => types.includes(type)));
+      expect(types).toContain('case.submitted');
       expect(projection.streamsTable).toBe(`${projection.tables[0]!.table}_streams`);
     });
   },
@@ -233,6 +248,37 @@ describe('on a realistic random workload', () => {
       expect(mismatches).toEqual([]);
       const everything = JSON.stringify(rows);
       expect(secrets.filter((secret) => everything.includes(secret))).toEqual([]);
+    },
+  );
+});
+
+describe('the projections that follow the case lifecycle', () => {
+  const workload = generateCaseWorkload({ seed: 20261130, events: 1_500 });
+  const all = workload.appends.flatMap((append) => append.events);
+  const recorded = new EventLog().record(...all);
+  const streams = new Map<string, CaseEvent[]>();
+  for (const event of all) streams.set(event.caseId, [...(streams.get(event.caseId) ?? []), event]);
+
+  it.each([
+    [caseDetailProjection, CASE_DETAIL_TABLE],
+    [residentCasesProjection, RESIDENT_CASE_TABLE],
+    [worklistProjection, WORKLIST_CASE_TABLE],
+    [kpiDailyProjection, KPI_CASE_TABLE],
+  ] as const)(
+    '%#: keep exactly the domain’s fold of each case’s stream, in any batches',
+    async (projection, table) => {
+      for (const batchSize of [undefined, 7]) {
+        const rows = (await applied(projection, recorded, batchSize)).rows(table);
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          const caseId = row['case_id'] as string;
+          expect({ caseId, lifecycle: row['lifecycle'] }).toEqual({
+            caseId,
+            lifecycle: foldLifecycle(streams.get(caseId)!),
+          });
+          expect(row['status']).toBe(foldLifecycle(streams.get(caseId)!)?.status);
+        }
+      }
     },
   );
 });

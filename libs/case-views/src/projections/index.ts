@@ -16,7 +16,6 @@ export * from './referrals.projection';
 export * from './sla-clocks.projection';
 export * from './kpi-daily.projection';
 export { decodeCaseEvent, CASE_STREAMS } from './case-event-decoding';
-export type { CaseViewStatus } from './case-lifecycle';
 
 /** Every read model of the case context, for the projector (order: detail first, KPIs last). */
 export const CASE_PROJECTIONS: readonly Projection<CaseEvent>[] = [

@@ -1,8 +1,14 @@
-import type { CaseEvent, CaseSubmitted, Satisfaction } from '@tongban/cases';
-import type { RecordedEvent } from '@tongban/event-store';
-import type { Projection, ProjectionContext, RowRef } from '@tongban/projections';
-import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
-import { isTerminal, nextStatus, type CaseViewStatus } from './case-lifecycle';
+import {
+  designatedOf,
+  ownerOf,
+  type CaseEvent,
+  type CaseLifecycle,
+  type CaseSubmitted,
+  type LifecycleStatus,
+  type Satisfaction,
+} from '@tongban/cases';
+import type { Projection, ProjectionContext } from '@tongban/projections';
+import { lastOwner, lifecycleProjection, moved, type LifecycleStep } from './case-projection';
 import { shanghaiDay } from './view-values';
 
 export const KPI_DAILY_TABLE = 'rm_kpi_daily';
@@ -43,7 +49,7 @@ export type KpiContribution = {
 /** One row of `rm_kpi_case`: what the KPI projection needs to attribute a case's next event. */
 export type KpiCaseRow = {
   readonly case_id: string;
-  readonly status: CaseViewStatus;
+  readonly status: LifecycleStatus;
   readonly matter_code: string;
   readonly community_code: string | null;
   readonly designated_org_unit: string | null;
@@ -57,6 +63,8 @@ export type KpiCaseRow = {
   /** Ruled unreasonable: its contributions were taken back and nothing more is counted. */
   readonly excluded: boolean;
   readonly contributions: readonly KpiContribution[];
+  /** The case's lifecycle after the last event applied (the domain's fold). */
+  readonly lifecycle: CaseLifecycle | null;
 };
 
 /**
@@ -65,7 +73,7 @@ export type KpiCaseRow = {
  * on the day of the event. A case ruled unreasonable is taken out of every count it was in
  * (negative increments) by that audited event; nothing is deleted.
  */
-export const kpiDailyProjection: Projection<CaseEvent> = {
+export const kpiDailyProjection: Projection<CaseEvent> = lifecycleProjection<KpiCaseRow>({
   name: 'kpi_daily',
   tables: [
     {
@@ -77,49 +85,85 @@ export const kpiDailyProjection: Projection<CaseEvent> = {
     { table: KPI_CASE_TABLE, key: ['case_id'], kind: 'document', timestamps: [] },
   ],
   streamsTable: 'rm_kpi_daily_streams',
-  filter: CASE_STREAMS,
-  decode: decodeCaseEvent,
-
-  reads(event: CaseEvent): readonly RowRef[] {
-    return event.type === 'case.submitted' ? [] : [{ table: KPI_CASE_TABLE, key: { case_id: event.caseId } }];
+  caseTable: KPI_CASE_TABLE,
+  start: (event, _recorded, lifecycle) => submittedCase(event, lifecycle),
+  // What each event counts, for the unit accountable before it. Withdrawals, merges, closures
+  // only change the status: what was counted stays counted (a ruling alone takes it back).
+  on: {
+    // Every dispatch is a receipt by the unit it went to (redispatches included).
+    'case.dispatched': (row, step, context) =>
+      step.after.status === 'dispatched' && step.after !== step.before
+        ? counted(row, step, context, [[step.event.ownerOrgUnit, 'received', 1]])
+        : row,
+    // A refused hand-over is no return (退单): the owner stays accountable.
+    'case.returned': (row, step, context) =>
+      moved(step) ? counted(row, step, context, [[row.org_unit, 'returned', 1]]) : row,
+    'case.resident_contacted': (row, step, context) => {
+      if (step.before.contacted) return row;
+      return counted(
+        row,
+        step,
+        context,
+        step.before.deadlines.response.breached
+          ? [[row.org_unit, 'responded', 1]]
+          : [
+              [row.org_unit, 'responded', 1],
+              [row.org_unit, 'responded_in_time', 1],
+            ],
+      );
+    },
+    'case.resolved': (row, step, context) => {
+      if (!moved(step)) return row;
+      return counted(
+        row,
+        step,
+        context,
+        step.before.deadlines.resolution.breached
+          ? [[row.org_unit, 'resolved', 1]]
+          : [
+              [row.org_unit, 'resolved', 1],
+              [row.org_unit, 'resolved_in_time', 1],
+            ],
+      );
+    },
+    'case.feedback_recorded': (row, step, context) => {
+      if (step.before.status !== 'resolved') return row;
+      const counts: Count[] = [
+        [row.org_unit, 'rated', 1],
+        [row.org_unit, SATISFACTION_COUNTERS[step.event.satisfaction], 1],
+      ];
+      if (step.event.solved) counts.push([row.org_unit, 'solved', 1]);
+      return counted(row, step, context, counts);
+    },
+    'case.sla_breached': (row, step, context) => counted(row, step, context, [[row.org_unit, 'breached', 1]]),
+    'case.reopened': (row, step, context) =>
+      moved(step) ? counted(row, step, context, [[row.org_unit, 'reopened', 1]]) : row,
+    // Takes the case out of every count it was in (negative increments), once.
+    'case.ruled_unreasonable': (row, step, context) => {
+      if (step.before.ruledUnreasonable) return row;
+      incrementAll(context, negated(row.contributions));
+      return row;
+    },
   },
-
-  handle(event: CaseEvent, _recorded: RecordedEvent, context: ProjectionContext): void {
-    if (event.type === 'case.submitted') {
-      context.put(KPI_CASE_TABLE, submittedCase(event));
-      return;
-    }
-    const before = context.get(KPI_CASE_TABLE, { case_id: event.caseId }) as KpiCaseRow | undefined;
-    // Withdrawn and merged cases take no more changes (as in `evolve`).
-    if (!before || isTerminal(before.status)) return;
-    const status = nextStatus(before.status, event);
-    const { memory, counts } = countEvent({ ...before, status }, before, event, status !== before.status);
-    const day = shanghaiDay(event.at);
-    let after = memory;
-    if (event.type === 'case.ruled_unreasonable') {
-      if (!before.excluded) {
-        incrementAll(context, negated(before.contributions));
-        after = { ...memory, excluded: true };
-      }
-    } else if (!before.excluded && counts.length > 0) {
-      const made = counts.map(([org_unit, counter, n]) => ({
-        org_unit,
-        day,
-        matter_code: before.matter_code,
-        counter,
-        n,
-      }));
-      incrementAll(context, made);
-      after = { ...memory, contributions: [...memory.contributions, ...made] };
-    }
-    context.put(KPI_CASE_TABLE, { ...after, org_unit: accountableUnit(after) });
+  each: (row, { after }) => {
+    const memory: KpiCaseRow = {
+      ...row,
+      status: after.status,
+      designated_org_unit: designatedOf(after)?.orgUnit ?? null,
+      owner_org_unit: lastOwner(after, ownerOf(after)?.orgUnit ?? null, row.owner_org_unit),
+      contacted: after.contacted,
+      response_breached: after.deadlines.response.breached,
+      resolution_breached: after.deadlines.resolution.breached,
+      excluded: after.ruledUnreasonable,
+    };
+    return { ...memory, org_unit: accountableUnit(memory) };
   },
-};
+});
 
-function submittedCase(event: CaseSubmitted): KpiCaseRow {
+function submittedCase(event: CaseSubmitted, lifecycle: CaseLifecycle): KpiCaseRow {
   const memory: KpiCaseRow = {
     case_id: event.caseId,
-    status: 'submitted',
+    status: lifecycle.status,
     matter_code: event.matterCode ?? UNCLASSIFIED_MATTER,
     community_code: event.location.communityCode ?? null,
     designated_org_unit: null,
@@ -130,6 +174,7 @@ function submittedCase(event: CaseSubmitted): KpiCaseRow {
     resolution_breached: false,
     excluded: false,
     contributions: [],
+    lifecycle,
   };
   return { ...memory, org_unit: accountableUnit(memory) };
 }
@@ -147,102 +192,26 @@ const SATISFACTION_COUNTERS: Readonly<Record<Satisfaction, KpiCounter>> = {
 };
 
 /**
- * The case's memory after the event (`memory` has the new status already) and what the event
- * counts, for the unit accountable before it (`before`). `changed`: the event moved the status.
+ * `counts` made on the day of the event and remembered in the row, so that a ruling can take
+ * them back exactly; nothing is counted for a case ruled unreasonable.
  */
-function countEvent(
-  memory: KpiCaseRow,
-  before: KpiCaseRow,
-  event: CaseEvent,
-  changed: boolean,
-): { memory: KpiCaseRow; counts: readonly Count[] } {
-  const unit = accountableUnit(before);
-  switch (event.type) {
-    case 'case.dispatched':
-      // Every dispatch is a receipt by the unit it went to (redispatches included).
-      return memory.status === 'dispatched'
-        ? {
-            memory: { ...memory, designated_org_unit: event.ownerOrgUnit },
-            counts: [[event.ownerOrgUnit, 'received', 1]],
-          }
-        : { memory, counts: [] };
-    case 'case.accepted':
-      // From `dispatched`, or within handling when a hand-over completes.
-      return memory.status === 'in_handling'
-        ? { memory: { ...memory, owner_org_unit: event.ownerOrgUnit, designated_org_unit: null }, counts: [] }
-        : { memory, counts: [] };
-    case 'case.returned':
-      // A refused hand-over is no return (退单): the owner stays accountable.
-      return changed
-        ? { memory: { ...memory, designated_org_unit: null }, counts: [[unit, 'returned', 1]] }
-        : { memory, counts: [] };
-    case 'case.resident_contacted':
-      if (before.contacted) return { memory, counts: [] };
-      return {
-        memory: { ...memory, contacted: true },
-        counts: before.response_breached
-          ? [[unit, 'responded', 1]]
-          : [
-              [unit, 'responded', 1],
-              [unit, 'responded_in_time', 1],
-            ],
-      };
-    case 'case.resolved':
-      if (!changed) return { memory, counts: [] };
-      return {
-        memory,
-        counts: before.resolution_breached
-          ? [[unit, 'resolved', 1]]
-          : [
-              [unit, 'resolved', 1],
-              [unit, 'resolved_in_time', 1],
-            ],
-      };
-    case 'case.feedback_recorded': {
-      if (before.status !== 'resolved') return { memory, counts: [] };
-      const counts: Count[] = [
-        [unit, 'rated', 1],
-        [unit, SATISFACTION_COUNTERS[event.satisfaction], 1],
-      ];
-      if (event.solved) counts.push([unit, 'solved', 1]);
-      return { memory, counts };
-    }
-    case 'case.sla_breached':
-      return {
-        memory:
-          event.clock === 'response'
-            ? { ...memory, response_breached: true }
-            : { ...memory, resolution_breached: true },
-        counts: [[unit, 'breached', 1]],
-      };
-    case 'case.reopened':
-      return changed
-        ? { memory: { ...memory, resolution_breached: false }, counts: [[unit, 'reopened', 1]] }
-        : { memory, counts: [] };
-    // Only the status changes: what was counted stays counted (a ruling alone takes it back).
-    case 'case.withdrawn':
-    case 'case.merged_into':
-    case 'case.closed':
-    case 'case.ruled_unreasonable':
-    case 'case.handling_step_recorded':
-    case 'case.step_referred':
-    case 'case.referral_completed':
-    case 'case.suspended':
-    case 'case.resumed':
-    case 'case.handed_over':
-    case 'case.supervised':
-    case 'case.extension_granted':
-    case 'case.sla_warning_raised':
-    case 'case.feedback_window_expired':
-    case 'case.resident_info_supplemented':
-    case 'case.contact_revealed':
-    case 'case.submitted':
-      return { memory, counts: [] };
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
+function counted(
+  row: KpiCaseRow,
+  step: LifecycleStep,
+  context: ProjectionContext,
+  counts: readonly Count[],
+): KpiCaseRow {
+  if (step.before.ruledUnreasonable || counts.length === 0) return row;
+  const day = shanghaiDay(step.event.at);
+  const made = counts.map(([org_unit, counter, n]) => ({
+    org_unit,
+    day,
+    matter_code: row.matter_code,
+    counter,
+    n,
+  }));
+  incrementAll(context, made);
+  return { ...row, contributions: [...row.contributions, ...made] };
 }
 
 /** Contributions summed per row and counter, with the opposite sign. */

@@ -1,4 +1,4 @@
-import type { CaseEvent } from '@tongban/cases';
+import { foldLifecycle, type CaseEvent } from '@tongban/cases';
 import { actors, COMMUNITY, ev, OTHER_COMMUNITY } from '@tongban/cases/testing';
 import type { Row } from '@tongban/projections';
 import { KPI_CASE_TABLE, KPI_COUNTERS, KPI_DAILY_TABLE, kpiDailyProjection } from './kpi-daily.projection';
@@ -207,6 +207,8 @@ describe('kpi_daily', () => {
           n: 1,
         },
       ],
+      // The domain's lifecycle, kept with the row for the next event (ADR 0018).
+      lifecycle: foldLifecycle([submitted, dispatched, accepted, contacted]),
     });
   });
 

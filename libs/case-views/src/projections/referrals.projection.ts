@@ -1,7 +1,8 @@
 import type { CaseEvent, ReferralTarget } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
 import { toInstant, type Projection, type ProjectionContext, type RowRef } from '@tongban/projections';
-import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
+import { decodeCaseEvent } from './case-event-decoding';
+import { caseStreamsOf, dispatchEvent, handledTypes, type CaseEventHandlers } from './case-projection';
 import { maskText } from './view-values';
 
 export const REFERRAL_TABLE = 'rm_referral';
@@ -52,6 +53,48 @@ export type ReferralCaseRow = {
 };
 
 /**
+ * The event types the referral queue follows. The queue keeps the referrals' own text, which no
+ * lifecycle holds, so it follows these events (and submissions, which start its memory).
+ */
+const REFERRAL_HANDLERS: CaseEventHandlers<[memory: ReferralCaseRow, context: ProjectionContext], void> = {
+  'case.step_referred': (event, memory, context) => {
+    const referral: OpenReferral = {
+      referral_id: event.referralId,
+      to_org_unit: event.toOrgUnit,
+      target: event.target,
+      request: maskText(event.request),
+      referred_at: toInstant(event.at),
+      referred_by: event.by.id,
+    };
+    context.put(REFERRAL_TABLE, referralRow(memory, referral, 'open'));
+    // Like `evolve`, a referral id made again replaces the earlier referral.
+    const others = memory.open_referrals.filter((r) => r.referral_id !== event.referralId);
+    context.put(REFERRAL_CASE_TABLE, withOpen(memory, [...others, referral]));
+  },
+  'case.referral_completed': (event, memory, context) => {
+    const referral = memory.open_referrals.find((r) => r.referral_id === event.referralId);
+    // Unknown or already completed: `evolve` ignores it too.
+    if (!referral) return;
+    context.put(REFERRAL_TABLE, {
+      ...referralRow(memory, referral, 'completed'),
+      completed_at: toInstant(event.at),
+      outcome: maskText(event.outcome),
+      completed_by: event.by.id,
+    });
+    context.put(
+      REFERRAL_CASE_TABLE,
+      withOpen(
+        memory,
+        memory.open_referrals.filter((r) => r.referral_id !== event.referralId),
+      ),
+    );
+  },
+  // The case will not be handled any more, so nobody should work on its referred steps.
+  'case.withdrawn': (_event, memory, context) => cancelOpen(memory, context),
+  'case.merged_into': (_event, memory, context) => cancelOpen(memory, context),
+};
+
+/**
  * `referrals`: the referral queue of offices and agencies. A referral is open until the unit (or
  * the owner) completes it; withdrawing or merging the case cancels it.
  */
@@ -67,11 +110,13 @@ export const referralsProjection: Projection<CaseEvent> = {
     { table: REFERRAL_CASE_TABLE, key: ['case_id'], kind: 'document', timestamps: [] },
   ],
   streamsTable: 'rm_referral_streams',
-  filter: CASE_STREAMS,
+  filter: caseStreamsOf(['case.submitted', ...handledTypes(REFERRAL_HANDLERS)]),
   decode: decodeCaseEvent,
 
   reads(event: CaseEvent): readonly RowRef[] {
-    return touchesReferrals(event) ? [{ table: REFERRAL_CASE_TABLE, key: { case_id: event.caseId } }] : [];
+    return event.type === 'case.submitted'
+      ? []
+      : [{ table: REFERRAL_CASE_TABLE, key: { case_id: event.caseId } }];
   },
 
   handle(event: CaseEvent, _recorded: RecordedEvent, context: ProjectionContext): void {
@@ -87,99 +132,16 @@ export const referralsProjection: Projection<CaseEvent> = {
       context.put(REFERRAL_CASE_TABLE, memory);
       return;
     }
-    if (!touchesReferrals(event)) return;
     const memory = context.get(REFERRAL_CASE_TABLE, { case_id: event.caseId }) as ReferralCaseRow | undefined;
-    if (!memory) return;
-    switch (event.type) {
-      case 'case.step_referred': {
-        const referral: OpenReferral = {
-          referral_id: event.referralId,
-          to_org_unit: event.toOrgUnit,
-          target: event.target,
-          request: maskText(event.request),
-          referred_at: toInstant(event.at),
-          referred_by: event.by.id,
-        };
-        context.put(REFERRAL_TABLE, referralRow(memory, referral, 'open'));
-        // Like `evolve`, a referral id made again replaces the earlier referral.
-        const others = memory.open_referrals.filter((r) => r.referral_id !== event.referralId);
-        context.put(REFERRAL_CASE_TABLE, withOpen(memory, [...others, referral]));
-        return;
-      }
-      case 'case.referral_completed': {
-        const referral = memory.open_referrals.find((r) => r.referral_id === event.referralId);
-        // Unknown or already completed: `evolve` ignores it too.
-        if (!referral) return;
-        context.put(REFERRAL_TABLE, {
-          ...referralRow(memory, referral, 'completed'),
-          completed_at: toInstant(event.at),
-          outcome: maskText(event.outcome),
-          completed_by: event.by.id,
-        });
-        context.put(
-          REFERRAL_CASE_TABLE,
-          withOpen(
-            memory,
-            memory.open_referrals.filter((r) => r.referral_id !== event.referralId),
-          ),
-        );
-        return;
-      }
-      case 'case.withdrawn':
-      case 'case.merged_into':
-        // The case will not be handled any more, so nobody should work on its referred steps.
-        for (const referral of memory.open_referrals) {
-          context.put(REFERRAL_TABLE, referralRow(memory, referral, 'cancelled'));
-        }
-        context.put(REFERRAL_CASE_TABLE, withOpen(memory, []));
-        return;
-      default: {
-        const _exhaustive: never = event;
-        return _exhaustive;
-      }
-    }
+    if (memory) dispatchEvent(REFERRAL_HANDLERS, event, memory, context);
   },
 };
 
-type ReferralEvent = Extract<
-  CaseEvent,
-  { type: 'case.step_referred' | 'case.referral_completed' | 'case.withdrawn' | 'case.merged_into' }
->;
-
-function touchesReferrals(event: CaseEvent): event is ReferralEvent {
-  switch (event.type) {
-    case 'case.step_referred':
-    case 'case.referral_completed':
-    case 'case.withdrawn':
-    case 'case.merged_into':
-      return true;
-    case 'case.submitted':
-    case 'case.dispatched':
-    case 'case.accepted':
-    case 'case.returned':
-    case 'case.resident_contacted':
-    case 'case.handling_step_recorded':
-    case 'case.suspended':
-    case 'case.resumed':
-    case 'case.handed_over':
-    case 'case.resolved':
-    case 'case.feedback_recorded':
-    case 'case.closed':
-    case 'case.reopened':
-    case 'case.supervised':
-    case 'case.extension_granted':
-    case 'case.ruled_unreasonable':
-    case 'case.sla_warning_raised':
-    case 'case.sla_breached':
-    case 'case.feedback_window_expired':
-    case 'case.resident_info_supplemented':
-    case 'case.contact_revealed':
-      return false;
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
+function cancelOpen(memory: ReferralCaseRow, context: ProjectionContext): void {
+  for (const referral of memory.open_referrals) {
+    context.put(REFERRAL_TABLE, referralRow(memory, referral, 'cancelled'));
   }
+  context.put(REFERRAL_CASE_TABLE, withOpen(memory, []));
 }
 
 function referralRow(memory: ReferralCaseRow, referral: OpenReferral, status: ReferralStatus): ReferralRow {

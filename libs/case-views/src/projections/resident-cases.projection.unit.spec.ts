@@ -1,4 +1,4 @@
-import type { CaseEvent } from '@tongban/cases';
+import { foldLifecycle, type CaseEvent } from '@tongban/cases';
 import { actors, ev } from '@tongban/cases/testing';
 import { applied, recordedOf } from './projection-test-kit';
 import {
@@ -36,6 +36,8 @@ describe('resident_cases', () => {
       awaiting_feedback: false,
       satisfaction: null,
       version: 1,
+      // The domain's lifecycle, kept with the row for the next event (ADR 0018).
+      lifecycle: foldLifecycle([submitted]),
     });
   });
 

@@ -1,4 +1,4 @@
-import type { CaseEvent, SlaClock } from '@tongban/cases';
+import type { CaseEvent, CaseEventType, SlaClock } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
 import {
   toInstant,
@@ -7,7 +7,8 @@ import {
   type Row,
   type RowRef,
 } from '@tongban/projections';
-import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
+import { decodeCaseEvent } from './case-event-decoding';
+import { caseStreamsOf, handledTypes, type EventOf } from './case-projection';
 import { millisBetween } from './view-values';
 
 export const SLA_CLOCK_TABLE = 'rm_sla_clock';
@@ -37,6 +38,65 @@ export type SlaClockRow = {
 
 const CLOCKS: readonly SlaClock[] = ['response', 'resolution'];
 
+/** What an event does to a case's clocks: which it changes, and how (the clock itself when not). */
+interface ClockHandler<E extends CaseEvent> {
+  readonly clocks: (event: E) => readonly SlaClock[];
+  readonly evolve: (clock: SlaClockRow, event: E, at: string) => SlaClockRow;
+}
+
+type ClockHandlers = { readonly [T in CaseEventType]?: ClockHandler<EventOf<T>> };
+
+const stopping: ClockHandler<CaseEvent> = {
+  clocks: () => CLOCKS,
+  evolve: (clock, _event, at) => stop(clock, at),
+};
+
+/** The event types that change a clock; submission creates both (without reading them). */
+const CLOCK_HANDLERS: ClockHandlers = {
+  'case.resident_contacted': { clocks: () => ['response'], evolve: (clock, _event, at) => stop(clock, at) },
+  'case.resolved': { clocks: () => ['resolution'], evolve: (clock, _event, at) => stop(clock, at) },
+  'case.closed': stopping,
+  'case.withdrawn': stopping,
+  'case.merged_into': stopping,
+  'case.reopened': {
+    clocks: () => ['resolution'],
+    // A new resolution round: last round's deadline, warning and breach are history (timeline,
+    // KPIs); pauses and extensions stay, as they describe the case's whole handling.
+    evolve: (clock) =>
+      clock.status === 'stopped'
+        ? { ...clock, status: 'running', stopped_at: null, due_at: null, warned_at: null, breached_at: null }
+        : clock,
+  },
+  'case.suspended': {
+    clocks: () => CLOCKS,
+    evolve: (clock, _event, at) =>
+      clock.status === 'running'
+        ? { ...clock, status: 'paused', paused_since: at, pause_count: clock.pause_count + 1 }
+        : clock,
+  },
+  'case.resumed': {
+    clocks: () => CLOCKS,
+    evolve: (clock, _event, at) =>
+      clock.status === 'paused' ? { ...endPause(clock, at), status: 'running' } : clock,
+  },
+  'case.extension_granted': {
+    clocks: (event) => [event.clock],
+    evolve: (clock, event) => ({ ...clock, extension_days: clock.extension_days + event.extraBusinessDays }),
+  },
+  'case.sla_warning_raised': {
+    clocks: (event) => [event.clock],
+    evolve: (clock, event, at) => ({ ...clock, due_at: toInstant(event.dueAt), warned_at: at }),
+  },
+  'case.sla_breached': {
+    clocks: (event) => [event.clock],
+    evolve: (clock, event, at) => ({ ...clock, due_at: toInstant(event.dueAt), breached_at: at }),
+  },
+};
+
+function handlerOf(event: CaseEvent): ClockHandler<CaseEvent> | undefined {
+  return CLOCK_HANDLERS[event.type] as ClockHandler<CaseEvent> | undefined;
+}
+
 /**
  * `sla_clocks`: both clocks start at submission. Response stops at the first contact,
  * resolution at resolution (and runs again after a reopen); closing, withdrawing or merging stops
@@ -53,11 +113,11 @@ export const slaClocksProjection: Projection<CaseEvent> = {
     },
   ],
   streamsTable: 'rm_sla_clock_streams',
-  filter: CASE_STREAMS,
+  filter: caseStreamsOf(['case.submitted', ...handledTypes(CLOCK_HANDLERS)]),
   decode: decodeCaseEvent,
 
   reads(event: CaseEvent): readonly RowRef[] {
-    return clocksTouched(event).map((clock) => ({
+    return (handlerOf(event)?.clocks(event) ?? []).map((clock) => ({
       table: SLA_CLOCK_TABLE,
       key: { case_id: event.caseId, clock },
     }));
@@ -69,11 +129,13 @@ export const slaClocksProjection: Projection<CaseEvent> = {
       for (const clock of CLOCKS) context.put(SLA_CLOCK_TABLE, startedClock(event.caseId, clock, at));
       return;
     }
-    for (const clock of clocksTouched(event)) {
+    const handler = handlerOf(event);
+    if (handler === undefined) return;
+    for (const clock of handler.clocks(event)) {
       const row = context.get(SLA_CLOCK_TABLE, { case_id: event.caseId, clock });
       if (!row) continue;
       const before = clockOf(row);
-      const after = evolveClock(before, event, at);
+      const after = handler.evolve(before, event, at);
       if (after !== before) context.put(SLA_CLOCK_TABLE, after);
     }
   },
@@ -95,96 +157,6 @@ function startedClock(caseId: string, clock: SlaClock, at: string): SlaClockRow 
     warned_at: null,
     breached_at: null,
   };
-}
-
-/** The clocks an event can change (and so the rows its handler reads). */
-function clocksTouched(event: CaseEvent): readonly SlaClock[] {
-  switch (event.type) {
-    case 'case.resident_contacted':
-      return ['response'];
-    case 'case.resolved':
-    case 'case.reopened':
-      return ['resolution'];
-    case 'case.extension_granted':
-    case 'case.sla_warning_raised':
-    case 'case.sla_breached':
-      return [event.clock];
-    case 'case.closed':
-    case 'case.withdrawn':
-    case 'case.merged_into':
-    case 'case.suspended':
-    case 'case.resumed':
-      return CLOCKS;
-    // Submission creates the clocks without reading them.
-    case 'case.submitted':
-    case 'case.dispatched':
-    case 'case.accepted':
-    case 'case.returned':
-    case 'case.handling_step_recorded':
-    case 'case.step_referred':
-    case 'case.referral_completed':
-    case 'case.handed_over':
-    case 'case.feedback_recorded':
-    case 'case.supervised':
-    case 'case.ruled_unreasonable':
-    case 'case.feedback_window_expired':
-    case 'case.resident_info_supplemented':
-    case 'case.contact_revealed':
-      return [];
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
-}
-
-/** Returns `clock` itself when nothing changes. */
-function evolveClock(clock: SlaClockRow, event: CaseEvent, at: string): SlaClockRow {
-  switch (event.type) {
-    case 'case.resident_contacted':
-    case 'case.resolved':
-    case 'case.closed':
-    case 'case.withdrawn':
-    case 'case.merged_into':
-      return stop(clock, at);
-    case 'case.reopened':
-      // A new resolution round: last round's deadline, warning and breach are history (timeline,
-      // KPIs); pauses and extensions stay, as they describe the case's whole handling.
-      return clock.status === 'stopped'
-        ? { ...clock, status: 'running', stopped_at: null, due_at: null, warned_at: null, breached_at: null }
-        : clock;
-    case 'case.suspended':
-      return clock.status === 'running'
-        ? { ...clock, status: 'paused', paused_since: at, pause_count: clock.pause_count + 1 }
-        : clock;
-    case 'case.resumed':
-      return clock.status === 'paused' ? { ...endPause(clock, at), status: 'running' } : clock;
-    case 'case.extension_granted':
-      return { ...clock, extension_days: clock.extension_days + event.extraBusinessDays };
-    case 'case.sla_warning_raised':
-      return { ...clock, due_at: toInstant(event.dueAt), warned_at: at };
-    case 'case.sla_breached':
-      return { ...clock, due_at: toInstant(event.dueAt), breached_at: at };
-    case 'case.submitted':
-    case 'case.dispatched':
-    case 'case.accepted':
-    case 'case.returned':
-    case 'case.handling_step_recorded':
-    case 'case.step_referred':
-    case 'case.referral_completed':
-    case 'case.handed_over':
-    case 'case.feedback_recorded':
-    case 'case.supervised':
-    case 'case.ruled_unreasonable':
-    case 'case.feedback_window_expired':
-    case 'case.resident_info_supplemented':
-    case 'case.contact_revealed':
-      return clock;
-    default: {
-      const _exhaustive: never = event;
-      return _exhaustive;
-    }
-  }
 }
 
 function stop(clock: SlaClockRow, at: string): SlaClockRow {

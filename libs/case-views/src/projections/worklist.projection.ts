@@ -1,16 +1,24 @@
-import type { CaseEvent, CaseSubmitted } from '@tongban/cases';
-import type { RecordedEvent } from '@tongban/event-store';
-import { toInstant, type Projection, type ProjectionContext, type RowRef } from '@tongban/projections';
-import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
 import {
-  evolveDueFacts,
-  evolveRouting,
-  summarizeDue,
+  designatedOf,
+  handOverOf,
+  isSuspended,
+  ownerOf,
   type Assignment,
-  type CaseViewStatus,
-  type DueFacts,
-  type Routing,
-} from './case-lifecycle';
+  type CaseEvent,
+  type CaseLifecycle,
+  type CaseSubmitted,
+  type LifecycleStatus,
+} from '@tongban/cases';
+import type { RecordedEvent } from '@tongban/event-store';
+import { toInstant, type Projection } from '@tongban/projections';
+import {
+  assignment,
+  dueAt,
+  lastOwner,
+  lifecycleProjection,
+  summarizeDue,
+  type LifecycleStep,
+} from './case-projection';
 import { maskText, sortedUnion } from './view-values';
 
 export const WORKLIST_TABLE = 'rm_worklist';
@@ -27,7 +35,7 @@ export type WorklistRow = {
   readonly reason: WorklistReason;
   readonly case_number: string;
   readonly title: string;
-  readonly status: CaseViewStatus;
+  readonly status: LifecycleStatus;
   readonly matter_code: string | null;
   readonly suspended: boolean;
   readonly next_due_at: string | null;
@@ -49,7 +57,7 @@ export type WorklistCaseRow = {
   readonly title: string;
   readonly matter_code: string | null;
   readonly submitted_at: string;
-  readonly status: CaseViewStatus;
+  readonly status: LifecycleStatus;
   readonly suspended: boolean;
   readonly designated_id: string | null;
   readonly designated_org_unit: string | null;
@@ -68,6 +76,8 @@ export type WorklistCaseRow = {
   /** The cadres who have a row in `rm_worklist` for this case now. */
   readonly cadre_ids: readonly string[];
   readonly version: number;
+  /** The case's lifecycle after `version` (the domain's fold): what the columns above derive from. */
+  readonly lifecycle: CaseLifecycle | null;
 };
 
 /**
@@ -75,7 +85,7 @@ export type WorklistCaseRow = {
  * owned while in handling or resolved, or offered to them in a hand-over. A row disappears when
  * its reason ends.
  */
-export const worklistProjection: Projection<CaseEvent> = {
+export const worklistProjection: Projection<CaseEvent> = lifecycleProjection<WorklistCaseRow>({
   name: 'worklist',
   tables: [
     {
@@ -99,43 +109,38 @@ export const worklistProjection: Projection<CaseEvent> = {
     },
   ],
   streamsTable: 'rm_worklist_streams',
-  filter: CASE_STREAMS,
-  decode: decodeCaseEvent,
-
-  reads(event: CaseEvent): readonly RowRef[] {
-    return event.type === 'case.submitted'
-      ? []
-      : [{ table: WORKLIST_CASE_TABLE, key: { case_id: event.caseId } }];
-  },
-
-  handle(event: CaseEvent, recorded: RecordedEvent, context: ProjectionContext): void {
-    if (event.type === 'case.submitted') {
-      // Nobody has to act on a case before it is dispatched: the dispatchers' queue is elsewhere.
-      context.put(WORKLIST_CASE_TABLE, submittedCase(event, recorded));
-      return;
-    }
-    const before = context.get(WORKLIST_CASE_TABLE, { case_id: event.caseId }) as WorklistCaseRow | undefined;
-    if (!before) return;
-    const after = evolveCase(before, event, recorded);
+  caseTable: WORKLIST_CASE_TABLE,
+  // The rows carry the case's version, so every event rewrites them.
+  everyEvent: true,
+  // Nobody has to act on a case before it is dispatched: the dispatchers' queue is elsewhere.
+  start: (event, recorded, lifecycle) => submittedCase(event, recorded, lifecycle),
+  // Who the case waits for is the lifecycle's alone: no event type needs more.
+  on: {},
+  each: (before, step, context) => {
+    const after = evolveCase(before, step);
     const rows = worklistRows(after);
     for (const row of rows) context.put(WORKLIST_TABLE, row);
     for (const cadreId of before.cadre_ids) {
       if (!rows.some((row) => row.cadre_id === cadreId)) {
-        context.delete(WORKLIST_TABLE, { case_id: event.caseId, cadre_id: cadreId });
+        context.delete(WORKLIST_TABLE, { case_id: after.case_id, cadre_id: cadreId });
       }
     }
-    context.put(WORKLIST_CASE_TABLE, after);
+    return after;
   },
-};
+});
 
-function submittedCase(event: CaseSubmitted, recorded: RecordedEvent): WorklistCaseRow {
+function submittedCase(
+  event: CaseSubmitted,
+  recorded: RecordedEvent,
+  lifecycle: CaseLifecycle,
+): WorklistCaseRow {
   return {
     case_id: event.caseId,
     case_number: event.caseNumber,
     title: maskText(event.title),
     matter_code: event.matterCode ?? null,
     submitted_at: toInstant(event.at),
-    status: 'submitted',
+    status: lifecycle.status,
     suspended: false,
     designated_id: null,
     designated_org_unit: null,
@@ -153,35 +158,46 @@ function submittedCase(event: CaseSubmitted, recorded: RecordedEvent): WorklistC
     resolution_breached: false,
     cadre_ids: [],
     version: recorded.version,
+    lifecycle,
   };
 }
 
-function evolveCase(before: WorklistCaseRow, event: CaseEvent, recorded: RecordedEvent): WorklistCaseRow {
-  const routing = evolveRouting(routingOf(before), event);
-  const facts = evolveDueFacts(dueFactsOf(before), event, before.status, routing.status);
-  const at = toInstant(event.at);
-  const designated = activeDesignated(routing);
-  const owner = activeOwner(routing);
-  const handOver = activeHandOver(routing);
+function evolveCase(before: WorklistCaseRow, step: LifecycleStep): WorklistCaseRow {
+  const { after: lifecycle } = step;
+  const at = toInstant(step.event.at);
+  const owner = lastOwner(lifecycle, ownerOf(lifecycle), assignment(before.owner_id, before.owner_org_unit));
+  const designated = designatedOf(lifecycle);
+  const handOver = handOverOf(lifecycle);
   const after: WorklistCaseRow = {
     ...before,
-    status: routing.status,
-    suspended: routing.suspended,
-    designated_id: routing.designated?.cadreId ?? null,
-    designated_org_unit: routing.designated?.orgUnit ?? null,
-    designated_since: sinceOf(activeDesignated(routingOf(before)), designated, before.designated_since, at),
-    owner_id: routing.owner?.cadreId ?? null,
-    owner_org_unit: routing.owner?.orgUnit ?? null,
-    owner_since: sinceOf(activeOwner(routingOf(before)), owner, before.owner_since, at),
-    handover_to_id: routing.handOver?.cadreId ?? null,
-    handover_to_org_unit: routing.handOver?.orgUnit ?? null,
-    handover_since: sinceOf(activeHandOver(routingOf(before)), handOver, before.handover_since, at),
-    contacted: facts.contacted,
-    response_due_at: facts.responseDueAt,
-    resolution_due_at: facts.resolutionDueAt,
-    response_breached: facts.responseBreached,
-    resolution_breached: facts.resolutionBreached,
-    version: recorded.version,
+    status: lifecycle.status,
+    suspended: isSuspended(lifecycle),
+    designated_id: designated?.cadreId ?? null,
+    designated_org_unit: designated?.orgUnit ?? null,
+    designated_since: sinceOf(
+      activeDesignated(step.before),
+      activeDesignated(lifecycle),
+      before.designated_since,
+      at,
+    ),
+    owner_id: owner?.cadreId ?? null,
+    owner_org_unit: owner?.orgUnit ?? null,
+    owner_since: sinceOf(activeOwner(step.before), activeOwner(lifecycle), before.owner_since, at),
+    handover_to_id: handOver?.cadreId ?? null,
+    handover_to_org_unit: handOver?.orgUnit ?? null,
+    handover_since: sinceOf(
+      activeHandOver(step.before),
+      activeHandOver(lifecycle),
+      before.handover_since,
+      at,
+    ),
+    contacted: lifecycle.contacted,
+    response_due_at: dueAt(lifecycle, 'response'),
+    resolution_due_at: dueAt(lifecycle, 'resolution'),
+    response_breached: lifecycle.deadlines.response.breached,
+    resolution_breached: lifecycle.deadlines.resolution.breached,
+    version: step.recorded.version,
+    lifecycle,
   };
   return {
     ...after,
@@ -208,22 +224,23 @@ function sameAssignment(a: Assignment, b: Assignment): boolean {
   return a.cadreId === b.cadreId && a.orgUnit === b.orgUnit;
 }
 
-function activeDesignated(routing: Routing): Assignment | null {
-  return routing.status === 'dispatched' ? routing.designated : null;
+function activeDesignated(lifecycle: CaseLifecycle): Assignment | null {
+  return designatedOf(lifecycle);
 }
 
-function activeOwner(routing: Routing): Assignment | null {
-  return routing.status === 'in_handling' || routing.status === 'resolved' ? routing.owner : null;
+/** The owner has the case on their list while handling it and until it is closed. */
+function activeOwner(lifecycle: CaseLifecycle): Assignment | null {
+  return lifecycle.status === 'in_handling' || lifecycle.status === 'resolved' ? ownerOf(lifecycle) : null;
 }
 
-function activeHandOver(routing: Routing): Assignment | null {
-  return routing.status === 'in_handling' ? routing.handOver : null;
+function activeHandOver(lifecycle: CaseLifecycle): Assignment | null {
+  return handOverOf(lifecycle);
 }
 
 /** The case's worklist rows; one per cadre (the owner's reason wins, though the rules never overlap). */
 function worklistRows(c: WorklistCaseRow): WorklistRow[] {
-  const routing = routingOf(c);
-  const due = summarizeDue(c.status, dueFactsOf(c));
+  const lifecycle = c.lifecycle!;
+  const due = summarizeDue(lifecycle);
   const byCadre = new Map<string, WorklistRow>();
   const add = (assignment: Assignment | null, reason: WorklistReason, since: string | null): void => {
     if (assignment === null || since === null) return;
@@ -244,34 +261,10 @@ function worklistRows(c: WorklistCaseRow): WorklistRow[] {
       version: c.version,
     });
   };
-  add(activeDesignated(routing), 'designated', c.designated_since);
-  add(activeHandOver(routing), 'handover_offered', c.handover_since);
-  add(activeOwner(routing), 'owner', c.owner_since);
+  add(activeDesignated(lifecycle), 'designated', c.designated_since);
+  add(activeHandOver(lifecycle), 'handover_offered', c.handover_since);
+  add(activeOwner(lifecycle), 'owner', c.owner_since);
   return [...byCadre.values()].sort((a, b) =>
     a.cadre_id < b.cadre_id ? -1 : a.cadre_id > b.cadre_id ? 1 : 0,
   );
-}
-
-function routingOf(c: WorklistCaseRow): Routing {
-  return {
-    status: c.status,
-    designated: assignment(c.designated_id, c.designated_org_unit),
-    owner: assignment(c.owner_id, c.owner_org_unit),
-    handOver: assignment(c.handover_to_id, c.handover_to_org_unit),
-    suspended: c.suspended,
-  };
-}
-
-function dueFactsOf(c: WorklistCaseRow): DueFacts {
-  return {
-    contacted: c.contacted,
-    responseDueAt: c.response_due_at,
-    resolutionDueAt: c.resolution_due_at,
-    responseBreached: c.response_breached,
-    resolutionBreached: c.resolution_breached,
-  };
-}
-
-function assignment(cadreId: string | null, orgUnit: string | null): Assignment | null {
-  return cadreId === null || orgUnit === null ? null : { cadreId, orgUnit };
 }

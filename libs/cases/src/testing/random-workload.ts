@@ -1276,7 +1276,10 @@ class Workload {
       ['complete', open.length > 0 ? 45 : 0],
       ['step', 30],
       ['contact', 10],
-      ['refer', live.topic.referTo && state.referrals.size < 2 ? (state.referrals.size === 0 ? 18 : 4) : 0],
+      [
+        'refer',
+        live.topic.referTo && state.referrals.length < 2 ? (state.referrals.length === 0 ? 18 : 4) : 0,
+      ],
       ['suspend', live.suspensions < 1 ? 3 : 0],
       ['handOver', live.handOvers < 2 ? 3 : 0],
       ['resolve', canResolve ? 20 + 12 * live.workDone : 0],
