@@ -48,8 +48,16 @@ async function main(argv: readonly string[]): Promise<void> {
   if (!url || !/^postgres(ql)?:\/\//.test(url)) {
     throw new UsageError('DATABASE_URL must name the PostgreSQL database the API and projector use.');
   }
+  if (process.env['EVENT_STORE'] === 'eventstoredb') {
+    // This CLI reads the PostgreSQL store: on EventStoreDB it would rebuild from an empty log
+    // and swap that in. The projector's admin endpoint reads the store it is configured with.
+    throw new UsageError(
+      'EVENT_STORE=eventstoredb: rebuild through the projector, POST /api/v1/admin/read-models/<name>/rebuild.',
+    );
+  }
   // One connection holds the rebuild's lock throughout; the others read and apply.
   const pool = new Pool(eventStorePoolConfig(url, { max: 4 }));
+  pool.on('error', (error) => process.stderr.write(`an idle connection ended: ${error.message}\n`));
   const store = new PostgresEventStore({ pool });
   try {
     // A store restored into another cluster hides events from readers: rebuilding then would

@@ -8,8 +8,11 @@ import { TongbanError } from '@tongban/errors';
 import {
   EVENT_STORE,
   formatPosition,
+  IdempotencyConflictError,
   PostgresEventStore,
   poolOf,
+  WrongExpectedVersionError,
+  type AppendResult,
   type EventStore,
   type EventToAppend,
 } from '@tongban/event-store';
@@ -50,11 +53,18 @@ export interface SubmitCaseResult {
  * concurrent retries make ONE case: the others' inserts wait for the winner's commit, claim
  * nothing, append nothing, and answer its case. The case number comes from a block this process
  * reserved beforehand, in a statement of its own.
+ *
+ * On another event store (EventStoreDB, ADR 0020) no statement spans both: the key is claimed
+ * first (autocommit) and the events appended after, with ids derived from the case id and
+ * `no_stream`. One case per key still holds — the claim decides the case id — and a crash
+ * between the two leaves a claim without its event, which the next retry with the key completes.
  */
 @CommandHandler(SubmitCaseCommand)
 export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, SubmitCaseResult> {
   private readonly pool: Pool;
-  private readonly store: PostgresEventStore;
+  private readonly store: EventStore;
+  /** PostgreSQL: the claim and the event in ONE statement (ADR 0016). */
+  private readonly oneStatement: PostgresEventStore | undefined;
   private readonly numbers: CaseNumberBlocks;
 
   constructor(
@@ -62,12 +72,8 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
   ) {
-    if (!(store instanceof PostgresEventStore)) {
-      throw new Error(
-        'Intake needs the PostgreSQL event store: the claim and the event are written by one statement (ADR 0016).',
-      );
-    }
     this.store = store;
+    this.oneStatement = store instanceof PostgresEventStore ? store : undefined;
     // The pool behind TypeORM, which the store shares: on standalone's PGlite it is ONE connection.
     this.pool = poolOf(dataSource);
     this.numbers = new CaseNumberBlocks((day, size) => reserveCaseNumbers(this.pool, day, size));
@@ -93,18 +99,17 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     }
     // After a database failure the number is skipped, not given back: the statement may have
     // committed, and a number the UNIQUE backstop refused must never be retried.
-    const appended = await this.store.startStreamWith(
-      {
-        name: 'tongban.claim_intake',
-        text: `INSERT INTO case_intake_requests (scope, idempotency_key, request_hash, case_id, case_number)
+    const claimKey = {
+      name: 'tongban.claim_intake',
+      text: `INSERT INTO case_intake_requests (scope, idempotency_key, request_hash, case_id, case_number)
                VALUES ($1, $2, $3, $4, $5)
                ON CONFLICT (scope, idempotency_key) DO NOTHING
                RETURNING case_id`,
-        values: [input.actor.id, idempotencyKey, requestHash, caseId, caseNumber],
-      },
-      caseStreamId(caseId),
-      events,
-    );
+      values: [input.actor.id, idempotencyKey, requestHash, caseId, caseNumber],
+    };
+    const appended = this.oneStatement
+      ? await this.oneStatement.startStreamWith(claimKey, caseStreamId(caseId), events)
+      : await this.claimThenAppend(claimKey, caseStreamId(caseId), events);
     if (appended) {
       return {
         caseId,
@@ -131,15 +136,57 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     if (recorded.length === theirs.length && last) {
       return { ...winner, version: last.version, position: formatPosition(last.position), created: false };
     }
-    // A claim an older version of this handler left without its event (two transactions, before
-    // ADR 0013): the case starts now.
-    const result = await this.store.append(stream, theirs, 'no_stream');
+    // A claim without its event: left by an older version of this handler (two transactions,
+    // before ADR 0013), or on an event store other than PostgreSQL by a request that failed
+    // between its claim and its append. The case starts now.
+    let result: AppendResult;
+    try {
+      result = await this.store.append(stream, theirs, 'no_stream');
+    } catch (error) {
+      // A concurrent retry completed it first (with its own request time): answer with that.
+      if (!(error instanceof WrongExpectedVersionError || error instanceof IdempotencyConflictError))
+        throw error;
+      const now = await this.store.readStream(stream, { maxCount: theirs.length });
+      const first = now[now.length - 1];
+      if (now.length !== theirs.length || !first) throw error;
+      return { ...winner, version: first.version, position: formatPosition(first.position), created: false };
+    }
     return {
       ...winner,
       version: result.nextExpectedVersion,
       position: formatPosition(result.position),
       created: false,
     };
+  }
+
+  /**
+   * Intake where no statement spans the claim and the append (EventStoreDB): the claim commits
+   * first; only the request that made it appends. Answers undefined when the key was claimed
+   * already. A failed append leaves the claim: the retry's lost-claim path completes the case.
+   */
+  private async claimThenAppend(
+    claim: { readonly name: string; readonly text: string; readonly values: readonly unknown[] },
+    streamId: string,
+    events: readonly EventToAppend[],
+  ): Promise<AppendResult | undefined> {
+    const { rows } = await this.pool.query<{ case_id: string }>({
+      name: claim.name,
+      text: claim.text,
+      values: [...claim.values],
+    });
+    if (rows.length === 0) return undefined;
+    try {
+      return await this.store.append(streamId, events, 'no_stream');
+    } catch (error) {
+      // A concurrent retry with the key saw the claim before its event and completed the case
+      // first (with its own request time): the case exists once; answer with it.
+      if (!(error instanceof WrongExpectedVersionError || error instanceof IdempotencyConflictError))
+        throw error;
+      const now = await this.store.readStream(streamId, { maxCount: events.length });
+      const last = now[now.length - 1];
+      if (now.length !== events.length || !last) throw error;
+      return { nextExpectedVersion: last.version, position: last.position };
+    }
   }
 
   private retried(row: ClaimRow, requestHash: string): { caseId: string; caseNumber: string } {

@@ -29,6 +29,10 @@ export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
 /** `jwt`: verify bearer tokens from an identity provider. `dev`: also issue them (dev login). */
+/** Where events are stored (ADR 0020); everything else stays in PostgreSQL. */
+export const EVENT_STORES = ['postgres', 'eventstoredb'] as const;
+export type EventStoreKind = (typeof EVENT_STORES)[number];
+
 export const AUTH_MODES = ['jwt', 'dev'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -253,9 +257,22 @@ export class Environment {
   @IsString()
   STANDALONE_DATA_DIR?: string;
 
+  /**
+   * Where events are stored (ADR 0020): `postgres` (the default) or `eventstoredb`, which needs
+   * EVENTSTORE_URL. Read models, checkpoints and intake claims stay in PostgreSQL either way.
+   */
   @IsOptional()
-  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/\S+$/, {
-    message: 'EVENTSTORE_URL must be an esdb:// or kurrentdb:// connection string',
+  @IsIn(EVENT_STORES)
+  EVENT_STORE: EventStoreKind = 'postgres';
+
+  /**
+   * The EventStoreDB connection string (@eventstore/db-client 6 reads `esdb://` and
+   * `esdb+discover://`; `kurrentdb://` needs its successor, ADR 0020). Required when
+   * EVENT_STORE=eventstoredb; also where the adapter's contract suite runs.
+   */
+  @IsOptional()
+  @Matches(/^esdb(\+discover)?:\/\/\S+$/, {
+    message: 'EVENTSTORE_URL must be an esdb:// or esdb+discover:// connection string',
   })
   EVENTSTORE_URL?: string;
 
@@ -361,6 +378,7 @@ export const ENVIRONMENT_VARIABLES = [
   'TRUST_PROXY',
   'CASE_MAX_SUPPLEMENTS',
   'STANDALONE_DATA_DIR',
+  'EVENT_STORE',
   'EVENTSTORE_URL',
   'AUTH_MODE',
   'AUTH_JWT_ALGORITHM',
@@ -549,6 +567,18 @@ export function validateEnvironment(
       field: 'METRICS_PORT',
       reason: 'samePort',
       message: 'METRICS_PORT must differ from HTTP_PORT: it moves /metrics off the main port',
+    });
+  }
+  if (
+    env.EVENT_STORE === 'eventstoredb' &&
+    env.EVENTSTORE_URL === undefined &&
+    !problems.some((p) => p.field === 'EVENTSTORE_URL')
+  ) {
+    problems.push({
+      field: 'EVENTSTORE_URL',
+      reason: 'required',
+      message:
+        'EVENT_STORE=eventstoredb needs EVENTSTORE_URL (an esdb:// or esdb+discover:// connection string)',
     });
   }
   if (env.TRUST_PROXY !== undefined) {

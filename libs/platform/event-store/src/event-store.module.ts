@@ -17,6 +17,7 @@ import { checkClusterContinuity } from './postgres/cluster-continuity';
 import { describeBlocker, readHorizon, type HorizonStatus } from './postgres/horizon';
 import { migrateEventStore } from './postgres/migrations';
 import { PostgresEventStore } from './postgres/postgres-event-store';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 
 /** Nest injection token for the deployable's event store. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -40,8 +41,15 @@ class EventStoreLifecycle implements OnModuleInit, OnApplicationShutdown {
   /**
    * Schema first: the store is usable as soon as the module is. Safe across processes. Then the
    * cluster check: a store restored into another cluster is refused before anything is served.
+   * On EventStoreDB neither applies (positions are the server's own log positions, not a
+   * PostgreSQL cluster's transaction ids); the deployable starts only once the server takes an
+   * append (the write-path probe), so a wrong or unreachable EVENTSTORE_URL stops it at once.
    */
   async onModuleInit(): Promise<void> {
+    if (this.store instanceof EventStoreDbEventStore) {
+      await checkEventStoreDbAtStart(this.store);
+      return;
+    }
     await migrateEventStore(poolOf(this.dataSource));
     await checkClusterContinuity(poolOf(this.dataSource));
   }
@@ -132,13 +140,29 @@ class HorizonWatch implements OnModuleInit {
   }
 }
 
+/** The start-up check on EventStoreDB: the write-path probe, its failure naming the setting. */
+export async function checkEventStoreDbAtStart(store: EventStore): Promise<void> {
+  try {
+    await store.checkWritePath();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `EVENT_STORE=eventstoredb, but the EventStoreDB at EVENTSTORE_URL does not take appends: ${reason} ` +
+        '(check the address, TLS settings and credentials in EVENTSTORE_URL, and that the cluster has a leader).',
+      { cause: error },
+    );
+  }
+}
+
 /**
- * The PostgreSQL event store on the deployable's database, on a pool of its own (issue 11): its
+ * The event store EVENT_STORE names (ADR 0020). `postgres`: the PostgreSQL event store on the
+ * deployable's database, on a pool of its own (issue 11): its
  * sessions open with the `DATABASE_*_TIMEOUT_MS` limits whatever TypeORM does with its pool, and
  * a read model query holding TypeORM's connections never starves an append. Subscribers in other
  * processes wake through LISTEN on a dedicated connection. On a single-connection database
  * (standalone's PGlite) the store shares TypeORM's one connection and in-process wake-ups and
- * polling stand in for LISTEN.
+ * polling stand in for LISTEN. `eventstoredb`: the EventStoreDB adapter on EVENTSTORE_URL; the
+ * PostgreSQL-only parts (schema, cluster continuity, the horizon watch) are then skipped.
  */
 @Global()
 @Module({
@@ -146,22 +170,37 @@ class HorizonWatch implements OnModuleInit {
     {
       provide: STORE_POOL,
       inject: [AppConfig],
-      useFactory: (config: AppConfig): Pool | null =>
-        config.env.DATABASE_POOL_SIZE > 1
-          ? new Pool({
-              connectionString: config.databaseUrl,
-              max: config.env.DATABASE_POOL_SIZE,
-              connectionTimeoutMillis: 5_000,
-              application_name: `tongban-${config.app}-event-store`,
-              options: config.databaseSessionOptions(),
-            })
-          : null,
+      useFactory: (config: AppConfig): Pool | null => {
+        if (config.env.EVENT_STORE !== 'postgres' || config.env.DATABASE_POOL_SIZE <= 1) return null;
+        const pool = new Pool({
+          connectionString: config.databaseUrl,
+          max: config.env.DATABASE_POOL_SIZE,
+          connectionTimeoutMillis: 5_000,
+          application_name: `tongban-${config.app}-event-store`,
+          options: config.databaseSessionOptions(),
+        });
+        // An idle connection the server ends (a restart, a failover, an operator) is dropped by
+        // the pool and replaced on the next use; without a listener it would end the process.
+        const logger = new Logger('EventStore');
+        pool.on('error', (error) => logger.warn(`An idle event store connection ended: ${error.message}`));
+        return pool;
+      },
     },
     {
       provide: EVENT_STORE,
       inject: [DataSource, AppConfig, STORE_POOL],
-      useFactory: (dataSource: DataSource, config: AppConfig, ownPool: Pool | null) => {
+      useFactory: (dataSource: DataSource, config: AppConfig, ownPool: Pool | null): EventStore => {
         const logger = new Logger('EventStore');
+        if (config.env.EVENT_STORE === 'eventstoredb') {
+          const url = config.env.EVENTSTORE_URL;
+          // validateEnvironment refuses eventstoredb without a URL; this only keeps the types honest.
+          if (url === undefined) throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_URL');
+          return new EventStoreDbEventStore({
+            connectionString: url,
+            onLiveError: (error) =>
+              logger.warn(`EventStoreDB live subscription failed, polling meanwhile: ${error.message}`),
+          });
+        }
         const canListen = ownPool !== null;
         return new PostgresEventStore({
           pool: ownPool ?? poolOf(dataSource),

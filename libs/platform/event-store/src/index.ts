@@ -20,3 +20,9 @@ export {
   RESTORE_RUNBOOK,
 } from './postgres/cluster-continuity';
 export { EVENT_STORE, TongbanEventStoreModule, poolOf } from './event-store.module';
+export {
+  EventStoreDbEventStore,
+  WRITE_PROBE_STREAM_PREFIX,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb/eventstoredb-event-store';
+export { EventStoreAccessDeniedError, EventStoreUnavailableError } from './eventstoredb/eventstoredb-errors';

@@ -271,6 +271,8 @@ describe('PostgreSQL: starting a stream together with a write of the caller (sta
 
   beforeAll(async () => {
     pool = new Pool(eventStorePoolConfig(db.url, { max: 4 }));
+    // The file's database is dropped at the end, ending any connection still idle in a pool.
+    pool.on('error', () => undefined);
     await pool.query('CREATE TABLE IF NOT EXISTS test_claims (key text PRIMARY KEY)');
     store = new PostgresEventStore({ pool, notify: false });
   });
@@ -340,6 +342,8 @@ describe('PostgreSQL: an append inside a transaction that wrote first keeps its 
 
   beforeAll(() => {
     pool = new Pool(eventStorePoolConfig(db.url, { max: 4 }));
+    // The file's database is dropped at the end, ending any connection still idle in a pool.
+    pool.on('error', () => undefined);
     store = new PostgresEventStore({ pool, notify: false });
   });
   afterAll(async () => {
