@@ -36,6 +36,12 @@ export interface EventStoreHarness {
    * their own transaction (PostgreSQL, in-memory); see `callerTransactions`.
    */
   openTransaction?(): Promise<HeldTransaction>;
+  /**
+   * Resolves once every event this store committed is visible to readers. On PostgreSQL the
+   * horizon is cluster-wide (ADR 0002): another test file's open transaction on the shared server
+   * can hold back what this one committed, so a test comparing head positions first waits for it.
+   */
+  settled?(): Promise<void>;
   /** Releases everything the harness made (the store included). */
   close(): Promise<void>;
 }
@@ -447,6 +453,7 @@ export function eventStoreContract(
         ];
 
       it.each(cases)('%s', async (_what, args, errorType) => {
+        await harness.settled?.();
         const before = await store.headPosition();
         const [streamId, events, expected] = args();
         await expect(store.append(streamId, events, expected)).rejects.toBeInstanceOf(errorType);
@@ -473,6 +480,7 @@ export function eventStoreContract(
       it('succeeds on a working store and leaves no event, no position and no stream behind', async () => {
         const stream = streamName();
         await store.append(stream, [event()], 'no_stream');
+        await harness.settled?.();
         const before = await store.headPosition();
         const counted = await store.countAll();
         // Twice at once, as two readiness probes can be.
@@ -488,6 +496,7 @@ export function eventStoreContract(
 
     describe('the global log', () => {
       it('reads every committed event once, in order, with type and stream-prefix filters', async () => {
+        await harness.settled?.();
         const start = await store.headPosition();
         const a = streamName('case');
         const b = streamName('directory');
@@ -495,7 +504,16 @@ export function eventStoreContract(
         await store.append(b, [event('directory.cadre_added')], 'no_stream');
         await store.append(a, [event('case.accepted')], 2);
 
-        const all = await store.readAll({ after: start });
+        // Committed is not yet visible while an older transaction anywhere in the cluster is open
+        // (ADR 0002: another test file's, on a shared server): wait for all four, then judge.
+        const all = await eventually(
+          async () => {
+            const read = await store.readAll({ after: start });
+            expect(read.events).toHaveLength(4);
+            return read;
+          },
+          { timeoutMs: options.deliveryTimeoutMs },
+        );
         expect(all.events.map((e) => `${e.streamId === a ? 'a' : 'b'}:${e.type}`)).toEqual([
           'a:case.submitted',
           'a:case.dispatched',

@@ -50,6 +50,16 @@ eventStoreContract(
           rollback: () => end('ROLLBACK'),
         };
       },
+      settled: () =>
+        eventually(
+          async () => {
+            const { rows } = await pool.query<{ held: string }>(
+              'SELECT count(*) AS held FROM tongban_es.events WHERE tx >= pg_snapshot_xmin(pg_current_snapshot())',
+            );
+            expect(Number(rows[0]!.held)).toBe(0);
+          },
+          { timeoutMs: 20_000 },
+        ),
       close: async () => {
         await store.close();
         await pool.end();
