@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { caseStreamId, decide, initialState, type SubmitCase } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import {
+  canonicalJson,
   EVENT_STORE,
   formatPosition,
   IdempotencyConflictError,
@@ -247,15 +248,4 @@ async function findClaim(pool: Pool, scope: string, key: string): Promise<ClaimR
 function hashRequest(input: SubmitCaseInput): string {
   const { at: _at, ...rest } = input;
   return createHash('sha256').update(canonicalJson(rest)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

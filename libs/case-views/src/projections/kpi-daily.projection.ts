@@ -104,12 +104,7 @@ export const kpiDailyProjection: Projection<CaseEvent> = lifecycleProjection<Kpi
         row,
         step,
         context,
-        step.before.deadlines.response.breached
-          ? [[row.org_unit, 'responded', 1]]
-          : [
-              [row.org_unit, 'responded', 1],
-              [row.org_unit, 'responded_in_time', 1],
-            ],
+        done(row.org_unit, 'responded', step.before.deadlines.response.breached),
       );
     },
     'case.resolved': (row, step, context) => {
@@ -118,12 +113,7 @@ export const kpiDailyProjection: Projection<CaseEvent> = lifecycleProjection<Kpi
         row,
         step,
         context,
-        step.before.deadlines.resolution.breached
-          ? [[row.org_unit, 'resolved', 1]]
-          : [
-              [row.org_unit, 'resolved', 1],
-              [row.org_unit, 'resolved_in_time', 1],
-            ],
+        done(row.org_unit, 'resolved', step.before.deadlines.resolution.breached),
       );
     },
     'case.feedback_recorded': (row, step, context) => {
@@ -195,6 +185,16 @@ const SATISFACTION_COUNTERS: Readonly<Record<Satisfaction, KpiCounter>> = {
  * `counts` made on the day of the event and remembered in the row, so that a ruling can take
  * them back exactly; nothing is counted for a case ruled unreasonable.
  */
+/** Responded or resolved, and in time as well unless that clock was breached first. */
+function done(unit: string, counter: 'responded' | 'resolved', breached: boolean): Count[] {
+  return breached
+    ? [[unit, counter, 1]]
+    : [
+        [unit, counter, 1],
+        [unit, `${counter}_in_time`, 1],
+      ];
+}
+
 function counted(
   row: KpiCaseRow,
   step: LifecycleStep,

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { CHANNELS, ORG_UNIT_CODE } from '@tongban/cases';
@@ -74,21 +75,29 @@ export class ReadQuery extends ConsistencyQuery {
 /** Timeline entries per page: the detail's first page and `GET /cases/:id/timeline`. */
 export const TIMELINE_PAGE = { default: 50, max: 200 } as const;
 
+/** How many timeline entries a page holds: the same bounds on the detail and on its pages. */
+function TimelinePageSize(description?: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      ...(description ? { description } : {}),
+      type: 'integer',
+      minimum: 1,
+      maximum: TIMELINE_PAGE.max,
+      default: TIMELINE_PAGE.default,
+    }),
+    IsOptional(),
+    Transform(toInt),
+    IsInt(),
+    Min(1),
+    Max(TIMELINE_PAGE.max),
+  );
+}
+
 export class CaseDetailQuery extends ConsistencyQuery {
-  @ApiPropertyOptional({
-    description:
-      'Timeline entries in the answer (oldest first); `timelineNextCursor` pages on through ' +
+  @TimelinePageSize(
+    'Timeline entries in the answer (oldest first); `timelineNextCursor` pages on through ' +
       '`GET /cases/{id}/timeline`.',
-    type: 'integer',
-    minimum: 1,
-    maximum: TIMELINE_PAGE.max,
-    default: TIMELINE_PAGE.default,
-  })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(TIMELINE_PAGE.max)
+  )
   timelineLimit?: number;
 }
 
@@ -104,17 +113,7 @@ export class TimelineQuery extends ConsistencyQuery {
   @MaxLength(500)
   cursor?: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: TIMELINE_PAGE.max,
-    default: TIMELINE_PAGE.default,
-  })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(TIMELINE_PAGE.max)
+  @TimelinePageSize()
   limit?: number;
 }
 

@@ -400,9 +400,9 @@ export class CaseReads {
       });
     }
     qb.orderBy('t.at', 'DESC').addOrderBy('t.caseId', 'DESC').addOrderBy('t.version', 'DESC');
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    const rows = await qb.limit(limit + 1).getRawMany<RevealRow>();
-    const items = rows.slice(0, limit);
+    const { items, more } = await pageOf(query.limit ?? DEFAULT_LIMIT, (take) =>
+      qb.limit(take).getRawMany<RevealRow>(),
+    );
     const last = items[items.length - 1];
     return {
       items: items.map((r) => ({
@@ -419,7 +419,7 @@ export class CaseReads {
         version: r.version,
       })),
       nextCursor:
-        rows.length > limit && last
+        more && last
           ? encodeCursor({ value: new Date(last.at).toISOString(), id: `${last.case_id}/${last.version}` })
           : null,
       consistency,
@@ -448,7 +448,15 @@ async function page<T extends object>(
   qb: SelectQueryBuilder<T>,
   limit: number,
 ): Promise<{ items: T[]; more: boolean }> {
-  const rows = await qb.limit(limit + 1).getMany();
+  return pageOf(limit, (take) => qb.limit(take).getMany());
+}
+
+/** One page of at most `limit` rows, read as one more than that to know whether another follows. */
+async function pageOf<R>(
+  limit: number,
+  read: (take: number) => Promise<R[]>,
+): Promise<{ items: R[]; more: boolean }> {
+  const rows = await read(limit + 1);
   return { items: rows.slice(0, limit), more: rows.length > limit };
 }
 

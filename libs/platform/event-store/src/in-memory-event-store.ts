@@ -18,6 +18,7 @@ import {
   type SubscribeOptions,
   type EventMetadata,
 } from './event-store';
+import { canonicalJson } from './canonical-json';
 import { IdempotencyConflictError, WrongExpectedVersionError } from './errors';
 import { comparePositions } from './position';
 import {
@@ -268,7 +269,7 @@ export class InMemoryEventStore implements EventStore {
         recorded.streamId === streamId &&
         recorded.type === valid[i]!.type &&
         recorded.schemaVersion === valid[i]!.schemaVersion &&
-        canonical(recorded.data) === canonical(JSON.parse(valid[i]!.data)) &&
+        canonicalJson(recorded.data) === canonicalJson(JSON.parse(valid[i]!.data)) &&
         recorded.position.tx === found[0]!.position.tx &&
         recorded.version - i === found[0]!.version,
     );
@@ -320,16 +321,4 @@ function insertSorted(log: RecordedEvent[], event: RecordedEvent): void {
   let i = log.length;
   while (i > 0 && comparePositions(log[i - 1]!.position, event.position) > 0) i--;
   log.splice(i, 0, event);
-}
-
-/** JSON with keys in order: equal for equal documents, as jsonb compares them. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

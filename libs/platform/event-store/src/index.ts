@@ -1,6 +1,7 @@
 export * from './event-store';
 export * from './errors';
 export * from './position';
+export { canonicalJson } from './canonical-json';
 export { runCatchUpSubscription, LocalChangeSignal, type ChangeSignal } from './catch-up-subscription';
 export {
   InMemoryEventStore,

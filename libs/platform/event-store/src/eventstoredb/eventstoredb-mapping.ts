@@ -31,6 +31,7 @@ import {
   type JsonValue,
   type RecordedEvent,
 } from '../event-store';
+import { canonicalJson } from '../canonical-json';
 import { EventTooLargeError, InvalidEventError, WrongExpectedVersionError } from '../errors';
 import { describeExpected, type ValidatedEvent } from '../validation';
 import { EventStoreAccessDeniedError, EventStoreUnavailableError } from './eventstoredb-errors';
@@ -385,18 +386,6 @@ export type RetryVerdict =
   | { readonly kind: 'none' }
   | { readonly kind: 'conflict'; readonly reason: string }
   | { readonly kind: 'retried'; readonly result: AppendResult };
-
-/** JSON with object keys sorted: key order is not content (jsonb compares the same way). */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * The PostgreSQL adapter's `find_retried`, over events of ONE stream read from EventStoreDB: the

@@ -21,12 +21,12 @@ import {
   InvalidEventError,
   WrongExpectedVersionError,
 } from '../errors';
+import { canonicalJson } from '../canonical-json';
 import { formatPosition, parsePosition } from '../position';
 import { validateAppend, type ValidatedEvent } from '../validation';
 import type { EventToAppend } from '../event-store';
 import { EventStoreAccessDeniedError, EventStoreUnavailableError } from './eventstoredb-errors';
 import {
-  canonicalJson,
   fromEsdbPosition,
   fromEsdbRecorded,
   judgeRetry,

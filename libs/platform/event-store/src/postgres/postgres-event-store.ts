@@ -197,15 +197,7 @@ export class PostgresEventStore implements EventStore {
            FROM (SELECT ${p(1)}::text AS stream_id FROM guard LIMIT 1) g,
                 LATERAL ${this.schema}.append_events_or_raise(g.stream_id, 'no_stream', NULL,
                   ${p(2)}::uuid[], ${p(3)}::text[], ${p(4)}::smallint[], ${p(5)}::jsonb[], ${p(6)}::jsonb[]) a`,
-        values: [
-          ...guard.values,
-          streamId,
-          valid.map((v) => v.id),
-          valid.map((v) => v.type),
-          valid.map((v) => v.schemaVersion),
-          valid.map((v) => v.data),
-          valid.map((v) => v.metadata),
-        ],
+        values: [...guard.values, streamId, ...eventColumns(valid)],
       }));
     } catch (error) {
       throw await this.appendError(error, streamId, expected);
@@ -274,16 +266,7 @@ export class PostgresEventStore implements EventStore {
                 END
           ORDER BY u.i
          RETURNING seq, tx::text AS tx, stream_version`,
-        values: [
-          streamId,
-          valid.map((v) => v.id),
-          valid.map((v) => v.type),
-          valid.map((v) => v.schemaVersion),
-          valid.map((v) => v.data),
-          valid.map((v) => v.metadata),
-          kind,
-          typeof expected === 'number' ? expected : null,
-        ],
+        values: [streamId, ...eventColumns(valid), kind, typeof expected === 'number' ? expected : null],
       }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -350,10 +333,8 @@ export class PostgresEventStore implements EventStore {
       text: `SELECT * FROM ${this.schema}.find_retried($1, $2::uuid[], $3::text[], $4::smallint[], $5::jsonb[])`,
       values: [
         streamId,
-        valid.map((v) => v.id),
-        valid.map((v) => v.type),
-        valid.map((v) => v.schemaVersion),
-        valid.map((v) => v.data),
+        // What identifies a retry: everything but the metadata.
+        ...eventColumns(valid).slice(0, 4),
       ],
     });
     const row = rows[0];
@@ -385,16 +366,7 @@ export class PostgresEventStore implements EventStore {
     try {
       const result = await db.query<AppendRow>(
         `SELECT * FROM ${this.schema}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::smallint[], $7::jsonb[], $8::jsonb[])`,
-        [
-          streamId,
-          kind,
-          typeof expected === 'number' ? expected : null,
-          valid.map((v) => v.id),
-          valid.map((v) => v.type),
-          valid.map((v) => v.schemaVersion),
-          valid.map((v) => v.data),
-          valid.map((v) => v.metadata),
-        ],
+        [streamId, kind, typeof expected === 'number' ? expected : null, ...eventColumns(valid)],
       );
       row = result.rows[0];
     } catch (error) {
@@ -599,4 +571,21 @@ function idempotencyConflict(): IdempotencyConflictError {
     'Event ids of this append are already in the store, written by a different append: a retry must carry ' +
       'the same events (ids, types, schema versions, data) in the same order, to the same stream.',
   );
+}
+
+/**
+ * The events as the append statements and functions take them: one array per column, in the
+ * order `$ids::uuid[], $types::text[], $schema_versions::smallint[], $data::jsonb[],
+ * $metadata::jsonb[]` every one of them declares.
+ */
+function eventColumns(
+  valid: readonly ValidatedEvent[],
+): [ids: string[], types: string[], schemaVersions: number[], data: string[], metadata: string[]] {
+  return [
+    valid.map((v) => v.id),
+    valid.map((v) => v.type),
+    valid.map((v) => v.schemaVersion),
+    valid.map((v) => v.data),
+    valid.map((v) => v.metadata),
+  ];
 }
