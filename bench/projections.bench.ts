@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { CASE_PROJECTIONS, CASE_VIEWS_MIGRATIONS } from '@tongban/case-views';
+import { CASE_PROJECTIONS, CASE_READ_MODEL_MIGRATIONS } from '@tongban/case-read-models';
 import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
 import { rebuildProjection, type AnyProjection } from '@tongban/projections';
 import { connectionUrl, withDatabase } from './support/services';
@@ -117,8 +117,8 @@ async function machineWithPglite(admin: Pool): Promise<MachineWithPglite> {
       'max_wal_size',
       'jit',
     ],
-    watched: ['libs/platform/projections', 'libs/case-views', 'apps/standalone'],
-    dirtyNote: ' + uncommitted changes in the projection engine, case views or standalone',
+    watched: ['libs/platform/projections', 'libs/case-read-models', 'apps/standalone'],
+    dirtyNote: ' + uncommitted changes in the projection engine, case read models or standalone',
   });
   let pglite = 'unknown';
   try {
@@ -208,7 +208,7 @@ async function seedStore(url: string, seed: CaseSeed): Promise<number> {
 }
 
 async function migrateReadModels(url: string): Promise<void> {
-  const dataSource = new DataSource({ type: 'postgres', url, migrations: CASE_VIEWS_MIGRATIONS });
+  const dataSource = new DataSource({ type: 'postgres', url, migrations: CASE_READ_MODEL_MIGRATIONS });
   await dataSource.initialize();
   try {
     await dataSource.runMigrations({ transaction: 'all' });

@@ -32,7 +32,7 @@ export interface CaseSeed {
 
 /**
  * The deterministic case workload (every event out of the real decider, cases interleaved in
- * time order) as stored events, with the ids the case-views checksum test gives them.
+ * time order) as stored events, with the ids the case read models checksum test gives them.
  */
 export function caseSeed(seed: number, events: number): CaseSeed {
   const workload = generateCaseWorkload({ seed, events });

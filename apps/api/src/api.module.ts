@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule } from '@tongban/case-handling';
-import { CASE_VIEWS_MIGRATIONS, CaseViewsModule } from '@tongban/case-views';
+import { CASE_READ_MODEL_MIGRATIONS, CaseReadModelsModule } from '@tongban/case-read-models';
 import { TongbanDatabaseModule } from '@tongban/database';
 import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
@@ -12,10 +12,10 @@ import { TongbanPlatformModule } from '@tongban/http';
 @Module({
   imports: [
     TongbanPlatformModule.forRoot({ app: 'api', defaultPort: 3000, required: ['DATABASE_URL'] }),
-    TongbanDatabaseModule.forRoot({ migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_VIEWS_MIGRATIONS] }),
+    TongbanDatabaseModule.forRoot({ migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_READ_MODEL_MIGRATIONS] }),
     TongbanEventStoreModule,
     CaseHandlingModule.forRoot(),
-    CaseViewsModule.forRoot({ runProjections: false, serveQueries: true }),
+    CaseReadModelsModule.forRoot({ runProjections: false, serveQueries: true }),
   ],
 })
 export class ApiModule {}

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CASE_VIEWS_MIGRATIONS, CaseViewsModule } from '@tongban/case-views';
+import { CASE_READ_MODEL_MIGRATIONS, CaseReadModelsModule } from '@tongban/case-read-models';
 import { TongbanDatabaseModule } from '@tongban/database';
 import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
@@ -17,10 +17,10 @@ import { TongbanMessagingModule } from '@tongban/messaging';
       defaultPort: 3002,
       required: ['DATABASE_URL', 'KAFKA_BROKERS'],
     }),
-    TongbanDatabaseModule.forRoot({ migrations: CASE_VIEWS_MIGRATIONS }),
+    TongbanDatabaseModule.forRoot({ migrations: CASE_READ_MODEL_MIGRATIONS }),
     TongbanEventStoreModule,
     TongbanMessagingModule.forKafka(),
-    CaseViewsModule.forRoot({ runProjections: true, serveQueries: false }),
+    CaseReadModelsModule.forRoot({ runProjections: true, serveQueries: false }),
   ],
 })
 export class ProjectorModule {}

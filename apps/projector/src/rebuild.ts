@@ -10,7 +10,7 @@
  * exit code 3: one rebuild per read model at a time, across processes (ADR 0017).
  */
 import { Pool } from 'pg';
-import { CASE_PROJECTIONS } from '@tongban/case-views';
+import { CASE_PROJECTIONS } from '@tongban/case-read-models';
 import { PostgresEventStore, checkClusterContinuity, eventStorePoolConfig } from '@tongban/event-store';
 import {
   RebuildRunningError,

@@ -1,7 +1,7 @@
 import { DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule } from '@tongban/case-handling';
-import { CASE_VIEWS_MIGRATIONS, CaseViewsModule } from '@tongban/case-views';
+import { CASE_READ_MODEL_MIGRATIONS, CaseReadModelsModule } from '@tongban/case-read-models';
 import { TongbanDatabaseModule, type EmbeddedPostgres } from '@tongban/database';
 import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
@@ -47,7 +47,7 @@ export class StandaloneModule {
           },
         }),
         TongbanDatabaseModule.forRoot({
-          migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_VIEWS_MIGRATIONS],
+          migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_READ_MODEL_MIGRATIONS],
           // Each new connection inherits PGlite's one session: reset it as a disconnect would.
           onConnect: embedded.onConnect,
           // One PGlite session serves every connection: a timeout ending it would end them all.
@@ -57,7 +57,7 @@ export class StandaloneModule {
         TongbanMessagingModule.inProcess(),
         CaseHandlingModule.forRoot(),
         // The projector's work, in-process: commands become visible to queries without Kafka.
-        CaseViewsModule.forRoot({ runProjections: true, serveQueries: true }),
+        CaseReadModelsModule.forRoot({ runProjections: true, serveQueries: true }),
       ],
       providers: [
         { provide: EMBEDDED_POSTGRES, useValue: embedded },

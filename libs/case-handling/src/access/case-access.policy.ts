@@ -44,7 +44,7 @@ export type { AccessRule, CaseAction, CaseRead, CaseRelation } from './case-rela
  * does not allow is 403 `case.action_not_allowed`; only then do If-Match and the decider's state
  * rules speak.
  *
- * The list queries apply the SQL form of `canSee` (`applyCaseScope` in @tongban/case-views); a
+ * The list queries apply the SQL form of `canSee` (`applyCaseScope` in @tongban/case-read-models); a
  * differential test over generated cases and callers keeps the two equal.
  */
 

@@ -23,7 +23,7 @@ import {
 } from '@tongban/projections';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
 import { CASE_PROJECTIONS } from './projections';
-import { CASE_VIEWS_MIGRATIONS } from './index';
+import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
 /**
  * The read models' two promises, on real PostgreSQL with a randomized workload of 10,000 events
@@ -81,7 +81,7 @@ beforeAll(async () => {
   db = await createTestDatabase('views');
   pool = new Pool(eventStorePoolConfig(db.url, { max: 8 }));
   await migrateEventStore(pool);
-  const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: CASE_VIEWS_MIGRATIONS });
+  const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: CASE_READ_MODEL_MIGRATIONS });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   await dataSource.destroy();

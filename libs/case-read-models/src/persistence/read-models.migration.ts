@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The case read models (libs/case-views/src/projections): one table per projection view, the
+ * The case read models (libs/case-read-models/src/projections): one table per projection view, the
  * per-case memory some projections keep, and each projection's `_streams` table where the
  * engine records the last version it applied of every stream. Only the projections write these
  * tables. Nothing defaults to the clock: every value comes from events, so a rebuild (fresh copies

@@ -8,7 +8,7 @@ import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
 import { CaseReads, READ_MODEL_WAIT_MS } from './queries/case-reads';
 
-export interface CaseViewsOptions {
+export interface CaseReadModelsOptions {
   /** Keep the read models up to date in this process (projector, standalone). */
   readonly runProjections: boolean;
   /** Serve the query API (api, standalone). */
@@ -17,13 +17,13 @@ export interface CaseViewsOptions {
 
 /**
  * The case read models: their projections and, where asked, the query API over them. Needs
- * TongbanDatabaseModule with CASE_VIEWS_MIGRATIONS and TongbanEventStoreModule.
+ * TongbanDatabaseModule with CASE_READ_MODEL_MIGRATIONS and TongbanEventStoreModule.
  */
 @Module({})
-export class CaseViewsModule {
-  static forRoot(options: CaseViewsOptions): DynamicModule {
+export class CaseReadModelsModule {
+  static forRoot(options: CaseReadModelsOptions): DynamicModule {
     return {
-      module: CaseViewsModule,
+      module: CaseReadModelsModule,
       imports: [
         TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
         ...(options.serveQueries ? [TypeOrmModule.forFeature([...READ_MODEL_ENTITIES])] : []),

@@ -13,7 +13,7 @@ import {
 import { ProjectionRunner, ReadModelConsistency, rebuildProjection } from '@tongban/projections';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
 import { CASE_DETAIL_TABLE, CASE_PROJECTIONS } from './projections';
-import { CASE_VIEWS_MIGRATIONS } from './index';
+import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
 /**
  * Issue 9 on real PostgreSQL: a store already holding a `case.submitted` recorded without a
@@ -33,7 +33,7 @@ beforeAll(async () => {
   db = await createTestDatabase('legacy');
   pool = new Pool(eventStorePoolConfig(db.url, { max: 6 }));
   await migrateEventStore(pool);
-  const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: CASE_VIEWS_MIGRATIONS });
+  const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: CASE_READ_MODEL_MIGRATIONS });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   await dataSource.destroy();
