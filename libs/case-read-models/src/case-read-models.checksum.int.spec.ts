@@ -81,7 +81,11 @@ beforeAll(async () => {
   db = await createTestDatabase('views');
   pool = new Pool(eventStorePoolConfig(db.url, { max: 8 }));
   await migrateEventStore(pool);
-  const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: CASE_READ_MODEL_MIGRATIONS });
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: db.url,
+    migrations: CASE_READ_MODEL_MIGRATIONS,
+  });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   await dataSource.destroy();

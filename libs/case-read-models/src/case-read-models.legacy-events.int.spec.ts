@@ -33,7 +33,11 @@ beforeAll(async () => {
   db = await createTestDatabase('legacy');
   pool = new Pool(eventStorePoolConfig(db.url, { max: 6 }));
   await migrateEventStore(pool);
-  const dataSource = new DataSource({ type: 'postgres', url: db.url, migrations: CASE_READ_MODEL_MIGRATIONS });
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: db.url,
+    migrations: CASE_READ_MODEL_MIGRATIONS,
+  });
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   await dataSource.destroy();

@@ -1,9 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@tongban/config';
 import { TongbanProjectionsModule } from '@tongban/projections';
 import { CaseHistoryController } from './case-history/case-history.controller';
-import { READ_MODEL_ENTITIES } from './persistence';
 import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
 import { CaseReads, READ_MODEL_WAIT_MS } from './queries/case-reads';
@@ -26,7 +24,6 @@ export class CaseReadModelsModule {
       module: CaseReadModelsModule,
       imports: [
         TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
-        ...(options.serveQueries ? [TypeOrmModule.forFeature([...READ_MODEL_ENTITIES])] : []),
       ],
       controllers: options.serveQueries
         ? [CaseQueriesController, CaseHistoryController, WorkQueuesController]

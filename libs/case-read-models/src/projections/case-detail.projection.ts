@@ -13,7 +13,7 @@ import {
   type LifecycleStatus,
 } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
-import { toInstant, type Projection } from '@tongban/projections';
+import { column, defineTable, toInstant, type Projection, type RowOf } from '@tongban/projections';
 import {
   assignment,
   dueAt,
@@ -24,8 +24,6 @@ import {
   type LifecycleStep,
 } from './case-projection';
 import { ancestorsAndSelf, maskOptionalText, maskText, sortedUnion, streetOf } from './view-values';
-
-export const CASE_DETAIL_TABLE = 'rm_case_detail';
 
 /** Where an attachment came from; the timeline says which step or supplement. */
 export type AttachmentSource = 'submitted' | 'step' | 'supplement';
@@ -38,63 +36,73 @@ export type CaseAttachment = {
   readonly addedAt: string;
 };
 
-/** One row of `rm_case_detail`: everything a case page shows, personal numbers masked. */
-export type CaseDetailRow = {
-  readonly case_id: string;
-  readonly case_number: string;
-  readonly status: LifecycleStatus;
-  readonly channel: string;
-  readonly title: string;
-  readonly description: string;
-  readonly matter_code: string | null;
-  readonly category: string | null;
-  readonly resident_name: string;
-  readonly resident_phone_masked: string;
-  readonly resident_id_number_masked: string | null;
-  readonly address: string | null;
-  readonly community_code: string | null;
-  readonly grid_code: string | null;
-  readonly latitude: number | null;
-  readonly longitude: number | null;
-  readonly attachments: readonly CaseAttachment[];
-  readonly submitter_id: string;
-  readonly submitter_role: string;
-  readonly submitted_at: string;
-  readonly owner_id: string | null;
-  readonly owner_org_unit: string | null;
-  readonly designated_owner_id: string | null;
-  readonly designated_org_unit: string | null;
-  readonly handover_to_id: string | null;
-  readonly handover_to_org_unit: string | null;
-  readonly street_code: string | null;
-  readonly suspended: boolean;
-  readonly open_referrals: number;
-  readonly response_due_at: string | null;
-  readonly resolution_due_at: string | null;
-  readonly next_due_at: string | null;
-  readonly overdue: boolean;
-  /** Whether a breach was recorded on each clock in its current round: what `overdue` derives from. */
-  readonly response_breached: boolean;
-  readonly resolution_breached: boolean;
-  readonly first_contact_at: string | null;
-  readonly resolved_at: string | null;
-  readonly closed_at: string | null;
-  readonly satisfaction: string | null;
-  readonly solved: boolean | null;
-  readonly return_count: number;
-  readonly reopen_count: number;
-  readonly supervision_count: number;
-  readonly extension_days: number;
-  readonly ruled_unreasonable: boolean;
-  readonly merged_into: string | null;
-  readonly scope_units: readonly string[];
-  readonly participant_ids: readonly string[];
-  readonly referral_units: readonly string[];
-  readonly version: number;
-  readonly last_event_at: string;
-  /** The case's lifecycle after `version` (the domain's fold): what the columns above derive from. */
-  readonly lifecycle: CaseLifecycle | null;
-};
+/** `rm_case_detail`: everything a case page shows, one row per case, personal numbers masked. */
+export const caseDetailTable = defineTable({
+  table: 'rm_case_detail',
+  key: ['case_id'],
+  columns: {
+    case_id: column.uuid(),
+    case_number: column.text(),
+    status: column.text<LifecycleStatus>(),
+    channel: column.text(),
+    title: column.text(),
+    description: column.text(),
+    matter_code: column.text().nullable(),
+    category: column.text().nullable(),
+    resident_name: column.text(),
+    resident_phone_masked: column.text(),
+    resident_id_number_masked: column.text().nullable(),
+    address: column.text().nullable(),
+    community_code: column.text().nullable(),
+    grid_code: column.text().nullable(),
+    latitude: column.double().nullable(),
+    longitude: column.double().nullable(),
+    attachments: column.jsonb<readonly CaseAttachment[]>(),
+    /** Who filed it: the resident and channel scopes (`applyCaseScope`). */
+    submitter_id: column.text().internal(),
+    submitter_role: column.text().internal(),
+    submitted_at: column.timestamptz(),
+    owner_id: column.text().nullable(),
+    owner_org_unit: column.text().nullable(),
+    designated_owner_id: column.text().nullable(),
+    designated_org_unit: column.text().nullable(),
+    handover_to_id: column.text().nullable(),
+    /** Not in the API yet (the offered cadre's id is). */
+    handover_to_org_unit: column.text().nullable().internal(),
+    street_code: column.text().nullable(),
+    suspended: column.boolean(),
+    open_referrals: column.integer(),
+    response_due_at: column.timestamptz().nullable(),
+    resolution_due_at: column.timestamptz().nullable(),
+    next_due_at: column.timestamptz().nullable(),
+    overdue: column.boolean(),
+    /** Whether a breach was recorded on each clock in its current round: what `overdue` derives from. */
+    response_breached: column.boolean().internal(),
+    resolution_breached: column.boolean().internal(),
+    first_contact_at: column.timestamptz().nullable(),
+    resolved_at: column.timestamptz().nullable(),
+    closed_at: column.timestamptz().nullable(),
+    satisfaction: column.text().nullable(),
+    solved: column.boolean().nullable(),
+    return_count: column.integer(),
+    reopen_count: column.integer(),
+    supervision_count: column.integer(),
+    /** Not in the API yet (the SLA clocks carry their own extension days). */
+    extension_days: column.integer().internal(),
+    ruled_unreasonable: column.boolean(),
+    merged_into: column.uuid().nullable(),
+    /** Org units and cadres that may see the case, so queries scope without joins. */
+    scope_units: column.textArray().internal(),
+    participant_ids: column.textArray().internal(),
+    referral_units: column.textArray().internal(),
+    version: column.integer(),
+    last_event_at: column.timestamptz(),
+    /** The case's lifecycle after `version` (the domain's fold): what the columns above derive from. */
+    lifecycle: column.jsonb<CaseLifecycle>().nullable().internal(),
+  },
+});
+export const CASE_DETAIL_TABLE = caseDetailTable.table;
+export type CaseDetailRow = RowOf<typeof caseDetailTable>;
 
 /**
  * `case_detail`: one row per case with its current state, who has it, its deadlines and counters,
@@ -103,23 +111,7 @@ export type CaseDetailRow = {
  */
 export const caseDetailProjection: Projection<CaseEvent> = lifecycleProjection<CaseDetailRow>({
   name: 'case_detail',
-  tables: [
-    {
-      table: CASE_DETAIL_TABLE,
-      key: ['case_id'],
-      kind: 'document',
-      timestamps: [
-        'submitted_at',
-        'response_due_at',
-        'resolution_due_at',
-        'next_due_at',
-        'first_contact_at',
-        'resolved_at',
-        'closed_at',
-        'last_event_at',
-      ],
-    },
-  ],
+  tables: [caseDetailTable],
   streamsTable: 'rm_case_detail_streams',
   caseTable: CASE_DETAIL_TABLE,
   // Every event moves `version` and `last_event_at` (withdrawn and merged cases included: the

@@ -2,7 +2,10 @@ import { maskIdNumber, maskPhone } from '@tongban/logging';
 import type { ActorRef, CaseEvent, CaseEventType, ReferralTarget, Role, SlaClock } from '@tongban/cases';
 import { formatPosition, type RecordedEvent } from '@tongban/event-store';
 import {
+  column,
+  defineTable,
   toInstant,
+  type RowOf,
   type CellValue,
   type Projection,
   type ProjectionContext,
@@ -11,23 +14,28 @@ import {
 import { CASE_STREAMS, decodeCaseEvent } from './case-event-decoding';
 import { maskText } from './view-values';
 
-export const CASE_TIMELINE_TABLE = 'rm_case_timeline';
-
-/** One row of `rm_case_timeline`: one event of a case, for the audit history. */
-export type CaseTimelineRow = {
-  readonly case_id: string;
-  readonly version: number;
-  readonly position: string;
-  readonly type: string;
-  readonly at: string;
-  readonly recorded_at: string;
-  readonly actor_id: string;
-  readonly actor_role: string;
-  readonly actor_org_unit: string | null;
-  readonly channel: string | null;
-  readonly summary: string;
-  readonly changes: { readonly [field: string]: CellValue };
-};
+/** `rm_case_timeline`: one event of a case per row, for the audit history. */
+export const caseTimelineTable = defineTable({
+  table: 'rm_case_timeline',
+  key: ['case_id', 'version'],
+  columns: {
+    case_id: column.uuid(),
+    version: column.integer(),
+    /** The event's global position (opaque token; rows older than ADR 0011 hold `<tx>-<seq>`). */
+    position: column.text(),
+    type: column.text(),
+    at: column.timestamptz(),
+    recorded_at: column.timestamptz(),
+    actor_id: column.text(),
+    actor_role: column.text(),
+    actor_org_unit: column.text().nullable(),
+    channel: column.text().nullable(),
+    summary: column.text(),
+    changes: column.jsonb<{ readonly [field: string]: CellValue }>(),
+  },
+});
+export const CASE_TIMELINE_TABLE = caseTimelineTable.table;
+export type CaseTimelineRow = RowOf<typeof caseTimelineTable>;
 
 /**
  * `case_timeline`: every event of a case as one row (keyed by stream version), with who did it,
@@ -36,14 +44,7 @@ export type CaseTimelineRow = {
  */
 export const caseTimelineProjection: Projection<CaseEvent> = {
   name: 'case_timeline',
-  tables: [
-    {
-      table: CASE_TIMELINE_TABLE,
-      key: ['case_id', 'version'],
-      kind: 'document',
-      timestamps: ['at', 'recorded_at'],
-    },
-  ],
+  tables: [caseTimelineTable],
   streamsTable: 'rm_case_timeline_streams',
   filter: CASE_STREAMS,
   decode: decodeCaseEvent,

@@ -7,30 +7,48 @@ import {
   type LifecycleStatus,
   type Satisfaction,
 } from '@tongban/cases';
-import type { Projection, ProjectionContext } from '@tongban/projections';
+import {
+  column,
+  defineTable,
+  type Projection,
+  type ProjectionContext,
+  type RowOf,
+} from '@tongban/projections';
 import { lastOwner, lifecycleProjection, moved, type LifecycleStep } from './case-projection';
 import { shanghaiDay } from './view-values';
 
-export const KPI_DAILY_TABLE = 'rm_kpi_daily';
-export const KPI_CASE_TABLE = 'rm_kpi_case';
+/**
+ * `rm_kpi_daily`: counters per org unit × Asia/Shanghai day ('YYYY-MM-DD') × matter
+ * (`unclassified` for cases without one); only ever incremented.
+ */
+export const kpiDailyTable = defineTable({
+  table: 'rm_kpi_daily',
+  kind: 'counter',
+  key: ['org_unit', 'day', 'matter_code'],
+  columns: {
+    org_unit: column.text(),
+    day: column.date(),
+    matter_code: column.text(),
+    received: column.integer(),
+    returned: column.integer(),
+    responded: column.integer(),
+    responded_in_time: column.integer(),
+    resolved: column.integer(),
+    resolved_in_time: column.integer(),
+    rated: column.integer(),
+    satisfied: column.integer(),
+    basically_satisfied: column.integer(),
+    unsatisfied: column.integer(),
+    solved: column.integer(),
+    breached: column.integer(),
+    reopened: column.integer(),
+  },
+});
+export const KPI_DAILY_TABLE = kpiDailyTable.table;
 
-export const KPI_COUNTERS = [
-  'received',
-  'returned',
-  'responded',
-  'responded_in_time',
-  'resolved',
-  'resolved_in_time',
-  'rated',
-  'satisfied',
-  'basically_satisfied',
-  'unsatisfied',
-  'solved',
-  'breached',
-  'reopened',
-] as const;
-
-export type KpiCounter = (typeof KPI_COUNTERS)[number];
+export type KpiCounter = Exclude<keyof typeof kpiDailyTable.columns, (typeof kpiDailyTable.key)[number]>;
+/** Every counter column of `rm_kpi_daily` (the columns outside its key). */
+export const KPI_COUNTERS = kpiDailyTable.counters as readonly KpiCounter[];
 
 /** Cases without a matter code are counted under this one, so the key never holds a null. */
 export const UNCLASSIFIED_MATTER = 'unclassified';
@@ -46,26 +64,32 @@ export type KpiContribution = {
   readonly n: number;
 };
 
-/** One row of `rm_kpi_case`: what the KPI projection needs to attribute a case's next event. */
-export type KpiCaseRow = {
-  readonly case_id: string;
-  readonly status: LifecycleStatus;
-  readonly matter_code: string;
-  readonly community_code: string | null;
-  readonly designated_org_unit: string | null;
-  readonly owner_org_unit: string | null;
-  /** Accountable unit: the owner's, else the designated cadre's, else the location's community. */
-  readonly org_unit: string;
-  readonly contacted: boolean;
-  /** Breaches recorded in the current round (a reopen starts a new resolution round). */
-  readonly response_breached: boolean;
-  readonly resolution_breached: boolean;
-  /** Ruled unreasonable: its contributions were taken back and nothing more is counted. */
-  readonly excluded: boolean;
-  readonly contributions: readonly KpiContribution[];
-  /** The case's lifecycle after the last event applied (the domain's fold). */
-  readonly lifecycle: CaseLifecycle | null;
-};
+/** `rm_kpi_case`: what the KPI projection needs to attribute a case's next event. No query reads it. */
+export const kpiCaseTable = defineTable({
+  table: 'rm_kpi_case',
+  key: ['case_id'],
+  columns: {
+    case_id: column.uuid(),
+    status: column.text<LifecycleStatus>(),
+    matter_code: column.text(),
+    community_code: column.text().nullable(),
+    designated_org_unit: column.text().nullable(),
+    owner_org_unit: column.text().nullable(),
+    /** Accountable unit: the owner's, else the designated cadre's, else the location's community. */
+    org_unit: column.text(),
+    contacted: column.boolean(),
+    /** Breaches recorded in the current round (a reopen starts a new resolution round). */
+    response_breached: column.boolean(),
+    resolution_breached: column.boolean(),
+    /** Ruled unreasonable: its contributions were taken back and nothing more is counted. */
+    excluded: column.boolean(),
+    contributions: column.jsonb<readonly KpiContribution[]>(),
+    /** The case's lifecycle after the last event applied (the domain's fold). */
+    lifecycle: column.jsonb<CaseLifecycle>().nullable(),
+  },
+});
+export const KPI_CASE_TABLE = kpiCaseTable.table;
+export type KpiCaseRow = RowOf<typeof kpiCaseTable>;
 
 /**
  * `kpi_daily`: counters per org unit × Asia/Shanghai day × matter, the facts behind the three
@@ -75,15 +99,7 @@ export type KpiCaseRow = {
  */
 export const kpiDailyProjection: Projection<CaseEvent> = lifecycleProjection<KpiCaseRow>({
   name: 'kpi_daily',
-  tables: [
-    {
-      table: KPI_DAILY_TABLE,
-      key: ['org_unit', 'day', 'matter_code'],
-      kind: 'counter',
-      counters: KPI_COUNTERS,
-    },
-    { table: KPI_CASE_TABLE, key: ['case_id'], kind: 'document', timestamps: [] },
-  ],
+  tables: [kpiDailyTable, kpiCaseTable],
   streamsTable: 'rm_kpi_daily_streams',
   caseTable: KPI_CASE_TABLE,
   start: (event, _recorded, lifecycle) => submittedCase(event, lifecycle),

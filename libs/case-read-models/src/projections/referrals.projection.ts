@@ -1,32 +1,44 @@
 import type { CaseEvent, ReferralTarget } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
-import { toInstant, type Projection, type ProjectionContext, type RowRef } from '@tongban/projections';
+import {
+  column,
+  defineTable,
+  toInstant,
+  type Projection,
+  type ProjectionContext,
+  type RowOf,
+  type RowRef,
+} from '@tongban/projections';
 import { decodeCaseEvent } from './case-event-decoding';
 import { caseStreamsOf, dispatchEvent, handledTypes, type CaseEventHandlers } from './case-projection';
 import { maskText } from './view-values';
 
-export const REFERRAL_TABLE = 'rm_referral';
-export const REFERRAL_CASE_TABLE = 'rm_referral_case';
-
 export type ReferralStatus = 'open' | 'completed' | 'cancelled';
 
-/** One row of `rm_referral`: a step referred to an office or agency, for that unit's queue. */
-export type ReferralRow = {
-  readonly case_id: string;
-  readonly referral_id: string;
-  readonly to_org_unit: string;
-  readonly target: ReferralTarget;
-  readonly request: string;
-  readonly referred_at: string;
-  readonly referred_by: string;
-  readonly status: ReferralStatus;
-  readonly completed_at: string | null;
-  readonly outcome: string | null;
-  readonly completed_by: string | null;
-  readonly case_number: string;
-  readonly title: string;
-  readonly matter_code: string | null;
-};
+/** `rm_referral`: a step referred to an office or agency, for that unit's queue. */
+export const referralTable = defineTable({
+  table: 'rm_referral',
+  key: ['case_id', 'referral_id'],
+  columns: {
+    case_id: column.uuid(),
+    referral_id: column.text(),
+    to_org_unit: column.text(),
+    target: column.text<ReferralTarget>(),
+    request: column.text(),
+    referred_at: column.timestamptz(),
+    referred_by: column.text(),
+    status: column.text<ReferralStatus>(),
+    completed_at: column.timestamptz().nullable(),
+    outcome: column.text().nullable(),
+    /** Not in the API yet (the case's timeline names who completed it). */
+    completed_by: column.text().nullable().internal(),
+    case_number: column.text(),
+    title: column.text(),
+    matter_code: column.text().nullable(),
+  },
+});
+export const REFERRAL_TABLE = referralTable.table;
+export type ReferralRow = RowOf<typeof referralTable>;
 
 /** An open referral as `rm_referral_case` remembers it: enough to rewrite its row whole. */
 export type OpenReferral = {
@@ -39,18 +51,25 @@ export type OpenReferral = {
 };
 
 /**
- * One row of `rm_referral_case`. The engine lets a handler read only rows it can name from the
- * event, and a withdrawal does not name the referrals it cancels, so the open referrals are kept
- * here in full (`open_referrals`, instants normalized by hand since it is jsonb).
+ * `rm_referral_case`: the referral queue's memory of a case. The engine lets a handler read only
+ * rows it can name from the event, and a withdrawal does not name the referrals it cancels, so
+ * the open referrals are kept here in full (`open_referrals`, instants normalized by hand since
+ * it is jsonb). No query reads it.
  */
-export type ReferralCaseRow = {
-  readonly case_id: string;
-  readonly case_number: string;
-  readonly title: string;
-  readonly matter_code: string | null;
-  readonly open_referral_ids: readonly string[];
-  readonly open_referrals: readonly OpenReferral[];
-};
+export const referralCaseTable = defineTable({
+  table: 'rm_referral_case',
+  key: ['case_id'],
+  columns: {
+    case_id: column.uuid(),
+    case_number: column.text(),
+    title: column.text(),
+    matter_code: column.text().nullable(),
+    open_referral_ids: column.textArray(),
+    open_referrals: column.jsonb<readonly OpenReferral[]>(),
+  },
+});
+export const REFERRAL_CASE_TABLE = referralCaseTable.table;
+export type ReferralCaseRow = RowOf<typeof referralCaseTable>;
 
 /**
  * The event types the referral queue follows. The queue keeps the referrals' own text, which no
@@ -100,15 +119,7 @@ const REFERRAL_HANDLERS: CaseEventHandlers<[memory: ReferralCaseRow, context: Pr
  */
 export const referralsProjection: Projection<CaseEvent> = {
   name: 'referrals',
-  tables: [
-    {
-      table: REFERRAL_TABLE,
-      key: ['case_id', 'referral_id'],
-      kind: 'document',
-      timestamps: ['referred_at', 'completed_at'],
-    },
-    { table: REFERRAL_CASE_TABLE, key: ['case_id'], kind: 'document', timestamps: [] },
-  ],
+  tables: [referralTable, referralCaseTable],
   streamsTable: 'rm_referral_streams',
   filter: caseStreamsOf(['case.submitted', ...handledTypes(REFERRAL_HANDLERS)]),
   decode: decodeCaseEvent,

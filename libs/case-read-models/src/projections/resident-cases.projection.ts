@@ -6,33 +6,38 @@ import {
   type LifecycleStatus,
 } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
-import { toInstant, type Projection } from '@tongban/projections';
+import { column, defineTable, toInstant, type Projection, type RowOf } from '@tongban/projections';
 import { lifecycleProjection, moved } from './case-projection';
 import { maskText } from './view-values';
 import { STAFF_ONLY_EVENT_TYPES } from './case-timeline.projection';
 
-export const RESIDENT_CASE_TABLE = 'rm_resident_case';
-
-/** One row of `rm_resident_case`: a case as the resident who filed it sees it in "my cases". */
-export type ResidentCaseRow = {
-  readonly case_id: string;
-  readonly submitter_id: string;
-  readonly case_number: string;
-  readonly title: string;
-  readonly channel: string;
-  readonly status: LifecycleStatus;
-  readonly matter_code: string | null;
-  readonly submitted_at: string;
-  readonly last_event_at: string;
-  readonly resolved_at: string | null;
-  readonly closed_at: string | null;
-  /** Resolved, and neither feedback nor the window's expiry has come in this round. */
-  readonly awaiting_feedback: boolean;
-  readonly satisfaction: string | null;
-  readonly version: number;
-  /** The case's lifecycle after `version` (the domain's fold). */
-  readonly lifecycle: CaseLifecycle | null;
-};
+/** `rm_resident_case`: a case as the resident who filed it sees it in "my cases". */
+export const residentCaseTable = defineTable({
+  table: 'rm_resident_case',
+  key: ['case_id'],
+  columns: {
+    case_id: column.uuid(),
+    /** The resident's account: the list's filter. */
+    submitter_id: column.text().internal(),
+    case_number: column.text(),
+    title: column.text(),
+    channel: column.text(),
+    status: column.text<LifecycleStatus>(),
+    matter_code: column.text().nullable(),
+    submitted_at: column.timestamptz(),
+    last_event_at: column.timestamptz(),
+    resolved_at: column.timestamptz().nullable(),
+    closed_at: column.timestamptz().nullable(),
+    /** Resolved, and neither feedback nor the window's expiry has come in this round. */
+    awaiting_feedback: column.boolean(),
+    satisfaction: column.text().nullable(),
+    version: column.integer(),
+    /** The case's lifecycle after `version` (the domain's fold). */
+    lifecycle: column.jsonb<CaseLifecycle>().nullable().internal(),
+  },
+});
+export const RESIDENT_CASE_TABLE = residentCaseTable.table;
+export type ResidentCaseRow = RowOf<typeof residentCaseTable>;
 
 /**
  * `resident_cases`: the cases residents filed themselves. Cases filed by a hotline agent, a
@@ -40,14 +45,7 @@ export type ResidentCaseRow = {
  */
 export const residentCasesProjection: Projection<CaseEvent> = lifecycleProjection<ResidentCaseRow>({
   name: 'resident_cases',
-  tables: [
-    {
-      table: RESIDENT_CASE_TABLE,
-      key: ['case_id'],
-      kind: 'document',
-      timestamps: ['submitted_at', 'last_event_at', 'resolved_at', 'closed_at'],
-    },
-  ],
+  tables: [residentCaseTable],
   streamsTable: 'rm_resident_case_streams',
   caseTable: RESIDENT_CASE_TABLE,
   // Every event moves `version` (and, unless staff-only, `last_event_at`).

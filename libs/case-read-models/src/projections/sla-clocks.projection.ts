@@ -1,7 +1,10 @@
 import type { CaseEvent, CaseEventType, SlaClock } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
 import {
+  column,
+  defineTable,
   toInstant,
+  type RowOf,
   type Projection,
   type ProjectionContext,
   type Row,
@@ -11,30 +14,37 @@ import { decodeCaseEvent } from './case-event-decoding';
 import { caseStreamsOf, handledTypes, type EventOf } from './case-projection';
 import { millisBetween } from './view-values';
 
-export const SLA_CLOCK_TABLE = 'rm_sla_clock';
-
 export type SlaClockStatus = 'running' | 'paused' | 'stopped';
 
 /**
- * One row of `rm_sla_clock`: one of a case's two clocks. Calendar time only for now: the
- * business-time arithmetic (working days, holidays) arrives with the SLA rules and will fill
+ * `rm_sla_clock`: one of a case's two clocks. Calendar time only for now: the business-time
+ * arithmetic (working days, holidays) arrives with the SLA rules and will fill
  * `business_ms_used`.
  */
-export type SlaClockRow = {
-  readonly case_id: string;
-  readonly clock: SlaClock;
-  readonly status: SlaClockStatus;
-  readonly started_at: string;
-  readonly stopped_at: string | null;
-  readonly paused_since: string | null;
-  readonly pause_count: number;
-  readonly paused_ms: number;
-  readonly business_ms_used: number | null;
-  readonly due_at: string | null;
-  readonly extension_days: number;
-  readonly warned_at: string | null;
-  readonly breached_at: string | null;
-};
+export const slaClockTable = defineTable({
+  table: 'rm_sla_clock',
+  key: ['case_id', 'clock'],
+  columns: {
+    /** The case whose detail lists the clock. */
+    case_id: column.uuid().internal(),
+    clock: column.text<SlaClock>(),
+    status: column.text<SlaClockStatus>(),
+    started_at: column.timestamptz(),
+    stopped_at: column.timestamptz().nullable(),
+    /** Not in the API yet (`status` says paused). */
+    paused_since: column.timestamptz().nullable().internal(),
+    pause_count: column.integer(),
+    paused_ms: column.bigint(),
+    /** Filled by the SLA rules (issue 14); not in the API until then. */
+    business_ms_used: column.bigint().nullable().internal(),
+    due_at: column.timestamptz().nullable(),
+    extension_days: column.integer(),
+    warned_at: column.timestamptz().nullable(),
+    breached_at: column.timestamptz().nullable(),
+  },
+});
+export const SLA_CLOCK_TABLE = slaClockTable.table;
+export type SlaClockRow = RowOf<typeof slaClockTable>;
 
 const CLOCKS: readonly SlaClock[] = ['response', 'resolution'];
 
@@ -104,14 +114,7 @@ function handlerOf(event: CaseEvent): ClockHandler<CaseEvent> | undefined {
  */
 export const slaClocksProjection: Projection<CaseEvent> = {
   name: 'sla_clocks',
-  tables: [
-    {
-      table: SLA_CLOCK_TABLE,
-      key: ['case_id', 'clock'],
-      kind: 'document',
-      timestamps: ['started_at', 'stopped_at', 'paused_since', 'due_at', 'warned_at', 'breached_at'],
-    },
-  ],
+  tables: [slaClockTable],
   streamsTable: 'rm_sla_clock_streams',
   filter: caseStreamsOf(['case.submitted', ...handledTypes(CLOCK_HANDLERS)]),
   decode: decodeCaseEvent,

@@ -10,7 +10,7 @@ import {
   type LifecycleStatus,
 } from '@tongban/cases';
 import type { RecordedEvent } from '@tongban/event-store';
-import { toInstant, type Projection } from '@tongban/projections';
+import { column, defineTable, toInstant, type Projection, type RowOf } from '@tongban/projections';
 import {
   assignment,
   dueAt,
@@ -21,64 +21,75 @@ import {
 } from './case-projection';
 import { maskText, sortedUnion } from './view-values';
 
-export const WORKLIST_TABLE = 'rm_worklist';
-export const WORKLIST_CASE_TABLE = 'rm_worklist_case';
-
 /** Why a case is on a cadre's worklist. */
 export type WorklistReason = 'designated' | 'owner' | 'handover_offered';
 
-/** One row of `rm_worklist`: a case a cadre must act on, and why. */
-export type WorklistRow = {
-  readonly case_id: string;
-  readonly cadre_id: string;
-  readonly org_unit: string;
-  readonly reason: WorklistReason;
-  readonly case_number: string;
-  readonly title: string;
-  readonly status: LifecycleStatus;
-  readonly matter_code: string | null;
-  readonly suspended: boolean;
-  readonly next_due_at: string | null;
-  readonly overdue: boolean;
-  readonly submitted_at: string;
-  /** When this row's reason began (dispatch, acceptance or reopen, hand-over offer). */
-  readonly since: string;
-  readonly version: number;
-};
+/** `rm_worklist`: a case a cadre must act on, and why; one row per case and cadre. */
+export const worklistTable = defineTable({
+  table: 'rm_worklist',
+  key: ['case_id', 'cadre_id'],
+  columns: {
+    case_id: column.uuid(),
+    /** Whose list: the query's filter. */
+    cadre_id: column.text().internal(),
+    /** The cadre's unit when the row began (not in the API). */
+    org_unit: column.text().internal(),
+    reason: column.text<WorklistReason>(),
+    case_number: column.text(),
+    title: column.text(),
+    status: column.text<LifecycleStatus>(),
+    matter_code: column.text().nullable(),
+    suspended: column.boolean(),
+    next_due_at: column.timestamptz().nullable(),
+    overdue: column.boolean(),
+    submitted_at: column.timestamptz(),
+    /** When this row's reason began (dispatch, acceptance or reopen, hand-over offer). */
+    since: column.timestamptz(),
+    version: column.integer(),
+  },
+});
+export const WORKLIST_TABLE = worklistTable.table;
+export type WorklistRow = RowOf<typeof worklistTable>;
 
 /**
- * One row of `rm_worklist_case`: what the worklist remembers of a case so that any event can
- * rewrite the case's worklist rows whole (the engine only lets a handler read rows it can name
- * from the event, so the rows' content and the cadres who have one live here).
+ * `rm_worklist_case`: what the worklist remembers of a case so that any event can rewrite the
+ * case's worklist rows whole (the engine only lets a handler read rows it can name from the
+ * event, so the rows' content and the cadres who have one live here). No query reads it.
  */
-export type WorklistCaseRow = {
-  readonly case_id: string;
-  readonly case_number: string;
-  readonly title: string;
-  readonly matter_code: string | null;
-  readonly submitted_at: string;
-  readonly status: LifecycleStatus;
-  readonly suspended: boolean;
-  readonly designated_id: string | null;
-  readonly designated_org_unit: string | null;
-  readonly designated_since: string | null;
-  readonly owner_id: string | null;
-  readonly owner_org_unit: string | null;
-  readonly owner_since: string | null;
-  readonly handover_to_id: string | null;
-  readonly handover_to_org_unit: string | null;
-  readonly handover_since: string | null;
-  readonly contacted: boolean;
-  readonly response_due_at: string | null;
-  readonly resolution_due_at: string | null;
-  readonly response_breached: boolean;
-  readonly resolution_breached: boolean;
-  /** The cadres who have a row in `rm_worklist` for this case now. */
-  readonly cadre_ids: readonly string[];
-  readonly version: number;
-  /** The case's lifecycle after `version` (the domain's fold): what the columns above derive from. */
-  readonly lifecycle: CaseLifecycle | null;
-};
+export const worklistCaseTable = defineTable({
+  table: 'rm_worklist_case',
+  key: ['case_id'],
+  columns: {
+    case_id: column.uuid(),
+    case_number: column.text(),
+    title: column.text(),
+    matter_code: column.text().nullable(),
+    submitted_at: column.timestamptz(),
+    status: column.text<LifecycleStatus>(),
+    suspended: column.boolean(),
+    designated_id: column.text().nullable(),
+    designated_org_unit: column.text().nullable(),
+    designated_since: column.timestamptz().nullable(),
+    owner_id: column.text().nullable(),
+    owner_org_unit: column.text().nullable(),
+    owner_since: column.timestamptz().nullable(),
+    handover_to_id: column.text().nullable(),
+    handover_to_org_unit: column.text().nullable(),
+    handover_since: column.timestamptz().nullable(),
+    contacted: column.boolean(),
+    response_due_at: column.timestamptz().nullable(),
+    resolution_due_at: column.timestamptz().nullable(),
+    response_breached: column.boolean(),
+    resolution_breached: column.boolean(),
+    /** The cadres who have a row in `rm_worklist` for this case now. */
+    cadre_ids: column.textArray(),
+    version: column.integer(),
+    /** The case's lifecycle after `version` (the domain's fold): what the columns above derive from. */
+    lifecycle: column.jsonb<CaseLifecycle>().nullable(),
+  },
+});
+export const WORKLIST_CASE_TABLE = worklistCaseTable.table;
+export type WorklistCaseRow = RowOf<typeof worklistCaseTable>;
 
 /**
  * `worklist`: per cadre, the cases waiting for them — dispatched to them and not yet accepted,
@@ -87,27 +98,7 @@ export type WorklistCaseRow = {
  */
 export const worklistProjection: Projection<CaseEvent> = lifecycleProjection<WorklistCaseRow>({
   name: 'worklist',
-  tables: [
-    {
-      table: WORKLIST_TABLE,
-      key: ['case_id', 'cadre_id'],
-      kind: 'document',
-      timestamps: ['next_due_at', 'submitted_at', 'since'],
-    },
-    {
-      table: WORKLIST_CASE_TABLE,
-      key: ['case_id'],
-      kind: 'document',
-      timestamps: [
-        'submitted_at',
-        'designated_since',
-        'owner_since',
-        'handover_since',
-        'response_due_at',
-        'resolution_due_at',
-      ],
-    },
-  ],
+  tables: [worklistTable, worklistCaseTable],
   streamsTable: 'rm_worklist_streams',
   caseTable: WORKLIST_CASE_TABLE,
   // The rows carry the case's version, so every event rewrites them.

@@ -6,8 +6,8 @@ import { poolOf } from '@tongban/event-store';
 import { PROJECTION_MIGRATIONS, applyInTransaction, ensureCheckpoint } from '@tongban/projections';
 import type { Principal } from '@tongban/security';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
-import { CaseDetailEntity, READ_MODEL_ENTITIES, READ_MODEL_MIGRATIONS } from '../persistence';
-import { CASE_PROJECTIONS } from '../projections';
+import { READ_MODEL_MIGRATIONS } from '../persistence';
+import { CASE_PROJECTIONS, caseDetailTable } from '../projections';
 import { EventLog } from '../projections/projection-test-kit';
 import { applyCaseScope } from './case-scope';
 
@@ -36,7 +36,6 @@ describe('the list scope and the access policy agree', () => {
     ds = await new DataSource({
       type: 'postgres',
       url: db.url,
-      entities: READ_MODEL_ENTITIES,
       migrations: [...PROJECTION_MIGRATIONS, ...READ_MODEL_MIGRATIONS],
       extra: { max: 2 },
     }).initialize();
@@ -93,11 +92,11 @@ describe('the list scope and the access policy agree', () => {
     for (const principal of all) {
       const listed = (
         await applyCaseScope(
-          ds.getRepository(CaseDetailEntity).createQueryBuilder('c').select('c.caseId'),
+          ds.createQueryBuilder().select('"c"."case_id"', 'case_id').from(caseDetailTable.table, 'c'),
           principal,
-        ).getMany()
+        ).getRawMany<{ case_id: string }>()
       )
-        .map((row) => row.caseId)
+        .map((row) => row.case_id)
         .sort();
       const allowed = states
         .filter(([, state]) => canSee(principal, state))

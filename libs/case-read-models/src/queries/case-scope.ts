@@ -1,5 +1,7 @@
 import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
+import { columnsOf } from '@tongban/projections';
 import { principalUnit, type Principal } from '@tongban/security';
+import { caseDetailTable } from '../projections';
 
 /**
  * Who may see which case, as ONE rule every case query applies (DESIGN "Security"):
@@ -26,27 +28,28 @@ export function applyCaseScope<T extends ObjectLiteral>(
   alias = 'c',
 ): SelectQueryBuilder<T> {
   const unit = principal.orgUnit;
+  const c = columnsOf(caseDetailTable, alias);
   switch (principal.role) {
     case 'resident':
-      return query.andWhere(`${alias}.submitterRole = 'resident' AND ${alias}.submitterId = :scopeId`, {
+      return query.andWhere(`${c.submitter_role} = 'resident' AND ${c.submitter_id} = :scopeId`, {
         scopeId: principal.id,
       });
     case 'channel':
-      return query.andWhere(`${alias}.submitterRole = 'channel' AND ${alias}.submitterId = :scopeId`, {
+      return query.andWhere(`${c.submitter_role} = 'channel' AND ${c.submitter_id} = :scopeId`, {
         scopeId: principal.id,
       });
     case 'cadre':
       if (!unit)
-        return query.andWhere(`${alias}.participantIds @> ARRAY[:scopeId]::text[]`, {
+        return query.andWhere(`${c.participant_ids} @> ARRAY[:scopeId]::text[]`, {
           scopeId: principal.id,
         });
       return query.andWhere(
-        `(${alias}.scopeUnits @> ARRAY[:scopeUnit]::text[] OR ${alias}.participantIds @> ARRAY[:scopeId]::text[])`,
+        `(${c.scope_units} @> ARRAY[:scopeUnit]::text[] OR ${c.participant_ids} @> ARRAY[:scopeId]::text[])`,
         { scopeUnit: unit, scopeId: principal.id },
       );
     case 'office_staff':
       if (!unit) return nothing(query);
-      return query.andWhere(`${alias}.referralUnits @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: unit });
+      return query.andWhere(`${c.referral_units} @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: unit });
     case 'dispatcher':
     case 'supervisor': {
       // The level is parsed from the token (district or street, nothing else for a supervisor),
@@ -54,7 +57,7 @@ export function applyCaseScope<T extends ObjectLiteral>(
       const parsed = principalUnit(principal);
       if (!parsed) return nothing(query);
       if (parsed.level === 'district') return query;
-      return query.andWhere(`${alias}.scopeUnits @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: parsed.code });
+      return query.andWhere(`${c.scope_units} @> ARRAY[:scopeUnit]::text[]`, { scopeUnit: parsed.code });
     }
     case 'admin':
       // Admins manage the directory and the read models, not residents' cases.

@@ -1,5 +1,22 @@
 export * from './projection';
 export {
+  column,
+  columnsOf,
+  defineTable,
+  describeTable,
+  misfit,
+  readRow,
+  streamsTable,
+  viewSelection,
+  type Column,
+  type Columns,
+  type RowOf,
+  type SqlType,
+  type TableDefinition,
+  type TableShape,
+  type ViewRowOf,
+} from './table';
+export {
   runBatch,
   keyOf,
   normalizeRow,
