@@ -1,5 +1,4 @@
-// @tongban/directory: public surface of this lib (see README.md). For now only the port routing
-// asks; the directory itself arrives with the routing issue.
+// @tongban/directory: public surface of this lib (see README.md).
 export {
   DIRECTORY_UNIT_KINDS,
   type DirectoryLookup,
@@ -8,3 +7,34 @@ export {
   type PersonLookup,
   type UnitLookup,
 } from './directory-lookup';
+export type {
+  AddressRecord,
+  CadreRecord,
+  CommunityRecord,
+  DirectorySnapshot,
+  DistrictRecord,
+  DutyRecord,
+  GridRecord,
+  LeaveRecord,
+  MatterRecord,
+  Point,
+  ResponsibleUnit,
+  Ring,
+  RotationRecord,
+  StaffRecord,
+  StreetRecord,
+  StreetUnitRecord,
+} from './model';
+export { Directory, type Locators, type Place } from './directory';
+export {
+  ROUTING_RULES,
+  locate,
+  routeCase,
+  type Located,
+  type LocatedBy,
+  type QueueRule,
+  type RoutingDecision,
+  type RoutingLocation,
+  type RoutingRequest,
+  type RoutingRule,
+} from './routing/route-case';

@@ -1,0 +1,160 @@
+import type { DirectoryLookup, DirectoryUnitKind, PersonLookup, UnitLookup } from './directory-lookup';
+import type {
+  CadreRecord,
+  CommunityRecord,
+  DirectorySnapshot,
+  GridRecord,
+  MatterRecord,
+  Point,
+  StaffRecord,
+  StreetRecord,
+  StreetUnitRecord,
+} from './model';
+
+/** Where a place is: a grid (and so its community), or a community only. */
+export interface Place {
+  readonly community: string;
+  readonly grid: string | null;
+}
+
+/**
+ * How the directory finds places from what a resident wrote or where they stood: filled by the
+ * locating indexes (point-in-polygon over the grids, the address index). Optional so the
+ * directory works without them (then only codes locate).
+ */
+export interface Locators {
+  point(point: Point): string | undefined;
+  address(text: string): Place | undefined;
+}
+
+/**
+ * The directory at one version, indexed for lookups: who is who, where, present or away, on
+ * duty, and what the catalogue says. Immutable: a change makes a new snapshot and a new
+ * `Directory`. Also the `DirectoryLookup` port the case application checks routing targets
+ * against (ADR 0012), answered from real data instead of the interim lookup.
+ */
+export class Directory implements DirectoryLookup {
+  private readonly streets = new Map<string, StreetRecord>();
+  private readonly communities = new Map<string, CommunityRecord>();
+  private readonly grids = new Map<string, GridRecord>();
+  private readonly cadres = new Map<string, CadreRecord>();
+  private readonly staff = new Map<string, StaffRecord>();
+  private readonly units = new Map<string, StreetUnitRecord>();
+  private readonly matters = new Map<string, MatterRecord>();
+  private readonly duty = new Map<string, string>();
+  private readonly cadresByCommunity = new Map<string, CadreRecord[]>();
+
+  constructor(
+    readonly snapshot: DirectorySnapshot,
+    private readonly locators?: Locators,
+  ) {
+    for (const s of snapshot.streets) this.streets.set(s.code, s);
+    for (const c of snapshot.communities) this.communities.set(c.code, c);
+    for (const g of snapshot.grids) this.grids.set(g.code, g);
+    for (const c of snapshot.cadres) {
+      this.cadres.set(c.id, c);
+      let list = this.cadresByCommunity.get(c.community);
+      if (!list) this.cadresByCommunity.set(c.community, (list = []));
+      list.push(c);
+    }
+    for (const s of snapshot.staff) this.staff.set(s.id, s);
+    for (const u of snapshot.units) this.units.set(u.code, u);
+    for (const m of snapshot.matters) this.matters.set(m.code, m);
+    for (const d of snapshot.duty) this.duty.set(`${d.community}\u0000${d.day}`, d.cadreId);
+  }
+
+  get version(): number {
+    return this.snapshot.version;
+  }
+
+  get catalogueVersion(): number {
+    return this.snapshot.catalogueVersion;
+  }
+
+  get districtCode(): string {
+    return this.snapshot.district.code;
+  }
+
+  street(code: string): StreetRecord | undefined {
+    return this.streets.get(code);
+  }
+
+  community(code: string): CommunityRecord | undefined {
+    return this.communities.get(code);
+  }
+
+  grid(code: string): GridRecord | undefined {
+    return this.grids.get(code);
+  }
+
+  cadre(id: string): CadreRecord | undefined {
+    return this.cadres.get(id);
+  }
+
+  cadresOf(community: string): readonly CadreRecord[] {
+    return this.cadresByCommunity.get(community) ?? [];
+  }
+
+  staffMember(id: string): StaffRecord | undefined {
+    return this.staff.get(id);
+  }
+
+  streetUnit(code: string): StreetUnitRecord | undefined {
+    return this.units.get(code);
+  }
+
+  matter(code: string): MatterRecord | undefined {
+    return this.matters.get(code);
+  }
+
+  /** In post and not on leave that day: a case may be routed to them. */
+  isPresent(cadreId: string, day: string): boolean {
+    const cadre = this.cadres.get(cadreId);
+    if (!cadre || cadre.status !== 'active') return false;
+    return !cadre.leave.some((leave) => leave.from <= day && day <= leave.to);
+  }
+
+  /** The cadre the rota puts on duty in the community that day (present or not), if any. */
+  onDuty(community: string, day: string): string | undefined {
+    return this.duty.get(`${community}\u0000${day}`);
+  }
+
+  /** The grid a point lies in, through the locating index (undefined without one). */
+  gridAt(point: Point): GridRecord | undefined {
+    const code = this.locators?.point(point);
+    return code === undefined ? undefined : this.grids.get(code);
+  }
+
+  /** The place an address names, through the address index (undefined without one). */
+  placeOf(address: string): Place | undefined {
+    return this.locators?.address(address);
+  }
+
+  // ---- the DirectoryLookup port ----------------------------------------------------------------
+
+  person(id: string): Promise<PersonLookup> {
+    const cadre = this.cadres.get(id);
+    if (cadre) return Promise.resolve({ found: 'cadre', community: cadre.community });
+    return Promise.resolve(this.staff.has(id) ? { found: 'not_a_cadre' } : { found: 'unknown' });
+  }
+
+  unit(code: string): Promise<UnitLookup> {
+    return Promise.resolve(this.unitNow(code));
+  }
+
+  private unitNow(code: string): UnitLookup {
+    const found = (kind: DirectoryUnitKind, street: string | null): UnitLookup => ({
+      found: 'unit',
+      unit: { code, kind, street },
+    });
+    if (code === this.snapshot.district.code) return found('district', null);
+    if (this.streets.has(code)) return found('street', code);
+    const community = this.communities.get(code);
+    if (community) return found('community', community.street);
+    const grid = this.grids.get(code);
+    if (grid) return found('grid', this.communities.get(grid.community)?.street ?? null);
+    const unit = this.units.get(code);
+    if (unit) return found(unit.kind, unit.street);
+    return { found: 'unknown' };
+  }
+}
