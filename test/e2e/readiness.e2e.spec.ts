@@ -224,7 +224,8 @@ describe('readiness and metrics in an outage (standalone)', () => {
         `SELECT count(*)::int AS n FROM rm_case_timeline WHERE case_id = $1`,
         [filed.body['caseId']],
       );
-      expect(timeline[0]!.n).toBe(1);
+      // Its submission and, in the same append, its routing (issue 13).
+      expect(timeline[0]!.n).toBe(2);
     } finally {
       await db.query('DROP TRIGGER stuck_one ON rm_case_detail');
       await db.query('DROP FUNCTION public.stuck_one()');

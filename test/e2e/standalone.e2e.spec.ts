@@ -122,22 +122,33 @@ describe('standalone mode', () => {
     );
     expect(filed.status).toBe(201);
     const id = filed.body['caseId'] as string;
+    // The address names a street and nothing in it: routing (issue 13) sent it to the street's
+    // dispatcher with the submission, who dispatches it.
+    expect(filed.body['version']).toBe(2);
     const cadre = 'demo-cadre-taiyangcheng';
     const dispatched = await post(
       'demo-dispatcher',
       `/cases/${id}/dispatch`,
       { ownerId: cadre, ownerOrgUnit: 'pc.gucheng.taiyangcheng' },
-      { 'if-match': '"1"' },
+      { 'if-match': '"2"' },
     );
     expect(dispatched.status).toBe(200);
-    const accepted = await post(cadre, `/cases/${id}/accept`, {}, { 'if-match': '"2"' });
+    const accepted = await post(cadre, `/cases/${id}/accept`, {}, { 'if-match': '"3"' });
     expect(accepted.status).toBe(200);
     const history = await fetch(`${base}/api/v1/cases/${id}/history`, {
       headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
     });
     expect(history.status).toBe(200);
-    const events = ((await history.json()) as { events: Array<{ type: string }> }).events.map((e) => e.type);
-    expect(events).toEqual(['case.submitted', 'case.dispatched', 'case.accepted']);
+    const events = (
+      (await history.json()) as { events: Array<{ type: string; data: Record<string, unknown> }> }
+    ).events;
+    expect(events.map((e) => e.type)).toEqual([
+      'case.submitted',
+      'case.routed',
+      'case.dispatched',
+      'case.accepted',
+    ]);
+    expect(events[1]!.data).toMatchObject({ rule: 'street_dispatcher', queue: 'pc.gucheng' });
 
     // The projections run in-process: with the accept's position, the cadre's next read shows it.
     const get = async (userId: string, path: string) => {
@@ -153,7 +164,7 @@ describe('standalone mode', () => {
       caseId: id,
       status: 'in_handling',
       ownerId: cadre,
-      version: 3,
+      version: 4,
       resident: { name: '李大爷', phone: '139****1111' },
       consistency: { status: 'current', requested: after },
     });
@@ -165,12 +176,12 @@ describe('standalone mode', () => {
     // read model in-process, blue/green, and it reads the same afterwards.
     const rebuilt = await post('demo-admin', '/admin/read-models/case_detail/rebuild', {}, {});
     expect(rebuilt.status).toBe(200);
-    expect(rebuilt.body).toMatchObject({ projection: 'case_detail', events: 3 });
+    expect(rebuilt.body).toMatchObject({ projection: 'case_detail', events: 4 });
     const again = await get(cadre, `/cases/${id}`);
     expect({ ...again.body, consistency: null }).toEqual({ ...detail.body, consistency: null });
     const models = await get('demo-admin', '/admin/read-models');
     expect(models.body['readModels']).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'case_detail', eventsApplied: 3 })]),
+      expect.arrayContaining([expect.objectContaining({ name: 'case_detail', eventsApplied: 4 })]),
     );
     expect((await post(cadre, '/admin/read-models/case_detail/rebuild', {}, {})).status).toBe(403);
     expect((await post('demo-admin', '/admin/read-models/nope/rebuild', {}, {})).body).toMatchObject({

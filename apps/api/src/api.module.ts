@@ -12,7 +12,9 @@ import { TongbanPlatformModule } from '@tongban/http';
 @Module({
   imports: [
     TongbanPlatformModule.forRoot({ app: 'api', defaultPort: 3000, required: ['DATABASE_URL'] }),
-    TongbanDatabaseModule.forRoot({ migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_READ_MODEL_MIGRATIONS] }),
+    TongbanDatabaseModule.forRoot({
+      migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_READ_MODEL_MIGRATIONS],
+    }),
     TongbanEventStoreModule,
     CaseHandlingModule.forRoot(),
     CaseReadModelsModule.forRoot({ runProjections: false, serveQueries: true }),

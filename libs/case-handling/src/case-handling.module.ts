@@ -13,6 +13,8 @@ import { CLOCK, systemClock, type Clock } from './clock';
 import { CaseWriter } from './case-command/case-writer';
 import { CaseActionRunner } from './http/case-action.route';
 import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
+import { caseDirectoryProvider, routingDirectoryProvider } from './route-case/case-directory.provider';
+import { CaseRouter } from './route-case/case-router';
 import { AcceptCaseHandler } from './accept-case/accept-case.command';
 import { AcceptCaseController } from './accept-case/accept-case.controller';
 import { CloseCaseHandler } from './close-case/close-case.command';
@@ -163,7 +165,10 @@ export class CaseHandlingModule {
           }),
         },
         { provide: CLOCK, useValue: clock ?? systemClock },
+        caseDirectoryProvider(),
+        routingDirectoryProvider,
         directoryLookupProvider(directory),
+        CaseRouter,
         CaseWriter,
         CaseActionRunner,
         ...USE_CASE_HANDLERS,

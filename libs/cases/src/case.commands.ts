@@ -10,6 +10,7 @@ import type {
   Satisfaction,
   SlaClock,
 } from './case.types';
+import type { RoutingLocated } from './case.events';
 
 /**
  * Every command names the case, the actor and the time: the decider never reads a clock, so
@@ -47,6 +48,22 @@ export interface DispatchCase extends CommandBase {
   /** Directory version the choice was made against, so a dispute can be settled from history. */
   readonly directoryVersion: number;
   readonly note?: string;
+}
+
+/**
+ * What routing decided for a submitted or returned case (issued by the system at intake and
+ * after a return, never over HTTP): a cadre to dispatch to, or a queue where people choose.
+ */
+export interface RouteCase extends CommandBase {
+  readonly type: 'RouteCase';
+  readonly target:
+    | { readonly kind: 'cadre'; readonly cadreId: string; readonly orgUnit: string }
+    | { readonly kind: 'queue'; readonly orgUnit: string };
+  readonly rule: string;
+  readonly directoryVersion: number;
+  readonly catalogueVersion: number;
+  readonly located: RoutingLocated;
+  readonly passed: readonly string[];
 }
 
 export interface AcceptCase extends CommandBase {
@@ -191,6 +208,7 @@ export interface RevealContact extends CommandBase {
 export type CaseCommand =
   | SubmitCase
   | DispatchCase
+  | RouteCase
   | AcceptCase
   | ReturnCase
   | RecordResidentContact

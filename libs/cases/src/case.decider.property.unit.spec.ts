@@ -15,6 +15,7 @@ import type { ActorRef, Satisfaction, SlaClock } from './case.types';
 import {
   ALL_COMMAND_TYPES,
   CASE_ID,
+  COMMUNITY,
   OTHER_CASE_ID,
   OTHER_UNIT,
   REFERRED_UNIT,
@@ -50,6 +51,7 @@ const DUES = ['2026-11-28T17:30:00+08:00', '2026-11-30T17:30:00+08:00', '2026-12
 const MAY_PRODUCE: Record<CaseCommandType, readonly CaseEventType[]> = {
   SubmitCase: ['case.submitted'],
   DispatchCase: ['case.dispatched'],
+  RouteCase: ['case.dispatched', 'case.routed'],
   AcceptCase: ['case.accepted'],
   ReturnCase: ['case.returned'],
   RecordResidentContact: ['case.resident_contacted'],
@@ -203,7 +205,8 @@ function progressFor(step: Step, state: CaseState, stream: readonly CaseEvent[])
       return 'SubmitCase';
     case 'submitted':
     case 'returned':
-      return 'DispatchCase';
+      // The detour: routing finds nobody and queues it (the status stays).
+      return step.detour ? 'RouteCase' : 'DispatchCase';
     case 'dispatched':
       return 'AcceptCase';
     case 'in_handling':
@@ -271,6 +274,7 @@ function fittingActor(
     case 'GrantExtension':
     case 'RuleUnreasonable':
       return actors.supervisor;
+    case 'RouteCase':
     case 'RaiseSlaWarning':
     case 'RecordSlaBreach':
     case 'ExpireFeedbackWindow':
@@ -315,6 +319,13 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
         : cmd.submit({ ...common, ...blank('title') });
     case 'DispatchCase':
       return cmd.dispatch({ ...common, ownerId: cadre.id, ownerOrgUnit: cadre.orgUnit ?? '' });
+    case 'RouteCase':
+      return step.detour
+        ? cmd.route({ ...common, target: { kind: 'queue', orgUnit: COMMUNITY }, rule: 'community_queue' })
+        : cmd.route({
+            ...common,
+            target: { kind: 'cadre', cadreId: cadre.id, orgUnit: cadre.orgUnit ?? '' },
+          });
     case 'AcceptCase':
       return cmd.accept(common);
     case 'ReturnCase':

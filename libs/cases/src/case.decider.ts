@@ -5,6 +5,7 @@ import type {
   CompleteReferral,
   DispatchCase,
   ExpireFeedbackWindow,
+  RouteCase,
   GrantExtension,
   HandOverCase,
   MergeCase,
@@ -27,7 +28,7 @@ import type {
   WithdrawCase,
 } from './case.commands';
 import { CaseError } from './case.errors';
-import type { CaseEvent } from './case.events';
+import type { CaseEvent, CaseRouted } from './case.events';
 import {
   OPEN_STATUSES,
   UNRESOLVED_STATUSES,
@@ -78,6 +79,8 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       return submit(command, state);
     case 'DispatchCase':
       return dispatch(command, state);
+    case 'RouteCase':
+      return route(command, state);
     case 'AcceptCase':
       return accept(command, state);
     case 'ReturnCase':
@@ -155,6 +158,55 @@ function submit(c: SubmitCase, state: CaseState): CaseEvent[] {
       attachments: c.attachments,
     },
   ];
+}
+
+/**
+ * Routing's decision for a case waiting for someone (submitted, or returned): a dispatch to the
+ * cadre it chose, or the queue it put the case in. Only the system routes (at intake, after a
+ * return); people dispatch (`DispatchCase`).
+ */
+function route(c: RouteCase, state: CaseState): CaseEvent[] {
+  if (c.actor.role !== 'system') {
+    throw new CaseError('case.role_not_allowed', 'Only the system routes cases; dispatchers dispatch them.');
+  }
+  const s = requireStatus(state, ['submitted', 'returned'], c);
+  const routing = {
+    rule: c.rule,
+    directoryVersion: c.directoryVersion,
+    catalogueVersion: c.catalogueVersion,
+    located: c.located,
+  };
+  if (c.target.kind === 'cadre') {
+    return [
+      {
+        type: 'case.dispatched',
+        ...stamp(c),
+        ownerId: c.target.cadreId,
+        ownerOrgUnit: c.target.orgUnit,
+        ...routing,
+        redispatch: s.status !== 'submitted',
+      },
+    ];
+  }
+  return [
+    {
+      type: 'case.routed',
+      ...stamp(c),
+      ...routing,
+      rule: queueRule(c.rule),
+      queue: c.target.orgUnit,
+      passed: c.passed,
+    },
+  ];
+}
+
+const QUEUE_RULES = ['community_queue', 'street_dispatcher', 'second_return', 'district_dispatcher'] as const;
+
+function queueRule(rule: string): CaseRouted['rule'] {
+  const found = QUEUE_RULES.find((r) => r === rule);
+  // A programming error, not a caller's: routing names its own rules.
+  if (!found) throw new Error(`Routing rule ${rule} does not queue a case.`);
+  return found;
 }
 
 function dispatch(c: DispatchCase, state: CaseState): CaseEvent[] {
@@ -671,6 +723,9 @@ function evolveRuleFacts(facts: RuleFacts, event: CaseEvent, moved: boolean): Ru
       return moved ? involve(facts, event.toOrgUnit, event.toCadreId) : null;
     case 'case.step_referred':
       return moved ? involve(facts, event.toOrgUnit) : null;
+    // The queue's unit may see the case (the located community may differ from the one given).
+    case 'case.routed':
+      return involve(facts, event.queue);
     case 'case.sla_warning_raised':
       return { ...facts, slaWarnings: new Set(facts.slaWarnings).add(slaAlertKey(event.clock, event.dueAt)) };
     case 'case.sla_breached':

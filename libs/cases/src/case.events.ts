@@ -39,11 +39,40 @@ export interface CaseDispatched extends EventBase {
   readonly type: 'case.dispatched';
   readonly ownerId: string;
   readonly ownerOrgUnit: string;
+  /** The routing rule that chose the cadre (`grid_cadre`, `on_duty_cadre`), or `manual`. */
   readonly rule: string;
   readonly directoryVersion: number;
+  /** Routing only: the catalogue version it read (absent on manual dispatches). */
+  readonly catalogueVersion?: number;
+  /** Routing only: how the case was located and where (absent on manual dispatches). */
+  readonly located?: RoutingLocated;
   readonly note?: string;
   /** True when the case had been returned and is dispatched again (first-dispatch accuracy). */
   readonly redispatch: boolean;
+}
+
+/** Where routing found the case: how, and the community and grid (null when it could not tell). */
+export interface RoutingLocated {
+  readonly by: 'grid_code' | 'point' | 'address' | 'community_code' | 'none';
+  readonly community: string | null;
+  readonly grid: string | null;
+}
+
+/**
+ * Routing found nobody to send the case to directly and put it in a queue where people choose:
+ * the community's (nobody present), the street's dispatcher (not located in a community, or
+ * returned twice), or the district's (nothing locates it: 兜底). The status does not change.
+ */
+export interface CaseRouted extends EventBase {
+  readonly type: 'case.routed';
+  readonly rule: 'community_queue' | 'street_dispatcher' | 'second_return' | 'district_dispatcher';
+  /** Whose queue: a community, a street or the district. */
+  readonly queue: string;
+  readonly directoryVersion: number;
+  readonly catalogueVersion: number;
+  readonly located: RoutingLocated;
+  /** Why the rules before it passed, in order (no personal data: ids, days and codes). */
+  readonly passed: readonly string[];
 }
 
 export interface CaseAccepted extends EventBase {
@@ -194,6 +223,7 @@ export interface ContactRevealed extends EventBase {
 export type CaseEvent =
   | CaseSubmitted
   | CaseDispatched
+  | CaseRouted
   | CaseAccepted
   | CaseReturned
   | ResidentContacted
@@ -227,6 +257,7 @@ export type CaseEventType = CaseEvent['type'];
 export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>> = {
   'case.submitted': 2,
   'case.dispatched': 1,
+  'case.routed': 1,
   'case.accepted': 1,
   'case.returned': 1,
   'case.resident_contacted': 1,

@@ -299,8 +299,10 @@ export function evolveLifecycle(lifecycle: CaseLifecycle, event: CaseEvent): Cas
     case 'case.sla_breached':
       return withDeadline(s, event.clock, { dueAt: event.dueAt, breached: true });
     // No lifecycle fact in them (see LIFECYCLE_EVENT_TYPES): the timeline, the SLA clocks and the
-    // KPIs read them, and the decider counts supplements among its own facts.
+    // KPIs read them, and the decider counts supplements among its own facts. A routed case
+    // waits in a queue in the status it had.
     case 'case.submitted':
+    case 'case.routed':
     case 'case.handling_step_recorded':
     case 'case.supervised':
     case 'case.extension_granted':

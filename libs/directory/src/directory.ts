@@ -1,4 +1,6 @@
 import type { DirectoryLookup, DirectoryUnitKind, PersonLookup, UnitLookup } from './directory-lookup';
+import { AddressIndex } from './locating/address-index';
+import { GridLocator } from './locating/grid-locator';
 import type {
   CadreRecord,
   CommunityRecord,
@@ -63,6 +65,19 @@ export class Directory implements DirectoryLookup {
     for (const d of snapshot.duty) this.duty.set(`${d.community}\u0000${d.day}`, d.cadreId);
   }
 
+  /** A directory over `snapshot` that locates by point (its grids) and by address (its index). */
+  static indexed(snapshot: DirectorySnapshot): Directory {
+    const grids = GridLocator.fromSnapshot(snapshot);
+    const addresses = AddressIndex.fromSnapshot(snapshot);
+    return new Directory(snapshot, {
+      point: (point) => grids.locate(point)?.code,
+      address: (text) => {
+        const found = addresses.locate(text);
+        return found ? { community: found.community, grid: found.grid } : undefined;
+      },
+    });
+  }
+
   get version(): number {
     return this.snapshot.version;
   }
@@ -77,6 +92,12 @@ export class Directory implements DirectoryLookup {
 
   street(code: string): StreetRecord | undefined {
     return this.streets.get(code);
+  }
+
+  /** The street whose full name (古城街道) the text contains, if exactly one does. */
+  streetNamedIn(text: string): StreetRecord | undefined {
+    const named = this.snapshot.streets.filter((s) => text.includes(s.name));
+    return named.length === 1 ? named[0] : undefined;
   }
 
   community(code: string): CommunityRecord | undefined {

@@ -38,3 +38,5 @@ export {
   type RoutingRequest,
   type RoutingRule,
 } from './routing/route-case';
+export { DEMO_ROTA_FROM, DEMO_ROTA_WEEKS, pingchengDemoDistrict, type PingchengDemoOptions } from './demo';
+export * from './locating';

@@ -93,6 +93,7 @@ export function actionOf(command: CaseCommand): CaseAction {
   const type = command.type;
   if (
     type === 'SubmitCase' ||
+    type === 'RouteCase' ||
     type === 'RaiseSlaWarning' ||
     type === 'RecordSlaBreach' ||
     type === 'ExpireFeedbackWindow'

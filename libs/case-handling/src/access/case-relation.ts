@@ -65,10 +65,10 @@ export const CASE_RELATIONS: Readonly<
 /** Single-case reads. Admins manage the directory and read models, not residents' cases. */
 export type CaseRead = 'ReadCase' | 'ReadHistory';
 
-/** Commands a person issues over HTTP (SLA timers are issued by the system, never by a token). */
+/** Commands a person issues over HTTP (routing and the SLA timers are the system's, never a token's). */
 export type CaseAction = Exclude<
   CaseCommandType,
-  'SubmitCase' | 'RaiseSlaWarning' | 'RecordSlaBreach' | 'ExpireFeedbackWindow'
+  'SubmitCase' | 'RouteCase' | 'RaiseSlaWarning' | 'RecordSlaBreach' | 'ExpireFeedbackWindow'
 >;
 
 /**

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { caseStreamId, decide, replay, type CaseCommandType, type CaseState } from '@tongban/cases';
+import {
+  caseStreamId,
+  decide,
+  evolve,
+  replay,
+  type CaseCommand,
+  type CaseCommandType,
+  type CaseEvent,
+  type CaseState,
+} from '@tongban/cases';
 import {
   EVENT_STORE,
   WrongExpectedVersionError,
@@ -24,6 +33,12 @@ export interface WriteOptions {
    * the access policy and before the decider: a refusal appends nothing.
    */
   readonly check?: (state: CaseState) => Promise<void> | void;
+  /**
+   * What the system does right after the command, in the same append (routing after a return):
+   * a command decided on the state after the command's events, from the whole history; nothing
+   * when it answers undefined. The caller's access was checked for the command, not for this.
+   */
+  readonly then?: (state: CaseState, history: readonly CaseEvent[]) => CaseCommand | undefined;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -46,7 +61,8 @@ export class CaseWriter {
     for (let attempt = 1; ; attempt++) {
       const recorded = await this.store.readStream(streamId);
       const version = recorded.length;
-      const state = replay(recorded.map(fromStoredEvent));
+      const history = recorded.map(fromStoredEvent);
+      const state = replay(history);
       // The access policy first: a case the caller cannot see answers as one that does not
       // exist, whatever its version or state. Then a stale version (the caller must re-read
       // before anything else is worth saying), then the caller's relation to the case as it is.
@@ -60,6 +76,11 @@ export class CaseWriter {
       if (state.status !== 'none') await options.check?.(state);
       const events = decide(decision, state);
       if (events.length === 0) return { caseId: decision.caseId, version, position: null, events };
+      if (options.then) {
+        const after = events.reduce(evolve, state);
+        const next = options.then(after, [...history, ...events]);
+        if (next) events.push(...decide(next, after));
+      }
       try {
         const result = await this.store.append(
           streamId,

@@ -1,21 +1,25 @@
 import type { Provider } from '@nestjs/common';
 import { AppConfig } from '@tongban/config';
-import type { DirectoryLookup } from '@tongban/directory';
+import type { Directory, DirectoryLookup } from '@tongban/directory';
+import { CASE_DIRECTORY } from '../route-case/case-directory.provider';
 import { interimDirectoryLookup } from './interim-directory.lookup';
 
 /**
- * The token the write path asks for the directory by. The directory provides it when it lands
- * (issue 13); tests swap it with `overrideProvider(DIRECTORY_LOOKUP)` or
- * `CaseHandlingModule.forRoot({ directory })`.
+ * The token the write path asks for the directory by. Tests swap it with
+ * `overrideProvider(DIRECTORY_LOOKUP)` or `CaseHandlingModule.forRoot({ directory })`.
  */
 export const DIRECTORY_LOOKUP = Symbol('DIRECTORY_LOOKUP');
 
-/** The given lookup, or the interim one for the deployable's auth mode (ADR 0012). */
+/**
+ * The given lookup; else the configured directory (issue 13); else, without one, the interim
+ * lookup for the deployable's auth mode (ADR 0012).
+ */
 export function directoryLookupProvider(directory?: DirectoryLookup): Provider {
   if (directory) return { provide: DIRECTORY_LOOKUP, useValue: directory };
   return {
     provide: DIRECTORY_LOOKUP,
-    inject: [AppConfig],
-    useFactory: (config: AppConfig): DirectoryLookup => interimDirectoryLookup(config.env.AUTH_MODE),
+    inject: [AppConfig, CASE_DIRECTORY],
+    useFactory: (config: AppConfig, configured: Directory | null): DirectoryLookup =>
+      configured ?? interimDirectoryLookup(config.env.AUTH_MODE),
   };
 }

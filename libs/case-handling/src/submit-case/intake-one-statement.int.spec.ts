@@ -21,6 +21,10 @@ import {
   type SubmitCaseInput,
   type SubmitCaseResult,
 } from './submit-case.command';
+import { CaseRouter } from '../route-case/case-router';
+
+/** These tests are about intake itself: no directory, nothing routed. */
+const ROUTING_OFF = new CaseRouter(null, DEFAULT_CASE_HANDLING_OPTIONS);
 
 /**
  * Intake as ONE statement (ADR 0016) on both databases Tongban runs on: PostgreSQL with a pool
@@ -118,7 +122,7 @@ describe.each(targets)('intake as one statement on %s', (_name, start) => {
       return connect(...args);
     };
     store = new PostgresEventStore({ pool, notify: false });
-    handler = new SubmitCaseHandler(target.dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS);
+    handler = new SubmitCaseHandler(target.dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS, ROUTING_OFF);
   }, 60_000);
 
   afterAll(async () => {
@@ -236,7 +240,7 @@ describe.each(targets)('intake as one statement on %s', (_name, start) => {
       [randomUUID(), randomUUID()],
     );
     const before = await rows();
-    const fresh = new SubmitCaseHandler(target.dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS);
+    const fresh = new SubmitCaseHandler(target.dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS, ROUTING_OFF);
     const submitFresh = (key = randomUUID()) =>
       fresh.execute(new SubmitCaseCommand(input(day), key, { correlationId: randomUUID() }));
     const key = randomUUID();

@@ -12,6 +12,10 @@ import { createTestDatabase, type TestDatabase } from '@tongban/testing';
 import { DEFAULT_CASE_HANDLING_OPTIONS } from '../case-handling.options';
 import { CaseIntake1764201600000 } from './case-intake.migration';
 import { SubmitCaseCommand, SubmitCaseHandler, type SubmitCaseInput } from './submit-case.command';
+import { CaseRouter } from '../route-case/case-router';
+
+/** These tests are about intake itself: no directory, nothing routed. */
+const ROUTING_OFF = new CaseRouter(null, DEFAULT_CASE_HANDLING_OPTIONS);
 
 /** A store without PostgreSQL's one-statement intake (as EventStoreDB), whose next append can fail. */
 class FlakyStore extends InMemoryEventStore {
@@ -58,7 +62,7 @@ describe('intake on an event store other than PostgreSQL: claim, then append (AD
     }).initialize();
     await dataSource.runMigrations();
     store = new FlakyStore();
-    handler = new SubmitCaseHandler(dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS);
+    handler = new SubmitCaseHandler(dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS, ROUTING_OFF);
   });
 
   afterAll(async () => {

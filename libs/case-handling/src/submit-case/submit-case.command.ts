@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { caseStreamId, decide, initialState, type SubmitCase } from '@tongban/cases';
+import { caseStreamId, decide, evolve, initialState, type SubmitCase } from '@tongban/cases';
 import { TongbanError } from '@tongban/errors';
 import {
   canonicalJson,
@@ -20,6 +20,7 @@ import {
 import { toStoredEvent, type CommandContext } from '../case-event-mapping';
 import { deterministicUuid } from '../deterministic-id';
 import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
+import { CaseRouter } from '../route-case/case-router';
 import { CaseNumberBlocks, formatCaseNumber, localDay } from './case-number-blocks';
 
 export class IdempotencyKeyReusedError extends TongbanError {
@@ -72,6 +73,7 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     dataSource: DataSource,
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
+    private readonly router: CaseRouter,
   ) {
     this.store = store;
     this.oneStatement = store instanceof PostgresEventStore ? store : undefined;
@@ -88,7 +90,7 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     const caseNumber = formatCaseNumber(this.options.caseNumberPrefix, day, number);
     let events: EventToAppend[];
     try {
-      events = submittedEvents(input, { caseId, caseNumber }, context);
+      events = submittedEvents(input, { caseId, caseNumber }, context, this.router);
     } catch (error) {
       // decide refused: nothing was sent, the number is certainly unused.
       this.numbers.giveBack(day, number);
@@ -130,7 +132,7 @@ export class SubmitCaseHandler implements ICommandHandler<SubmitCaseCommand, Sub
     // The winner's events went in with its claim: answer with them, as the original answered.
     // They are not appended again: this request's events carry this request's time, and the
     // store refuses other content under the same event ids (issue 11).
-    const theirs = submittedEvents(input, winner, context);
+    const theirs = submittedEvents(input, winner, context, this.router);
     const stream = caseStreamId(winner.caseId);
     const recorded = await this.store.readStream(stream, { maxCount: theirs.length });
     const last = recorded[recorded.length - 1];
@@ -205,18 +207,22 @@ interface ClaimRow {
 }
 
 /**
- * The case's first events, decided from the request. Their ids derive from the case id, so a
- * retry (same key, same request: the hash was checked) decides events with the same ids.
+ * The case's first events, decided from the request: its submission and, when routing is on,
+ * routing's decision (a dispatch or a queue) in the same append. Their ids derive from the case
+ * id, so a retry (same key, same request: the hash was checked) decides events with the same ids.
  */
 function submittedEvents(
   input: SubmitCaseInput,
   claim: { caseId: string; caseNumber: string },
   context: CommandContext,
+  router: CaseRouter,
 ): EventToAppend[] {
   const command: SubmitCase = { ...input, type: 'SubmitCase', ...claim };
-  return decide(command, initialState).map((e, i) =>
-    toStoredEvent(e, context, deterministicUuid(`${claim.caseId}:submitted:${i}`)),
-  );
+  const events = decide(command, initialState);
+  const submitted = events.reduce(evolve, initialState);
+  const route = router.commandFor(submitted, events, input.at);
+  if (route) events.push(...decide(route, submitted));
+  return events.map((e, i) => toStoredEvent(e, context, deterministicUuid(`${claim.caseId}:submitted:${i}`)));
 }
 
 /** One short autocommit statement: the day's counter row is locked for this statement only. */

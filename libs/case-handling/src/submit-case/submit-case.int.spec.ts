@@ -11,6 +11,10 @@ import {
   SubmitCaseHandler,
   type SubmitCaseInput,
 } from './submit-case.command';
+import { CaseRouter } from '../route-case/case-router';
+
+/** These tests are about intake itself: no directory, nothing routed. */
+const ROUTING_OFF = new CaseRouter(null, DEFAULT_CASE_HANDLING_OPTIONS);
 
 const input = (overrides: Partial<SubmitCaseInput> = {}): SubmitCaseInput => ({
   actor: { id: 'agent-12345-03', role: 'channel' },
@@ -41,7 +45,7 @@ describe('intake in one transaction (real PostgreSQL)', () => {
     await dataSource.runMigrations();
     await migrateEventStore(poolOf(dataSource));
     store = new PostgresEventStore({ pool: poolOf(dataSource), notify: false });
-    handler = new SubmitCaseHandler(dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS);
+    handler = new SubmitCaseHandler(dataSource, store, DEFAULT_CASE_HANDLING_OPTIONS, ROUTING_OFF);
   });
 
   afterAll(async () => {

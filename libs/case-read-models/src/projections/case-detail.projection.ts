@@ -129,6 +129,11 @@ export const caseDetailProjection: Projection<CaseEvent> = lifecycleProjection<C
       ...row,
       attachments: [...row.attachments, ...attachmentsOf(event.attachments, 'supplement', event.at)],
     }),
+    // The queue's unit may see the case (the located community may differ from the one given).
+    'case.routed': (row, { event }) => ({
+      ...row,
+      scope_units: sortedUnion(row.scope_units, ancestorsAndSelf(event.queue)),
+    }),
     'case.step_referred': (row, { event }) => ({
       ...row,
       referral_units: sortedUnion(row.referral_units, [event.toOrgUnit]),

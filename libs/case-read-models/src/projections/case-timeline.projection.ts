@@ -1,5 +1,13 @@
 import { maskIdNumber, maskPhone } from '@tongban/logging';
-import type { ActorRef, CaseEvent, CaseEventType, ReferralTarget, Role, SlaClock } from '@tongban/cases';
+import type {
+  ActorRef,
+  CaseEvent,
+  CaseEventType,
+  CaseRouted,
+  ReferralTarget,
+  Role,
+  SlaClock,
+} from '@tongban/cases';
 import { formatPosition, type RecordedEvent } from '@tongban/event-store';
 import {
   column,
@@ -162,6 +170,8 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
       return `${event.redispatch ? 'Redispatched' : 'Dispatched'} to ${name.cadre(event.ownerId, event.ownerOrgUnit)}${
         staff ? ` (rule ${event.rule}, directory v${event.directoryVersion})` : ''
       }`;
+    case 'case.routed':
+      return `${ROUTED_TO[event.rule]}${staff ? ` ${event.queue} (rule ${event.rule}, directory v${event.directoryVersion})` : ''}`;
     case 'case.accepted':
       return event.viaHandOver
         ? `Hand-over accepted by ${name.cadre(event.ownerId, event.ownerOrgUnit)}, now the owner`
@@ -228,6 +238,14 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
     }
   }
 }
+
+/** Where a routed case waits, in words. */
+const ROUTED_TO: Readonly<Record<CaseRouted['rule'], string>> = {
+  community_queue: "Waiting in the community's dispatch queue",
+  street_dispatcher: "Sent to the street's dispatcher",
+  second_return: "Returned twice: sent to the street's dispatcher",
+  district_dispatcher: "Sent to the district's dispatcher",
+};
 
 /** `mini_program` → `mini program`. */
 function words(code: string): string {

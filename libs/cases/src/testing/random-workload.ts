@@ -862,6 +862,7 @@ class Workload {
         }
         return;
       case 'case.dispatched':
+      case 'case.routed':
       case 'case.returned':
       case 'case.step_referred':
       case 'case.referral_completed':
@@ -1184,6 +1185,33 @@ class Workload {
         : DISTRICT_DISPATCHER;
     const at = automatic ? now + this.delay(1, 10) : this.staffTime(now + this.delay(5, 120));
     const directoryVersion = 12 + Math.floor((at - this.start) / (7 * DAY));
+    if (automatic) {
+      // Routing (the system): mostly the located grid's cadre; now and then nobody is present and
+      // the case waits in the community's queue for a dispatcher (it stays submitted).
+      const queued = rng.chance(0.1);
+      const located = {
+        by: 'grid_code' as const,
+        community: live.community.code,
+        grid: `${live.community.code}.g01`,
+      };
+      return {
+        at,
+        command: (a) => ({
+          type: 'RouteCase',
+          caseId: live.id,
+          actor,
+          at: a,
+          target: queued
+            ? { kind: 'queue', orgUnit: live.community.code }
+            : { kind: 'cadre', cadreId: owner.id, orgUnit: owner.orgUnit ?? community.code },
+          rule: queued ? 'community_queue' : 'grid_cadre',
+          directoryVersion,
+          catalogueVersion: 3,
+          located,
+          passed: queued ? [`on duty in ${live.community.code}: none`] : [],
+        }),
+      };
+    }
     return {
       at,
       command: (a) => ({
@@ -1193,7 +1221,7 @@ class Workload {
         at: a,
         ownerId: owner.id,
         ownerOrgUnit: owner.orgUnit ?? community.code,
-        rule: !automatic ? 'manual' : live.matterCode ? 'matter-catalogue' : 'community-of-location',
+        rule: 'manual',
         directoryVersion,
         ...(again ? { note: '退单后改派至属地社区' } : {}),
       }),

@@ -40,6 +40,8 @@ const CLOSED_OR_ENDED: readonly CaseStatus[] = ['closed', 'withdrawn', 'merged']
 /** Events that add a fact no rule reads: evolve returns the state as it is. */
 const FACTS_ONLY: readonly CaseEventType[] = [
   'case.handling_step_recorded',
+  // A queue's unit already involved (the located community, usually) changes no fact.
+  'case.routed',
   'case.supervised',
   'case.extension_granted',
   'case.resident_info_supplemented',

@@ -12,7 +12,8 @@ import type { Directory, Place } from '../directory';
  * 3. `on_duty_cadre` — else the community's on-duty cadre of the day (值班), on the same terms.
  * 4. `community_queue` — else the community's dispatch queue: its cadres and the street's
  *    dispatcher see the case and a dispatcher chooses.
- * 5. `street_dispatcher` — the location names no community the directory knows but a street:
+ * 5. `street_dispatcher` — the location names no community the directory knows but a street (a
+ *    code under it, or its full name in the address):
  *    the street's dispatcher takes it. Also `second_return`: a case returned twice goes to its
  *    street's dispatcher, whatever the rules above would say.
  * 6. `district_dispatcher` — nothing locates it in the district: the district's dispatcher, who
@@ -199,10 +200,12 @@ export function locate(directory: Directory, location: RoutingLocation): Located
     const found = atPlace('community_code', { community: location.communityCode, grid: null });
     if (found) return found;
   }
-  // No place the directory knows: the street, if the codes given name one.
-  const street = [location.gridCode, location.communityCode]
-    .map((code) => code?.split('.').slice(0, 2).join('.'))
-    .find((code) => code !== undefined && directory.street(code) !== undefined);
+  // No place the directory knows: the street, if the codes given name one, or the address does.
+  const street =
+    [location.gridCode, location.communityCode]
+      .map((code) => code?.split('.').slice(0, 2).join('.'))
+      .find((code) => code !== undefined && directory.street(code) !== undefined) ??
+    (location.address ? directory.streetNamedIn(location.address)?.code : undefined);
   return { by: 'none', community: null, grid: null, street: street ?? null };
 }
 

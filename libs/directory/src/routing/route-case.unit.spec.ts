@@ -171,6 +171,13 @@ describe('routing: find one person', () => {
     expect(decision.located).toEqual({ by: 'none', community: null, grid: null, street: 'pc.gucheng' });
   });
 
+  it('street_dispatcher: the address names a street, and nothing in it', () => {
+    expect(route({ location: { address: '平城区古城街道东门附近' } })).toMatchObject({
+      rule: 'street_dispatcher',
+      orgUnit: 'pc.gucheng',
+    });
+  });
+
   it('second_return: a case returned twice goes to its street’s dispatcher', () => {
     const decision = route({
       location: { gridCode: `${TYC}.g01` },

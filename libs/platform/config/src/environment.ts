@@ -33,6 +33,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const EVENT_STORES = ['postgres', 'eventstoredb'] as const;
 export type EventStoreKind = (typeof EVENT_STORES)[number];
 
+export const DIRECTORY_SOURCES = ['demo', 'none'] as const;
+export type DirectorySource = (typeof DIRECTORY_SOURCES)[number];
+export const CASE_ROUTING_MODES = ['auto', 'off'] as const;
+export type CaseRoutingMode = (typeof CASE_ROUTING_MODES)[number];
 export const AUTH_MODES = ['jwt', 'dev'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -253,6 +257,26 @@ export class Environment {
   @Max(1_000)
   CASE_MAX_SUPPLEMENTS = 20;
 
+  /**
+   * Where the directory (streets, communities, grids, cadres, duty rota, the responsibility
+   * catalogue) comes from (issue 13): `demo` — the Pingcheng demo district, built in memory
+   * (invented people: never for a real deployment); `none` — no directory: routing targets are
+   * checked by their format only (ADR 0012) and cases are not routed. Default: `demo` with
+   * AUTH_MODE=dev, `none` otherwise.
+   */
+  @IsOptional()
+  @IsIn(DIRECTORY_SOURCES)
+  DIRECTORY_SOURCE?: DirectorySource;
+
+  /**
+   * `auto` (default): every submitted case, and every returned one, is routed to one cadre (or a
+   * queue) by the directory's rules, in the same append as the submission or return. `off`:
+   * dispatchers dispatch every case by hand. Without a directory nothing is routed.
+   */
+  @IsOptional()
+  @IsIn(CASE_ROUTING_MODES)
+  CASE_ROUTING: CaseRoutingMode = 'auto';
+
   @IsOptional()
   @IsString()
   STANDALONE_DATA_DIR?: string;
@@ -377,6 +401,8 @@ export const ENVIRONMENT_VARIABLES = [
   'RATE_LIMIT_IP_COMMANDS_PER_MINUTE',
   'TRUST_PROXY',
   'CASE_MAX_SUPPLEMENTS',
+  'DIRECTORY_SOURCE',
+  'CASE_ROUTING',
   'STANDALONE_DATA_DIR',
   'EVENT_STORE',
   'EVENTSTORE_URL',

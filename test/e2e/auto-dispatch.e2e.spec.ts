@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { createTokenSigner, type Principal } from '@tongban/security';
+import { createTestDatabase, type TestDatabase } from '@tongban/testing';
+import { bootApp, type RunningApp } from './boot';
+import { startStandalone, type StandaloneClient } from './standalone-client';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
+
+/**
+ * Issue 13: every submitted case is routed to ONE accountable cadre (or a queue) by the
+ * directory's rules, in the same append as the submission; a return is routed again, never to
+ * the cadre who returned it, and a second return goes to the street's dispatcher. Each routing
+ * event cites its rule and the directory and catalogue versions. On the api against the real
+ * PostgreSQL (JWT, DIRECTORY_SOURCE=demo), and on the standalone app (dev mode, PGlite), where
+ * the designated cadre's worklist shows the case.
+ */
+
+const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
+const signer = createTokenSigner({ secret: SECRET, issuer: 'tongban', audience: 'tongban-api' });
+
+const TYC = 'pc.gucheng.taiyangcheng';
+const people = {
+  resident: { id: 'resident-zhao', role: 'resident' },
+  tycCadre: { id: 'demo-cadre-taiyangcheng', role: 'cadre', orgUnit: TYC },
+  supervisor: { id: 'demo-supervisor-district', role: 'supervisor', orgUnit: 'pc' },
+} satisfies Record<string, Principal>;
+
+interface HistoryEvent {
+  readonly type: string;
+  readonly actor: { readonly id: string; readonly role: string };
+  readonly data: Record<string, unknown>;
+}
+
+describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let api: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('routing');
+    api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, {
+      DATABASE_URL: db.url,
+      AUTH_JWT_ALGORITHM: 'HS256',
+      AUTH_JWT_SECRET: SECRET,
+      DIRECTORY_SOURCE: 'demo',
+    });
+  });
+
+  afterAll(async () => {
+    await api?.app.close();
+    await db?.drop();
+  });
+
+  async function call(
+    who: Principal,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${api.baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${await signer.sign(who, 600)}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  async function submit(location: Record<string, unknown>): Promise<{ id: string; version: number }> {
+    const res = await call(
+      people.resident,
+      'POST',
+      '/cases',
+      {
+        channel: 'app',
+        resident: { name: '赵丽', phone: '13912345678' },
+        location,
+        category: '公共设施维修',
+        title: '楼道灯不亮',
+        description: '楼道灯坏了一周，老人夜间出行不便。',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(res.status).toBe(201);
+    return { id: res.body['caseId'] as string, version: res.body['version'] as number };
+  }
+
+  async function history(id: string): Promise<HistoryEvent[]> {
+    const res = await call(people.supervisor, 'GET', `/cases/${id}/history`);
+    expect(res.status).toBe(200);
+    return res.body['events'] as HistoryEvent[];
+  }
+
+  it('a case in a grid goes to the grid’s cadre, in the same append as the submission', async () => {
+    const { id, version } = await submit({ gridCode: `${TYC}.g01` });
+    expect(version).toBe(2);
+    const events = await history(id);
+    expect(events.map((e) => e.type)).toEqual(['case.submitted', 'case.dispatched']);
+    expect(events[1]!.actor).toMatchObject({ id: 'router', role: 'system' });
+    expect(events[1]!.data).toMatchObject({
+      ownerId: 'demo-cadre-taiyangcheng',
+      ownerOrgUnit: TYC,
+      rule: 'grid_cadre',
+      directoryVersion: 1,
+      catalogueVersion: 1,
+      located: { by: 'grid_code', community: TYC, grid: `${TYC}.g01` },
+      redispatch: false,
+    });
+  });
+
+  it('an address in its written forms is located in the same grid', async () => {
+    const forms = [
+      '古城街道太阳城小区3号楼',
+      '山西省大同市平城区太阳城小区３栋２单元301室',
+      '太阳城小区 3 号楼',
+    ];
+    const located = [];
+    for (const address of forms) {
+      const { id } = await submit({ address });
+      const routed = (await history(id))[1]!;
+      located.push(routed.data['located']);
+    }
+    expect(located[0]).toMatchObject({ by: 'address', community: TYC });
+    expect(located[1]).toEqual(located[0]);
+    expect(located[2]).toEqual(located[0]);
+  });
+
+  it('outside the district: the district dispatcher’s queue (兜底); the status stays submitted', async () => {
+    const { id, version } = await submit({
+      address: '北京市东城区东长安街1号',
+      latitude: 39.9,
+      longitude: 116.4,
+    });
+    expect(version).toBe(2);
+    const events = await history(id);
+    expect(events.map((e) => e.type)).toEqual(['case.submitted', 'case.routed']);
+    expect(events[1]!.data).toMatchObject({ rule: 'district_dispatcher', queue: 'pc', directoryVersion: 1 });
+    const detail = await call(people.supervisor, 'GET', `/cases/${id}/history`);
+    expect(detail.body['version']).toBe(2);
+  });
+
+  it('a return is routed again, never to the cadre who returned it; a second return goes to the street', async () => {
+    const { id } = await submit({ gridCode: `${TYC}.g01` });
+    const first = await call(
+      people.tycCadre,
+      'POST',
+      `/cases/${id}/return`,
+      { reason: '不属于本网格' },
+      {
+        'if-match': '*',
+      },
+    );
+    expect(first.status).toBe(200);
+    const events = await history(id);
+    expect(events.map((e) => e.type).slice(0, 3)).toEqual([
+      'case.submitted',
+      'case.dispatched',
+      'case.returned',
+    ]);
+    const rerouted = events[3]!;
+    expect(events).toHaveLength(4);
+    if (rerouted.type === 'case.dispatched') {
+      // The rota's cadre of the day (someone else): they return it too.
+      expect(rerouted.data).toMatchObject({ rule: 'on_duty_cadre', ownerOrgUnit: TYC, redispatch: true });
+      expect(rerouted.data['ownerId']).not.toBe('demo-cadre-taiyangcheng');
+      const onDuty: Principal = { id: rerouted.data['ownerId'] as string, role: 'cadre', orgUnit: TYC };
+      const second = await call(
+        onDuty,
+        'POST',
+        `/cases/${id}/return`,
+        { reason: '仍不属于本人' },
+        { 'if-match': '*' },
+      );
+      expect(second.status).toBe(200);
+      const after = await history(id);
+      expect(after.slice(4).map((e) => e.type)).toEqual(['case.returned', 'case.routed']);
+      expect(after[5]!.data).toMatchObject({ rule: 'second_return', queue: 'pc.gucheng' });
+    } else {
+      // The returning cadre was the one on duty too: the community's queue.
+      expect(rerouted).toMatchObject({ type: 'case.routed', data: { rule: 'community_queue', queue: TYC } });
+    }
+  });
+
+  it('a hand-over to a cadre the directory does not know is refused: nothing can be wedged', async () => {
+    const { id } = await submit({ gridCode: `${TYC}.g01` });
+    expect((await call(people.tycCadre, 'POST', `/cases/${id}/accept`, {}, { 'if-match': '*' })).status).toBe(
+      200,
+    );
+    const handOver = await call(
+      people.tycCadre,
+      'POST',
+      `/cases/${id}/hand-over`,
+      { toCadreId: 'cadre-typo-99', toOrgUnit: TYC, reason: '调岗' },
+      { 'if-match': '*' },
+    );
+    expect({ status: handOver.status, code: handOver.body['code'] }).toEqual({
+      status: 422,
+      code: 'case.unknown_target',
+    });
+  });
+});
+
+describe('auto-dispatch at intake (standalone, PGlite)', () => {
+  let client: StandaloneClient;
+
+  beforeAll(async () => {
+    client = await startStandalone('routing');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('the grid’s cadre finds the new case on their worklist, dispatched to them', async () => {
+    const created = await client.call(
+      'demo-resident-1',
+      'POST',
+      '/cases',
+      {
+        channel: 'portal',
+        resident: { name: '赵丽', phone: '13912345678' },
+        location: { gridCode: `${TYC}.g01`, address: '太阳城小区1号楼' },
+        category: '公共设施维修',
+        title: '楼道灯不亮',
+        description: '楼道灯坏了一周。',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(created.status).toBe(201);
+    const id = created.body['caseId'] as string;
+    const position = created.body['position'] as string;
+    const worklist = await client.call(
+      'demo-cadre-taiyangcheng',
+      'GET',
+      `/worklist?after=${position}&limit=100`,
+    );
+    expect(worklist.status).toBe(200);
+    const item = (worklist.body['items'] as Array<Record<string, unknown>>).find((i) => i['caseId'] === id);
+    expect(item).toMatchObject({ status: 'dispatched', reason: 'designated' });
+    const detail = await client.call('demo-cadre-taiyangcheng', 'GET', `/cases/${id}?after=${position}`);
+    expect(detail.body).toMatchObject({ status: 'dispatched', designatedOwnerId: 'demo-cadre-taiyangcheng' });
+  });
+});
