@@ -24,6 +24,8 @@ export interface StandaloneProcess {
   cpuSeconds(): number;
   /** The last lines it wrote to stderr (never tokens: it does not log them). */
   stderrTail(): string;
+  /** Sends a signal and waits until the process writes a line matching `line` on stdout. */
+  signalAndWait(signal: NodeJS.Signals, line: RegExp, timeoutMs: number): Promise<void>;
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -45,7 +47,8 @@ export async function startStandalone(
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Everything but what standalone is told here comes from its own defaults.
   for (const key of Object.keys(env)) {
-    if (/^(DATABASE_|AUTH_|KAFKA_|READ_MODEL_|PROJECTION_|LOG_LEVEL$|HTTP_PORT$)/.test(key)) delete env[key];
+    if (/^(DATABASE_|AUTH_|KAFKA_|READ_MODEL_|PROJECTION_|RATE_LIMIT_|LOG_LEVEL$|HTTP_PORT$)/.test(key))
+      delete env[key];
   }
   Object.assign(env, {
     STANDALONE_DATA_DIR: dataDir,
@@ -56,14 +59,19 @@ export async function startStandalone(
   });
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(options.execArgv ?? []), '-r', '@swc-node/register', join('apps', 'standalone', 'src', 'main.ts')],
+    // After the register hook, so a preloaded `.ts` file compiles.
+    ['-r', '@swc-node/register', ...(options.execArgv ?? []), join('apps', 'standalone', 'src', 'main.ts')],
     { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
   let stderr = '';
+  /** What stdout said since signalAndWait began watching (its tail), or undefined. */
+  let watched: string | undefined;
   child.stdout!.on('data', (chunk: Buffer) => {
-    // Only the start line matters; the request logs are drained and dropped.
+    // Only the start line (and a line signalAndWait waits for) matters; the request logs are
+    // drained and dropped.
     if (stdout.length < 64_000) stdout += chunk.toString();
+    if (watched !== undefined) watched = (watched + chunk.toString()).slice(-8_000);
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
@@ -101,6 +109,19 @@ export async function startStandalone(
       }
     },
     stderrTail: () => stderr,
+    signalAndWait: async (signal, line, timeoutMs) => {
+      watched = '';
+      child.kill(signal);
+      const deadline = Date.now() + timeoutMs;
+      try {
+        while (!line.test(watched)) {
+          if (Date.now() > deadline) throw new Error(`standalone: no ${String(line)} within ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        watched = undefined;
+      }
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

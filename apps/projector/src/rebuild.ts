@@ -1,8 +1,10 @@
 /**
- * `npm run projections:rebuild -- [name…]` — rebuild read models from the event store into fresh
- * tables and swap them in when caught up, while the API (and the projector) keep serving. With
- * no name, every case read model; all the named ones in ONE pass over the store. Compiled: `node
- * dist/apps/projector/apps/projector/src/rebuild.js [name…]`.
+ * `npm run projections:rebuild -- [--all | name…]` — rebuild read models from the event store into
+ * fresh tables and swap them in when caught up, while the API (and the projector) keep serving.
+ * `--all` (or no name): every case read model. All of them in ONE pass over the store: each page
+ * of events is read once and fed to every read model's fresh tables, which are swapped in
+ * together (ADR 0022). Compiled: `node dist/apps/projector/apps/projector/src/rebuild.js [--all |
+ * name…]`.
  *
  * Needs DATABASE_URL (the database the API and projector use, already migrated). Progress goes to
  * stderr every second: events done / total, rate, time left. A read model already being rebuilt
@@ -19,11 +21,16 @@ import {
   type RebuildProgress,
 } from '@tongban/projections';
 
-const USAGE = `usage: projections:rebuild [${CASE_PROJECTIONS.map((p) => p.name).join('|')}]…`;
+const USAGE = `usage: projections:rebuild [--all | ${CASE_PROJECTIONS.map((p) => p.name).join('|')}…]`;
 
-function pick(names: readonly string[]): AnyProjection[] {
+function pick(args: readonly string[]): AnyProjection[] {
+  const all = args.includes('--all');
+  const names = args.filter((a) => a !== '--all');
+  const unknown = names.find((a) => a.startsWith('-'));
+  if (unknown) throw new UsageError(`Unknown option ${unknown}.\n${USAGE}`);
+  if (all && names.length > 0) throw new UsageError(`--all or names, not both.\n${USAGE}`);
   if (names.length === 0) return [...CASE_PROJECTIONS];
-  return names.map((name) => {
+  return [...new Set(names)].map((name) => {
     const found = CASE_PROJECTIONS.find((p) => p.name === name);
     if (!found) throw new UsageError(`No read model called ${JSON.stringify(name)}.\n${USAGE}`);
     return found;

@@ -23,11 +23,28 @@ export interface BatchChanges {
   readonly streamVersions: ReadonlyMap<string, number>;
 }
 
-/** Where a batch reads its rows from: a transaction on PostgreSQL, or memory in unit tests. */
+/**
+ * Where a batch reads the rows its handlers `get`: a transaction on PostgreSQL, a rebuild's
+ * memory of the rows it wrote, or memory in unit tests. Stream versions are not read here: the
+ * caller loads them for every projection of the batch at once and hands them to `runBatch`.
+ */
 export interface BatchSource {
-  loadStreamVersions(streamIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
-  /** The rows at these keys that exist (keys are rows holding the key columns). */
-  loadRows(spec: TableSpec, keys: readonly Row[]): Promise<readonly Row[]>;
+  /**
+   * The rows at these keys (`keyOf` → the key columns) that exist, by the same keys, in the
+   * engine's form (`normalizeRow`).
+   */
+  loadRows(spec: TableSpec, keys: ReadonlyMap<string, Row>): Promise<ReadonlyMap<string, Row>>;
+}
+
+/** A batch as one projection sees it: the events of the streams it watches (see `planBatch`). */
+export interface BatchPlan {
+  readonly projection: AnyProjection;
+  /** The events of watched streams, in global order: every one is checked against its stream. */
+  readonly events: readonly RecordedEvent[];
+  /** Their streams, once each: whose recorded versions the caller loads. */
+  readonly streamIds: readonly string[];
+  /** Events of streams the projection does not watch (they only advance the checkpoint). */
+  readonly unwatched: number;
 }
 
 export interface BatchOutcome {
@@ -43,7 +60,23 @@ export interface BatchOutcome {
   readonly ignored: number;
 }
 
+/** The last single-column key made per table: a handler reads, then puts, the same key. */
+const lastKeys = new WeakMap<TableSpec, { value: string; key: string }>();
+
 export function keyOf(spec: TableSpec, row: Row): string {
+  if (spec.key.length === 1) {
+    // The same string as below, without the arrays (keys are made several times per event).
+    const column = spec.key[0]!;
+    const value = row[column];
+    if (value === undefined || value === null)
+      throw new Error(`${spec.table}: key column ${column} is missing`);
+    if (typeof value !== 'string') return `[${JSON.stringify(normalizeCell(spec, column, value))}]`;
+    const last = lastKeys.get(spec);
+    if (last !== undefined && last.value === value) return last.key;
+    const key = `[${JSON.stringify(normalizeCell(spec, column, value))}]`;
+    lastKeys.set(spec, { value, key });
+    return key;
+  }
   return JSON.stringify(
     spec.key.map((column) => {
       const value = row[column];
@@ -55,23 +88,34 @@ export function keyOf(spec: TableSpec, row: Row): string {
   );
 }
 
-const timestampColumns = new WeakMap<TableSpec, readonly string[]>();
-
-/** The engine's canonical form of a row: timestamp columns normalized, everything else as is. */
-export function normalizeRow(spec: TableSpec, row: Row): Row {
-  let columns = timestampColumns.get(spec);
-  if (!columns) timestampColumns.set(spec, (columns = spec.timestamps ?? []));
-  if (columns.length === 0) return row;
-  const out: Record<string, CellValue> = { ...row };
+/**
+ * The engine's canonical form of a row: timestamp columns normalized, everything else as is. A
+ * row whose timestamps are already in that form (most: handlers copy them from rows they read)
+ * is returned as it is, not copied. `previous`, a row in that form: values the same as its are
+ * not looked at again.
+ */
+export function normalizeRow(spec: TableSpec, row: Row, previous?: Row): Row {
+  const columns = spec.timestamps;
+  if (columns === undefined) return row;
+  let out: Record<string, CellValue> | undefined;
   for (const column of columns) {
-    const value = out[column];
-    if (value !== undefined && value !== null) out[column] = toInstant(value as string);
+    const value = row[column];
+    if (value === undefined || value === null) continue;
+    if (previous !== undefined && value === previous[column]) continue;
+    const instant = toInstant(value as string);
+    if (instant === value) continue;
+    out ??= { ...row };
+    out[column] = instant;
   }
-  return out;
+  return out ?? row;
 }
 
+const timestampColumns = new WeakMap<TableSpec, ReadonlySet<string>>();
+
 function normalizeCell(spec: TableSpec, column: string, value: CellValue): CellValue {
-  if (value !== null && spec.timestamps?.includes(column)) return toInstant(value as string);
+  let timestamps = timestampColumns.get(spec);
+  if (!timestamps) timestampColumns.set(spec, (timestamps = new Set(spec.timestamps)));
+  if (value !== null && timestamps.has(column)) return toInstant(value as string);
   // Arrays and objects are shared, not copied: rows and their values are readonly to handlers
   // (the types say so), and the in-memory store copies what it keeps.
   return value;
@@ -96,10 +140,24 @@ export function watches(projection: AnyProjection, event: RecordedEvent): boolea
   return streamPrefix === undefined || event.streamId.startsWith(streamPrefix);
 }
 
+/** The one place a batch is filtered: the events of the streams this projection watches. */
+export function planBatch(projection: AnyProjection, events: readonly RecordedEvent[]): BatchPlan {
+  const watched =
+    projection.filter.streamPrefix === undefined
+      ? events
+      : events.filter((event) => watches(projection, event));
+  return {
+    projection,
+    events: watched,
+    streamIds: [...new Set(watched.map((e) => e.streamId))],
+    unwatched: events.length - watched.length,
+  };
+}
+
 /**
- * Apply a batch of events (in global order) to one projection: skip what was already applied,
- * refuse a gap, load what the handlers read, run the handlers, and return the changes to write.
- * Pure apart from the reads through `source`.
+ * Apply a planned batch to its projection: skip what was already applied, refuse a gap, load what
+ * the handlers read, run the handlers, and return the changes to write. Pure apart from the reads
+ * through `source`; `recorded` holds the recorded version of the plan's streams (missing = 0).
  *
  * The stream-version guard: an event at or below its stream's recorded version is a duplicate
  * (skipped); one exactly one past it is next (applied, or only recorded when `types` leaves it
@@ -109,62 +167,52 @@ export function watches(projection: AnyProjection, event: RecordedEvent): boolea
  * stream first seen at a later version means its earlier events went missing (ADR 0017).
  */
 export async function runBatch(
-  projection: AnyProjection,
-  events: readonly RecordedEvent[],
+  plan: BatchPlan,
+  recorded: ReadonlyMap<string, number>,
   source: BatchSource,
+  decoded: DecodedEvents = new DecodedEvents(),
 ): Promise<BatchOutcome> {
-  const specs = new Map(projection.tables.map((spec) => [spec.table, spec]));
-  const watched = events.filter((event) => watches(projection, event));
-  let ignored = events.length - watched.length;
-
-  const recorded = await source.loadStreamVersions([...new Set(watched.map((e) => e.streamId))]);
-  const streamVersions = new Map(recorded);
+  const { projection } = plan;
+  const specs = specsOf(projection);
+  const types = projection.filter.types;
+  let ignored = plan.unwatched;
+  const streamVersions = new Map<string, number>();
   const fresh: Array<{ recorded: RecordedEvent; event: unknown }> = [];
-  const advanced = new Set<string>();
   let duplicates = 0;
-  for (const event of watched) {
-    const seen = streamVersions.get(event.streamId) ?? 0;
+  for (const event of plan.events) {
+    const seen = streamVersions.get(event.streamId) ?? recorded.get(event.streamId) ?? 0;
     if (event.version <= seen) {
       duplicates += 1;
       continue;
     }
     if (event.version > seen + 1) throw new ProjectionGapError(projection.name, event, seen);
     streamVersions.set(event.streamId, event.version);
-    advanced.add(event.streamId);
-    if (!matchesFilter(projection, event)) {
+    if (types !== undefined && !types.includes(event.type)) {
       ignored += 1;
       continue;
     }
     fresh.push({
       recorded: event,
-      event: explained(projection, event, () => projection.decode(event) as unknown),
+      event: explained(projection, event, () => decoded.decode(projection, event)),
     });
   }
 
   // Every row any handler of the batch will read, loaded with one query per table.
   const wanted = new Map<string, Map<string, Row>>();
-  const allowed = new Set<string>();
   for (const { recorded: r, event } of fresh) {
     explained(projection, r, () => {
       for (const ref of projection.reads(event, r)) {
         const spec = specOf(specs, ref.table, projection.name);
         const key = keyOf(spec, ref.key);
-        allowed.add(`${spec.table}\u0000${key}`);
         let keys = wanted.get(spec.table);
         if (!keys) wanted.set(spec.table, (keys = new Map<string, Row>()));
         keys.set(key, ref.key);
       }
     });
   }
-  const current = new Map<string, Map<string, Row | null>>();
+  const current = new Map<string, ReadonlyMap<string, Row>>();
   for (const [table, keys] of wanted) {
-    const spec = specOf(specs, table, projection.name);
-    const rows = new Map<string, Row | null>();
-    for (const row of await source.loadRows(spec, [...keys.values()])) {
-      const normalized = normalizeRow(spec, row);
-      rows.set(keyOf(spec, normalized), normalized);
-    }
-    current.set(table, rows);
+    current.set(table, await source.loadRows(specOf(specs, table, projection.name), keys));
   }
 
   const documents = new Map<string, Map<string, Row | null>>();
@@ -173,7 +221,7 @@ export async function runBatch(
     get: (table, key) => {
       const spec = specOf(specs, table, projection.name);
       const k = keyOf(spec, key);
-      if (!allowed.has(`${table}\u0000${k}`)) {
+      if (!wanted.get(table)?.has(k)) {
         throw new Error(`${projection.name}: handler read ${table} ${k} without listing it in reads()`);
       }
       const changed = documents.get(table);
@@ -182,10 +230,12 @@ export async function runBatch(
     },
     put: (table, row) => {
       const spec = documentSpec(specs, table, projection.name);
-      const normalized = normalizeRow(spec, row);
+      const k = keyOf(spec, row);
       let changed = documents.get(table);
       if (!changed) documents.set(table, (changed = new Map<string, Row | null>()));
-      changed.set(keyOf(spec, normalized), normalized);
+      // Most timestamps of a put row are the ones of the row it replaces: those need no check.
+      const previous = changed.get(k) ?? current.get(table)?.get(k) ?? undefined;
+      changed.set(k, normalizeRow(spec, row, previous));
     },
     delete: (table, key) => {
       const spec = documentSpec(specs, table, projection.name);
@@ -215,18 +265,46 @@ export async function runBatch(
     },
   };
 
-  for (const { recorded: r, event } of fresh)
+  for (let i = 0; i < fresh.length; i++) {
+    const { recorded: r, event } = fresh[i]!;
     explained(projection, r, () => projection.handle(event, r, context));
+    // A large batch (a rebuild's) gives the event loop a turn now and then, so the write in
+    // flight keeps flowing to PostgreSQL (a socket drains, a queued statement starts) while this
+    // batch is computed, instead of waiting for the whole batch.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 
-  const touched = new Map<string, number>();
-  for (const streamId of advanced) touched.set(streamId, streamVersions.get(streamId)!);
   return {
-    changes: { documents, counters, streamVersions: touched },
+    changes: { documents, counters, streamVersions },
     applied: fresh.length,
     duplicates,
     ignored,
   };
 }
+
+/**
+ * Events decoded for one batch, shared by the projections that decode with the same function
+ * (the case projections share one decoder): each event is decoded once per batch, not once per
+ * projection. Decoded events are readonly to handlers, like rows.
+ */
+export class DecodedEvents {
+  private readonly byDecoder = new Map<AnyProjection['decode'], Map<RecordedEvent, unknown>>();
+
+  decode(projection: AnyProjection, event: RecordedEvent): unknown {
+    // The decoder is a key here, never called detached (it is called on its projection below).
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const decoder = projection.decode;
+    let decoded = this.byDecoder.get(decoder);
+    if (!decoded) this.byDecoder.set(decoder, (decoded = new Map<RecordedEvent, unknown>()));
+    if (decoded.has(event)) return decoded.get(event);
+    const value = projection.decode(event) as unknown;
+    decoded.set(event, value);
+    return value;
+  }
+}
+
+/** Events handled between two turns of the event loop. */
+const YIELD_EVERY = 500;
 
 /** Runs one event's part of the batch; a failure names the event (see ProjectionEventError). */
 function explained<T>(projection: AnyProjection, recorded: RecordedEvent, work: () => T): T {
@@ -235,6 +313,15 @@ function explained<T>(projection: AnyProjection, recorded: RecordedEvent, work: 
   } catch (error) {
     throw new ProjectionEventError(projection.name, recorded, error);
   }
+}
+
+const specMaps = new WeakMap<AnyProjection, ReadonlyMap<string, TableSpec>>();
+
+function specsOf(projection: AnyProjection): ReadonlyMap<string, TableSpec> {
+  let specs = specMaps.get(projection);
+  if (!specs)
+    specMaps.set(projection, (specs = new Map(projection.tables.map((spec) => [spec.table, spec]))));
+  return specs;
 }
 
 function specOf(specs: ReadonlyMap<string, TableSpec>, table: string, projection: string): TableSpec {

@@ -1,5 +1,5 @@
 import { START, comparePositions, type GlobalPosition, type RecordedEvent } from '@tongban/event-store';
-import { keyOf, runBatch, type BatchChanges, type BatchSource } from './batch';
+import { keyOf, planBatch, runBatch, type BatchChanges, type BatchSource } from './batch';
 import type { AnyProjection, CellValue, Row, TableSpec } from './projection';
 
 /**
@@ -25,7 +25,7 @@ export class InMemoryProjectionStore {
     const size = options.batchSize ?? Math.max(events.length, 1);
     for (let i = 0; i < events.length; i += size) {
       const batch = events.slice(i, i + size);
-      const outcome = await runBatch(this.projection, batch, this.source());
+      const outcome = await runBatch(planBatch(this.projection, batch), this.streams, this.source());
       this.write(outcome.changes);
       const last = batch[batch.length - 1];
       if (last && comparePositions(last.position, this.checkpointValue) > 0)
@@ -51,18 +51,14 @@ export class InMemoryProjectionStore {
 
   private source(): BatchSource {
     return {
-      loadStreamVersions: (ids) =>
-        Promise.resolve(
-          new Map(ids.filter((id) => this.streams.has(id)).map((id) => [id, this.streams.get(id)!])),
-        ),
       loadRows: (spec, keys) => {
         const rows = this.tables.get(spec.table)!;
-        return Promise.resolve(
-          keys
-            .map((key) => rows.get(keyOf(spec, key)))
-            .filter((row): row is Row => row !== undefined)
-            .map(copy),
-        );
+        const found = new Map<string, Row>();
+        for (const key of keys.keys()) {
+          const row = rows.get(key);
+          if (row !== undefined) found.set(key, copy(row));
+        }
+        return Promise.resolve(found);
       },
     };
   }

@@ -17,6 +17,7 @@ export {
   type ViewRowOf,
 } from './table';
 export {
+  planBatch,
   runBatch,
   keyOf,
   normalizeRow,
@@ -24,6 +25,7 @@ export {
   watches,
   type BatchChanges,
   type BatchSource,
+  type BatchPlan,
   type BatchOutcome,
 } from './batch';
 export { InMemoryProjectionStore } from './in-memory-projection-store';

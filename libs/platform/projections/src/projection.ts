@@ -87,10 +87,28 @@ export type AnyProjection = Projection<any>;
 /** Normalize an instant (ISO string or Date) to the engine's form: UTC ISO with milliseconds. */
 const NORMALIZED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/**
+ * Instants in another form already converted (events carry local offsets, `+08:00`, and every
+ * projection of a batch converts the same ones): a parse and a format each is what a replay
+ * spent. Large enough for a rebuild batch's instants (each projection goes through the whole
+ * batch before the next starts); bounded (a few MiB), cleared when full.
+ */
+const converted = new Map<string, string>();
+const CONVERTED_MAX = 65_536;
+
 export function toInstant(value: string | Date): string {
-  // Already in the engine's form (most values a handler copies from a row it read): keep it.
-  if (typeof value === 'string' && NORMALIZED_INSTANT.test(value)) return value;
+  if (typeof value === 'string') {
+    // Already in the engine's form (most values a handler copies from a row it read): keep it.
+    if (NORMALIZED_INSTANT.test(value)) return value;
+    const known = converted.get(value);
+    if (known !== undefined) return known;
+  }
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) throw new Error(`Not an instant: ${String(value)}`);
-  return date.toISOString();
+  const instant = date.toISOString();
+  if (typeof value === 'string') {
+    if (converted.size >= CONVERTED_MAX) converted.clear();
+    converted.set(value, instant);
+  }
+  return instant;
 }

@@ -10,17 +10,11 @@ import {
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@tongban/config';
-import {
-  EVENT_STORE,
-  LocalChangeSignal,
-  formatPosition,
-  poolOf,
-  type EventStore,
-} from '@tongban/event-store';
+import { EVENT_STORE, formatPosition, poolOf, type EventStore } from '@tongban/event-store';
 import { maskPersonalDataInText } from '@tongban/logging';
 import { HealthRegistry, MetricsRegistry } from '@tongban/http';
 import type { AnyProjection } from './projection';
-import { CommitListener, CommitNotifier } from './postgres/commit-notifications';
+import { CommitListener, CommitNotifier, LocalCommitSignal } from './postgres/commit-notifications';
 import { ReadModelConsistency } from './postgres/consistency';
 import { ProjectionRunner, type RunnerStatus } from './postgres/projection-runner';
 
@@ -228,7 +222,7 @@ export class TongbanProjectionsModule {
           inject: [AppConfig],
           useFactory: (config: AppConfig) => (crossProcess(config) ? 'database' : 'process'),
         },
-        { provide: PROJECTION_COMMITS, useValue: new LocalChangeSignal() },
+        { provide: PROJECTION_COMMITS, useValue: new LocalCommitSignal() },
         {
           provide: COMMIT_LISTENER,
           inject: [AppConfig],
@@ -251,7 +245,7 @@ export class TongbanProjectionsModule {
           useFactory: (
             dataSource: DataSource,
             store: EventStore,
-            local: LocalChangeSignal,
+            local: LocalCommitSignal,
             listener: CommitListener | null,
             config: AppConfig,
           ) => {
@@ -283,7 +277,7 @@ export class TongbanProjectionsModule {
                 useFactory: (
                   dataSource: DataSource,
                   store: EventStore,
-                  local: LocalChangeSignal,
+                  local: LocalCommitSignal,
                   notifier: CommitNotifier | null,
                   config: AppConfig,
                 ) => {
@@ -294,9 +288,9 @@ export class TongbanProjectionsModule {
                     projections: options.projections,
                     batchSize: config.env.PROJECTION_BATCH_SIZE,
                     commits: {
-                      notify: () => {
-                        local.notify();
-                        notifier?.notify();
+                      notify: (positions) => {
+                        local.committed(positions);
+                        notifier?.notify(positions);
                       },
                     },
                     logger: {

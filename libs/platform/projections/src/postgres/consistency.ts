@@ -1,11 +1,7 @@
 import type { Pool } from 'pg';
 import { TongbanError } from '@tongban/errors';
-import {
-  comparePositions,
-  type ChangeSignal,
-  type EventStore,
-  type GlobalPosition,
-} from '@tongban/event-store';
+import { comparePositions, type EventStore, type GlobalPosition } from '@tongban/event-store';
+import type { CommitSignal } from './commit-notifications';
 import { lowestCheckpoint, readCheckpoints } from './projection-sql';
 
 /** A consistency token no transaction of the store can have written: waiting for it is pointless. */
@@ -28,8 +24,10 @@ export interface ReadModelConsistencyOptions {
   /**
    * Wakes a waiting query when projections commit: in-process where the runner runs here
    * (standalone), a LISTEN connection where it runs elsewhere (api). Without it, waits poll.
+   * When it also knows the committed checkpoints (`known`), a wait they already answer reads
+   * nothing: on standalone's single connection every statement queues behind the others.
    */
-  readonly commits?: ChangeSignal;
+  readonly commits?: CommitSignal;
   /**
    * Longest sleep between two looks at the checkpoints. With `commits` this is only the fallback
    * for a lost wake-up (default 500 ms); without, the polling itself (default 20 ms).
@@ -68,6 +66,8 @@ export class ReadModelConsistency {
     let vetted = false;
     for (;;) {
       const seen = commits?.version;
+      const known = commits?.known?.(projections);
+      if (known && comparePositions(known, target) >= 0) return { reached: true, position: known };
       const position = await this.position(projections);
       if (comparePositions(position, target) >= 0) return { reached: true, position };
       // Only a position the read models have not reached can be bogus; checked once per wait.

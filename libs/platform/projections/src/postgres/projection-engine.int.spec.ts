@@ -428,4 +428,31 @@ describe('the projection engine on PostgreSQL', () => {
       await runner.stop();
     }
   });
+
+  it('rebuilds the same rows when its memory holds far fewer rows than it writes (the rest are loaded again)', async () => {
+    // Streams interleaved, so a stream's next event comes batches after its last one.
+    const streams = Array.from({ length: 30 }, () => `tally-${randomUUID()}`);
+    for (let v = 0; v < 4; v++) {
+      for (const [s, stream] of streams.entries()) {
+        const type = v === 3 && s % 5 === 0 ? 'delete' : ['a', 'b', 'c'][(s + v) % 3]!;
+        await store.append(stream, [{ id: randomUUID(), type, data: { v } }], v);
+      }
+    }
+    const all = await eventually(async () => {
+      const read = await store.readAll({ maxCount: 100_000, filter: { streamPrefix: 'tally-' } });
+      expect(read.events.filter((e) => streams.includes(e.streamId))).toHaveLength(120);
+      return read;
+    });
+    await ensureCheckpoint(pool, 'tallies');
+    await applyInTransaction(pool, live, all.events);
+    const incremental = await snapshot();
+    expect(incremental.streams.length).toBeGreaterThanOrEqual(30);
+
+    // 30 documents (some deleted) and 30 stream versions, in batches of 7 events, through a
+    // memory of 5 entries: nearly every read misses and is loaded from the shadow tables, after
+    // the batch written meanwhile has committed.
+    const report = await rebuildProjection(pool, store, tallies, { batchSize: 7, memoryEntries: 5 });
+    expect(report.events).toBe(all.events.length);
+    expect(await snapshot()).toEqual(incremental);
+  });
 });

@@ -30,10 +30,19 @@ export interface ProjectionRunnerOptions {
   readonly maxRetryDelayMs?: number;
   readonly logger?: RunnerLogger;
   /**
-   * Told after every commit: in-process consistency waits wake on it, and a CommitNotifier
-   * passes it on to other processes.
+   * Told after every commit, with the checkpoints it committed: in-process consistency waits wake
+   * on it (and answer from the positions), and a CommitNotifier passes it on to other processes.
    */
-  readonly commits?: { notify(): void };
+  readonly commits?: { notify(positions?: ReadonlyMap<string, GlobalPosition>): void };
+  /**
+   * Read the store again right after each commit (default: when the pool has more than one
+   * connection). Events committed while a batch's transaction was open stay invisible until it
+   * ends — the global log shows an event only below the oldest running transaction, and a batch
+   * holds one — so the subscription's look at their wake-up found nothing and backs off (10 ms,
+   * doubling). This look takes them at once. Pointless on a single-connection database, where no
+   * transaction is open while another client reads.
+   */
+  readonly lookAfterCommit?: boolean;
 }
 
 export interface RunnerStatus {
@@ -114,6 +123,11 @@ export class ProjectionRunner {
   private readonly columnCache = new Map<string, string[]>();
   private subscription: StoreSubscription | undefined;
   private buffer: RecordedEvent[] = [];
+  /** The last event taken into a batch: nothing at or before it is taken again. */
+  private taken: GlobalPosition = START;
+  /** The look after a commit in flight, if any (see lookAgain). */
+  private looking: Promise<void> | undefined;
+  private readonly lookAfterCommit: boolean;
   private chain: Promise<void> = Promise.resolve();
   private flushScheduled = false;
   private running = false;
@@ -136,6 +150,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 500;
     this.logger = options.logger ?? silent;
     this.retryDelay = options.retryDelayMs ?? 500;
+    this.lookAfterCommit = options.lookAfterCommit ?? (options.pool.options?.max ?? 10) > 1;
   }
 
   get projections(): readonly AnyProjection[] {
@@ -198,6 +213,7 @@ export class ProjectionRunner {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
+    await this.looking;
     await this.chain.catch(() => undefined);
   }
 
@@ -207,17 +223,51 @@ export class ProjectionRunner {
     this.state.position = from;
     const generation = ++this.generation;
     this.buffer = [];
+    this.taken = from;
     const subscription = this.options.store.subscribe(
       { after: from, filter: this.filter(), batchSize: this.batchSize },
       async (event) => {
-        if (generation !== this.generation) return;
-        this.buffer.push(event);
+        if (generation !== this.generation || !this.take(event)) return;
         if (this.buffer.length >= this.batchSize) await this.flush(generation);
         else this.scheduleFlush(generation);
       },
     );
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => this.failed(generation, error));
+  }
+
+  /**
+   * Into the next batch, unless already taken: the subscription and the look after a commit
+   * (lookAgain) both read the log in order, so an event either delivers twice is dropped here.
+   */
+  private take(event: RecordedEvent): boolean {
+    if (comparePositions(event.position, this.taken) <= 0) return false;
+    this.buffer.push(event);
+    this.taken = event.position;
+    return true;
+  }
+
+  /**
+   * After a commit, read on from the last event taken (lookAfterCommit): what other transactions
+   * committed while the batch was open is visible now. Everything below the visibility horizon
+   * is final, so this look and the subscription never see different histories; the subscription
+   * goes on as before, and an empty look costs one short read.
+   */
+  private lookAgain(generation: number): void {
+    if (!this.lookAfterCommit || this.looking || !this.running || this.buffer.length > 0) return;
+    const filter = this.filter();
+    this.looking = this.options.store
+      .readAll({ after: this.taken, maxCount: this.batchSize, ...(filter ? { filter } : {}) })
+      .then((page) => {
+        if (generation !== this.generation || !this.running) return;
+        for (const event of page.events) this.take(event);
+        if (this.buffer.length > 0) this.scheduleFlush(generation);
+      })
+      // Only a wake-up is lost: the subscription reads on (and reports its own failures).
+      .catch(() => undefined)
+      .finally(() => {
+        this.looking = undefined;
+      });
   }
 
   /** Every projection's filter, merged: a shared prefix when they agree, else everything. */
@@ -250,29 +300,34 @@ export class ProjectionRunner {
         const result = await applyInTransaction(this.options.pool, targets, batch, {
           columnCache: this.columnCache,
         });
-        this.committed(batch, result.applied);
+        this.committed(batch, result.applied, result.positions);
       } catch (error) {
         if (targets.length <= 1) this.countGap(error);
-        const applied = targets.length > 1 ? await this.isolate(targets, batch) : undefined;
-        if (applied === undefined) {
+        const isolated = targets.length > 1 ? await this.isolate(targets, batch) : undefined;
+        if (isolated === undefined) {
           this.failed(generation, error);
           throw error;
         }
-        this.committed(batch, applied);
+        this.committed(batch, isolated.applied, isolated.positions);
       }
+      this.lookAgain(generation);
     });
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  private committed(batch: readonly RecordedEvent[], applied: number): void {
+  private committed(
+    batch: readonly RecordedEvent[],
+    applied: number,
+    positions: ReadonlyMap<string, GlobalPosition>,
+  ): void {
     this.state.position = batch[batch.length - 1]!.position;
     this.state.eventsApplied += applied;
     this.state.batches += 1;
     this.state.consecutiveFailures = 0;
     this.state.failingSince = null;
     this.retryDelay = this.options.retryDelayMs ?? 500;
-    this.options.commits?.notify();
+    this.options.commits?.notify(positions);
   }
 
   /**
@@ -283,8 +338,9 @@ export class ProjectionRunner {
   private async isolate(
     targets: readonly ApplyTarget[],
     batch: readonly RecordedEvent[],
-  ): Promise<number | undefined> {
+  ): Promise<{ applied: number; positions: ReadonlyMap<string, GlobalPosition> } | undefined> {
     const failures: Array<{ target: ApplyTarget; error: unknown }> = [];
+    const positions = new Map<string, GlobalPosition>();
     let applied = 0;
     let committed = 0;
     for (const target of targets) {
@@ -294,6 +350,7 @@ export class ProjectionRunner {
         });
         applied += result.applied;
         committed += 1;
+        for (const [name, position] of result.positions) positions.set(name, position);
       } catch (error) {
         this.countGap(error);
         failures.push({ target, error });
@@ -301,7 +358,7 @@ export class ProjectionRunner {
     }
     if (committed === 0) return undefined;
     for (const { target, error } of failures) await this.stopAlone(target.projection, error);
-    return applied;
+    return { applied, positions };
   }
 
   private async stopAlone(projection: AnyProjection, error: unknown): Promise<void> {
@@ -390,7 +447,7 @@ export class ProjectionRunner {
         });
         this.state.eventsApplied += result.applied;
         from = upTo;
-        this.options.commits?.notify();
+        this.options.commits?.notify(result.positions);
       }
       stopped.position = from;
       // Progress without a failure: keep going at once, after the live batch waiting, if any.

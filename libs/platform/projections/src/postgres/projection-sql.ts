@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { START, comparePositions, type GlobalPosition } from '@tongban/event-store';
-import type { BatchChanges, BatchSource } from '../batch';
+import { keyOf, normalizeRow, type BatchChanges, type BatchSource } from '../batch';
 import type { AnyProjection, CellValue, Row, TableSpec } from '../projection';
 
 /**
@@ -13,74 +13,83 @@ import type { AnyProjection, CellValue, Row, TableSpec } from '../projection';
  */
 export class ProjectionSql implements BatchSource {
   constructor(
-    private readonly client: PoolClient,
+    private readonly client: Pick<PoolClient, 'query'>,
     private readonly projection: AnyProjection,
     private readonly suffix = '',
     /** Column names by physical table; share one map across batches to look them up once. */
     private readonly columnCache: Map<string, string[]>,
-    /**
-     * The recorded versions of the batch's streams: loaded by the caller for every projection of
-     * the batch in one query (`apply.ts`), not here one projection at a time.
-     */
-    private readonly streamVersions: ReadonlyMap<string, number>,
   ) {}
 
   physical(table: string): string {
     return ident(`${table}${this.suffix}`);
   }
 
-  loadStreamVersions(streamIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
-    const known = this.streamVersions;
-    return Promise.resolve(
-      new Map(streamIds.filter((id) => known.has(id)).map((id) => [id, known.get(id)!])),
-    );
-  }
-
-  async loadRows(spec: TableSpec, keys: readonly Row[]): Promise<readonly Row[]> {
-    if (keys.length === 0) return [];
+  async loadRows(spec: TableSpec, keys: ReadonlyMap<string, Row>): Promise<ReadonlyMap<string, Row>> {
+    const found = new Map<string, Row>();
+    if (keys.size === 0) return found;
     const table = this.physical(spec.table);
     const keyColumns = spec.key.map(ident).join(', ');
+    // The LIMIT (exactly the keys sent, so nothing is cut) tells the planner how few rows the
+    // function returns: without it, it guesses 100 and hashes them against a scan of the WHOLE
+    // table on every batch (1.4 ms at 3,000 rows, growing with the table) instead of one index
+    // probe per key (under 0.1 ms).
     const { rows } = await this.client.query<{ r: Row }>(
       `SELECT to_jsonb(t) AS r FROM ${table} t
         WHERE (${spec.key.map((k) => `t.${ident(k)}`).join(', ')}) IN
-              (SELECT ${keyColumns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb))`,
-      [JSON.stringify(keys)],
+              (SELECT ${keyColumns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) LIMIT ${keys.size})`,
+      [JSON.stringify([...keys.values()])],
     );
-    return rows.map((row) => row.r);
+    for (const { r } of rows) {
+      const row = normalizeRow(spec, r);
+      found.set(keyOf(spec, row), row);
+    }
+    return found;
   }
 
-  /** Write what a batch changed, the stream versions it reached, and nothing else. */
+  /** Write what a batch changed, the stream versions it reached, and nothing else: ONE statement. */
   async write(changes: BatchChanges): Promise<void> {
+    const statement = new ChangesStatement();
+    await this.addTo(statement, changes);
+    if (statement.isEmpty) return;
+    await this.client.query(statement.text('SELECT 1'), statement.values);
+  }
+
+  /**
+   * Add what a batch changed to `statement`: one data-modifying `WITH` part per table and kind of
+   * change. The whole batch then travels and runs as one statement: one round trip, during which
+   * PostgreSQL needs nothing more from this process (a replay computes the next batch meanwhile).
+   * Keys within a part are unique (a batch's changes hold one entry per key), and a table's deletes
+   * and puts are of different keys, so the parts never touch a row twice. (`WHERE true`: an
+   * `INSERT … SELECT … FROM f(…)` is otherwise ambiguous before `ON CONFLICT`.)
+   */
+  async addTo(statement: ChangesStatement, changes: BatchChanges): Promise<void> {
     for (const [tableName, rows] of changes.documents) {
       const spec = this.spec(tableName);
       const table = this.physical(tableName);
       const puts: Row[] = [];
       const deletes: Row[] = [];
-      for (const [, row] of rows) {
-        if (row === null) continue;
-        puts.push(row);
-      }
       for (const [key, row] of rows) {
         if (row === null) deletes.push(keyRow(spec, JSON.parse(key) as CellValue[]));
+        else puts.push(row);
       }
       if (deletes.length > 0) {
-        await this.client.query(
-          `DELETE FROM ${table} t USING jsonb_populate_recordset(NULL::${table}, $1::jsonb) k
+        const $ = statement.value(JSON.stringify(deletes));
+        statement.add(
+          `DELETE FROM ${table} t USING jsonb_populate_recordset(NULL::${table}, ${$}::jsonb) k
             WHERE ${spec.key.map((c) => `t.${ident(c)} = k.${ident(c)}`).join(' AND ')}`,
-          [JSON.stringify(deletes)],
         );
       }
       if (puts.length > 0) {
         const columns = await this.columns(tableName);
         const updates = columns.filter((c) => !spec.key.includes(c));
-        await this.client.query(
-          `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+        const $ = statement.value(JSON.stringify(puts));
+        statement.add(
+          `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${$}::jsonb) WHERE true
            ON CONFLICT (${spec.key.map(ident).join(', ')}) DO ${
              updates.length === 0
                ? 'NOTHING'
                : `UPDATE SET ${updates.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`
            }`,
-          [JSON.stringify(puts)],
         );
       }
     }
@@ -94,20 +103,21 @@ export class ProjectionSql implements BatchSource {
       }));
       if (payload.length === 0) continue;
       const columns = [...spec.key, ...counters].map(ident).join(', ');
-      await this.client.query(
+      const $ = statement.value(JSON.stringify(payload));
+      statement.add(
         `INSERT INTO ${table} AS t (${columns})
-         SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+         SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, ${$}::jsonb) WHERE true
          ON CONFLICT (${spec.key.map(ident).join(', ')})
          DO UPDATE SET ${counters.map((c) => `${ident(c)} = t.${ident(c)} + EXCLUDED.${ident(c)}`).join(', ')}`,
-        [JSON.stringify(payload)],
       );
     }
     if (changes.streamVersions.size > 0) {
-      await this.client.query(
+      const ids = statement.value([...changes.streamVersions.keys()]);
+      const versions = statement.value([...changes.streamVersions.values()]);
+      statement.add(
         `INSERT INTO ${this.physical(this.projection.streamsTable)} (stream_id, version)
-         SELECT stream_id, version FROM jsonb_to_recordset($1::jsonb) AS x(stream_id text, version integer)
+         SELECT * FROM unnest(${ids}::text[], ${versions}::integer[]) WHERE true
          ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version`,
-        [JSON.stringify([...changes.streamVersions].map(([stream_id, version]) => ({ stream_id, version })))],
       );
     }
   }
@@ -202,4 +212,35 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 export function ident(name: string): string {
   if (!IDENTIFIER.test(name) || name.length > 63) throw new Error(`Not a plain identifier: ${name}`);
   return `"${name}"`;
+}
+
+/**
+ * One statement made of data-modifying `WITH` parts. PostgreSQL runs every part to completion
+ * whether or not the final query reads it, and the statement is atomic: when the final query
+ * fails, none of the parts wrote anything.
+ */
+export class ChangesStatement {
+  readonly values: unknown[] = [];
+  private readonly parts: string[] = [];
+
+  get isEmpty(): boolean {
+    return this.parts.length === 0;
+  }
+
+  /** A parameter: its placeholder. */
+  value(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  /** A part: its name, for the final query to read. */
+  add(part: string): string {
+    const name = `w${this.parts.length}`;
+    this.parts.push(`${name} AS (${part})`);
+    return name;
+  }
+
+  text(finalQuery: string): string {
+    return `WITH ${this.parts.join(',\n')}\n${finalQuery}`;
+  }
 }

@@ -11,7 +11,8 @@ import {
   type ReadAllResult,
 } from '@tongban/event-store';
 import type { AnyProjection } from '../projection';
-import { applyInTransaction, MissingCheckpointError } from './apply';
+import { ReplayMemory } from '../replay-memory';
+import { MissingCheckpointError, ReplayApplier } from './apply';
 import { ensureCheckpoint, ident, readCheckpoints } from './projection-sql';
 
 export const REBUILD_SUFFIX = '__rebuild';
@@ -41,6 +42,7 @@ export interface RebuildReport {
 }
 
 export interface RebuildOptions {
+  /** Events per page read from the store and per batch applied (default 20,000). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
   /** How long the swap may wait for readers' locks before trying again. Default 2 s. */
@@ -59,7 +61,22 @@ export interface RebuildOptions {
    * batch and at the swap: a rebuild whose tables were taken over fails and swaps nothing in.
    */
   readonly exclusion?: 'database' | 'process';
+  /**
+   * How many rows and stream versions the replay keeps in memory to read its own writes back
+   * without a statement (default 200,000; past it, the least recently written are dropped and
+   * loaded again when needed). Memory grows with it, by about the size of a row each.
+   */
+  readonly memoryEntries?: number;
 }
+
+const DEFAULT_MEMORY_ENTRIES = 200_000;
+
+/**
+ * Events per page and batch. Large: every batch writes each row it changed once, so fewer
+ * batches write fewer rows (a case's row, written by every event of the case, goes out once per
+ * batch the case appears in); the replay's memory makes a large batch cost no loads.
+ */
+const DEFAULT_BATCH_SIZE = 20_000;
 
 /** A rebuild that is running, as the refusal of a second one and the admin view show it. */
 export interface RunningRebuild {
@@ -294,7 +311,7 @@ async function rebuildExclusively(
   exclusive: Exclusive,
 ): Promise<RebuildReport> {
   const { generation } = exclusive;
-  const batchSize = options.batchSize ?? 5_000;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const name = projections.map((p) => p.name).join(',');
   const names = projections.map((p) => p.name);
   const tables = projections.flatMap(tablesOf);
@@ -381,11 +398,19 @@ async function rebuildExclusively(
     options.onProgress?.(progress);
     await publish(progress, phase !== 'replaying');
   };
-  /** One batch into the shadow tables, refused once they belong to another rebuild. */
-  const applyShadow = async (page: ReadAllResult): Promise<void> => {
-    exclusive.assertLocked();
+  // The replay writes batch N while it computes batch N + 1, from what it remembers of the
+  // shadow tables (bounded: `memoryEntries`).
+  const applier = new ReplayApplier(
+    pool,
+    targets,
+    new ReplayMemory(options.memoryEntries ?? DEFAULT_MEMORY_ENTRIES),
+    columnCache,
+    START,
+  );
+  /** Refused once the shadow tables belong to another rebuild. */
+  const superseded = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
-      await applyInTransaction(pool, targets, page.events, { upTo: page.next, columnCache });
+      return await work();
     } catch (error) {
       if (error instanceof MissingCheckpointError) {
         throw new RebuildSupersededError(name, generation, `its checkpoint row ${error.checkpoint} is gone`);
@@ -393,6 +418,13 @@ async function rebuildExclusively(
       throw error;
     }
   };
+  /** One batch into the shadow tables (its write overlaps the next batch). */
+  const applyShadow = async (page: ReadAllResult): Promise<void> => {
+    exclusive.assertLocked();
+    await superseded(() => applier.apply(page.events, page.next));
+  };
+  /** Every batch so far written and committed. */
+  const settled = (): Promise<void> => superseded(() => applier.settled());
   await report('preparing');
 
   const read = (from: GlobalPosition): Promise<ReadAllResult> => {
@@ -402,32 +434,39 @@ async function rebuildExclusively(
     return page;
   };
   let pending = read(after);
-  for (;;) {
-    const page = await pending;
-    // Read the next page while this one is applied: the two round trips overlap.
-    if (!page.caughtUp) pending = read(page.next);
-    if (page.events.length > 0 || comparePositions(page.next, after) > 0) await applyShadow(page);
-    done += page.events.length;
-    after = page.next;
-    if (!page.caughtUp) {
-      await report('replaying');
-      continue;
-    }
-    if (!indexed) {
-      // Caught up once: build the secondary indexes, then catch up with what arrived meanwhile.
-      await withClient(pool, (client) => buildSecondaryIndexes(client, tables));
-      indexed = true;
+  try {
+    for (;;) {
+      const page = await pending;
+      // Read the next page while this one is applied: the two round trips overlap.
+      if (!page.caughtUp) pending = read(page.next);
+      if (page.events.length > 0 || comparePositions(page.next, after) > 0) await applyShadow(page);
+      done += page.events.length;
+      after = page.next;
+      if (!page.caughtUp) {
+        await report('replaying');
+        continue;
+      }
+      await settled();
+      if (!indexed) {
+        // Caught up once: build the secondary indexes, then catch up with what arrived meanwhile.
+        await withClient(pool, (client) => buildSecondaryIndexes(client, tables));
+        indexed = true;
+        pending = read(after);
+        continue;
+      }
+      await report('swapping');
+      exclusive.assertLocked();
+      const swapped = await trySwap(pool, projections, generation, after, options.lockTimeoutMs ?? 2_000);
+      if (swapped) break;
+      swapRetries += 1;
+      // A live projection is ahead (events arrived meanwhile): count them in and catch up first.
+      total = done + (await store.countAll({ after, ...(filter ? { filter } : {}) }));
       pending = read(after);
-      continue;
     }
-    await report('swapping');
-    exclusive.assertLocked();
-    const swapped = await trySwap(pool, projections, generation, after, options.lockTimeoutMs ?? 2_000);
-    if (swapped) break;
-    swapRetries += 1;
-    // A live projection is ahead (events arrived meanwhile): count them in and catch up first.
-    total = done + (await store.countAll({ after, ...(filter ? { filter } : {}) }));
-    pending = read(after);
+  } catch (error) {
+    // Nothing of this rebuild may still be writing once it gives up its lock.
+    await applier.settled().catch(() => undefined);
+    throw error;
   }
 
   const seconds = (performance.now() - started) / 1000;
