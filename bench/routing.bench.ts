@@ -21,6 +21,7 @@ import {
   type RouteCase,
   type SubmitCase,
 } from '@tongban/cases';
+import { routeCaseCommand } from '@tongban/case-handling';
 import {
   classifyPoint,
   Directory,
@@ -178,28 +179,10 @@ function intakeCommands(snapshot: DirectorySnapshot, n: number): SubmitCase[] {
   });
 }
 
-function routeCommand(
-  directory: Directory,
-  state: ReturnType<typeof evolve>,
-  submitted: CaseEvent,
-): RouteCase {
-  if (submitted.type !== 'case.submitted' || state.status !== 'submitted') throw new Error('not submitted');
-  const d = routeCase(directory, { location: submitted.location, day: '2026-12-01', returns: 0 });
-  return {
-    type: 'RouteCase',
-    caseId: state.caseId,
-    actor: { id: 'router', role: 'system' },
-    at: submitted.at,
-    target:
-      d.outcome === 'cadre'
-        ? { kind: 'cadre', cadreId: d.cadreId, orgUnit: d.community }
-        : { kind: 'queue', orgUnit: d.orgUnit },
-    rule: d.rule,
-    directoryVersion: d.directoryVersion,
-    catalogueVersion: d.catalogueVersion,
-    located: { by: d.located.by, community: d.located.community, grid: d.located.grid },
-    passed: d.passed,
-  };
+function routeCommand(directory: Directory, submitted: CaseEvent): RouteCase {
+  if (submitted.type !== 'case.submitted') throw new Error('not submitted');
+  const decision = routeCase(directory, { location: submitted.location, day: '2026-12-01', returns: 0 });
+  return routeCaseCommand(decision, submitted.caseId, submitted.at);
 }
 
 /** Per intake: the submission decided alone (baseline) and with routing after it (what intake does now). */
@@ -217,7 +200,7 @@ function intakeLatency(directory: Directory, commands: readonly SubmitCase[]) {
     t = performance.now();
     const events2 = decide(command, initialState);
     const state2 = events2.reduce(evolve, initialState);
-    const route = routeCommand(directory, state2, events2[0]!);
+    const route = routeCommand(directory, events2[0]!);
     const decided = decide(route, state2);
     if (measure) routed.push(performance.now() - t);
     const first = decided[0]!;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pingchengDemoDistrict } from '@tongban/directory';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
 import { bootApp, type RunningApp } from './boot';
@@ -185,6 +186,68 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
     }
   });
 
+  describe('who is my one person: GET /directory/lookup', () => {
+    const lookup = (who: Principal, query: string) => call(who, 'GET', `/directory/lookup?${query}`);
+    const g01 = pingchengDemoDistrict().grids.find((g) => g.code === `${TYC}.g01`)!;
+    const centre = {
+      lat: g01.boundary.reduce((s, p) => s + p.lat, 0) / g01.boundary.length,
+      lng: g01.boundary.reduce((s, p) => s + p.lng, 0) / g01.boundary.length,
+    };
+
+    it('by point: the grid’s cadre as their badge shows them; staff see the id and the full number', async () => {
+      const answer = await lookup(people.supervisor, `lat=${centre.lat}&lng=${centre.lng}`);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        located: {
+          by: 'point',
+          street: { code: 'pc.gucheng', name: '古城街道' },
+          community: { code: TYC, name: '太阳城社区' },
+          grid: { code: `${TYC}.g01` },
+        },
+        cadre: { id: 'demo-cadre-taiyangcheng', present: true },
+        standIn: null,
+        directoryVersion: 1,
+      });
+      expect((answer.body['cadre'] as { phone: string }).phone).toMatch(/^1\d{10}$/);
+    });
+
+    it('by address, for a resident: no staff ids, the number masked', async () => {
+      const answer = await lookup(
+        people.resident,
+        `address=${encodeURIComponent('太阳城小区 ３ 号楼 2单元')}`,
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ located: { by: 'address', community: { code: TYC } } });
+      const cadre = answer.body['cadre'] as { id: string | null; phone: string; name: string };
+      expect(cadre.id).toBeNull();
+      expect(cadre.phone).toMatch(/^\d{3}\*{4}\d{4}$/);
+      expect(cadre.name.length).toBeGreaterThan(1);
+    });
+
+    it('outside the district: located null', async () => {
+      const answer = await lookup(people.resident, 'lat=39.9&lng=116.4');
+      expect(answer.body).toMatchObject({ located: null, cadre: null, standIn: null });
+    });
+
+    it('exactly one of address or a point, numbers in range: else 400', async () => {
+      for (const query of [
+        '',
+        'address=太阳城&lat=40&lng=113',
+        'lat=40',
+        'lng=113',
+        'lat=abc&lng=113',
+        'lat=91&lng=113',
+      ]) {
+        const answer = await lookup(people.resident, query);
+        expect({ query, status: answer.status, code: answer.body['code'] }).toEqual({
+          query,
+          status: 400,
+          code: 'request.validation_failed',
+        });
+      }
+    });
+  });
+
   it('a hand-over to a cadre the directory does not know is refused: nothing can be wedged', async () => {
     const { id } = await submit({ gridCode: `${TYC}.g01` });
     expect((await call(people.tycCadre, 'POST', `/cases/${id}/accept`, {}, { 'if-match': '*' })).status).toBe(
@@ -201,6 +264,50 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
       status: 422,
       code: 'case.unknown_target',
     });
+  });
+});
+
+describe('a deployment without a directory', () => {
+  let db: TestDatabase;
+  let api: RunningApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('nodirectory');
+    api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, {
+      DATABASE_URL: db.url,
+      AUTH_JWT_ALGORITHM: 'HS256',
+      AUTH_JWT_SECRET: SECRET,
+    });
+  });
+
+  afterAll(async () => {
+    await api?.app.close();
+    await db?.drop();
+  });
+
+  it('answers the lookup 503 directory.unavailable, and routes nothing', async () => {
+    const headers = { authorization: `Bearer ${await signer.sign(people.resident, 600)}` };
+    const res = await fetch(
+      `${api.baseUrl}/api/v1/directory/lookup?address=${encodeURIComponent('太阳城小区3号楼')}`,
+      {
+        headers,
+      },
+    );
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as Record<string, unknown>)['code']).toBe('directory.unavailable');
+    const filed = await fetch(`${api.baseUrl}/api/v1/cases`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({
+        channel: 'app',
+        resident: { name: '赵丽', phone: '13912345678' },
+        location: { gridCode: `${TYC}.g01` },
+        title: '楼道灯不亮',
+        description: '楼道灯坏了一周。',
+      }),
+    });
+    expect(filed.status).toBe(201);
+    expect(((await filed.json()) as Record<string, unknown>)['version']).toBe(1);
   });
 });
 

@@ -212,6 +212,10 @@ const ROWS: Readonly<Record<string, Row>> = {
 interface EndpointRow {
   readonly may: readonly Caller[];
   readonly shows?: readonly Caller[];
+  /** Not a list: called once with this query string (lists are read whole after the matrix's last write). */
+  readonly query?: string;
+  /** What the callers it admits are answered, when not 200 (201 for POST). */
+  readonly admitted?: number;
 }
 
 const cadres: readonly Caller[] = ['ownerCadre', 'sameCommunityCadre', 'otherCommunityCadre'];
@@ -228,6 +232,14 @@ const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
   'GET /api/v1/worklist': { may: cadres, shows: ['ownerCadre'] },
   'GET /api/v1/referrals': { may: ['referredOffice', 'otherOffice'], shows: ['referredOffice'] },
   'GET /api/v1/contact-reveals': { may: [...supervisors, 'otherStreetSupervisor'], shows: supervisors },
+  // A read of the directory (who is the one person for a place): anyone signed in, no case in it.
+  // The matrix's api has no directory (JWT mode, DIRECTORY_SOURCE unset): past the access check,
+  // the callers it admits are answered 503 directory.unavailable; the others 403 before that.
+  'GET /api/v1/directory/lookup': {
+    may: everyone,
+    query: `?address=${encodeURIComponent('古城街道太阳城小区3号楼')}`,
+    admitted: 503,
+  },
 };
 
 /** What each kind of caller files through, and where (a cadre in their own community). */
@@ -530,11 +542,17 @@ describe('the access matrix (real PostgreSQL)', () => {
       for (const caller of CALLERS) {
         cells += 1;
         const bad = caller === 'noToken' || caller === 'expiredToken' || caller === 'malformedUnit';
-        const want = bad ? 401 : row.may.includes(caller) ? (op.method === 'POST' ? 201 : 200) : 403;
+        const want = bad
+          ? 401
+          : row.may.includes(caller)
+            ? (row.admitted ?? (op.method === 'POST' ? 201 : 200))
+            : 403;
         const answer =
           op.method === 'POST'
             ? await call(caller, 'POST', op.path, intakeOf(caller), { 'idempotency-key': randomUUID() })
-            : await everyPage(caller, `${op.path}${after}`);
+            : row.query !== undefined
+              ? await call(caller, 'GET', `${op.path}${row.query}`)
+              : await everyPage(caller, `${op.path}${after}`);
         if (answer.status !== want) {
           failures.push(`${op.key} by ${caller}: ${answer.status}, want ${want}: ${answer.text}`);
           continue;

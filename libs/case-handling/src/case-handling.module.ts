@@ -15,6 +15,7 @@ import { CaseActionRunner } from './http/case-action.route';
 import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
 import { caseDirectoryProvider, routingDirectoryProvider } from './route-case/case-directory.provider';
 import { CaseRouter } from './route-case/case-router';
+import { FindOnePersonController } from './find-one-person/find-one-person.controller';
 import { AcceptCaseHandler } from './accept-case/accept-case.command';
 import { AcceptCaseController } from './accept-case/accept-case.controller';
 import { CloseCaseHandler } from './close-case/close-case.command';
@@ -153,7 +154,7 @@ export class CaseHandlingModule {
     return {
       module: CaseHandlingModule,
       imports: [CqrsModule.forRoot()],
-      controllers: USE_CASE_CONTROLLERS,
+      controllers: [...USE_CASE_CONTROLLERS, FindOnePersonController],
       providers: [
         {
           provide: CASE_HANDLING_OPTIONS,

@@ -40,6 +40,7 @@ export { RaiseSlaWarningCommand } from './raise-sla-warning/raise-sla-warning.co
 export { RecordSlaBreachCommand } from './record-sla-breach/record-sla-breach.command';
 export { ExpireFeedbackWindowCommand } from './expire-feedback-window/expire-feedback-window.command';
 export { actorOf } from './http/case-action.route';
+export { CaseRouter, ROUTER, routeCaseCommand } from './route-case/case-router';
 export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-case.command';
 export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 export { isValidResidentIdNumber } from './http/validators';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActorRef, CaseEvent, CaseState, Instant, RouteCase } from '@tongban/cases';
-import { routeCase, type Directory } from '@tongban/directory';
+import { routeCase, type Directory, type RoutingDecision } from '@tongban/directory';
 import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { localDay } from '../submit-case/case-number-blocks';
 import { ROUTING_DIRECTORY } from './case-directory.provider';
@@ -42,24 +42,29 @@ export class CaseRouter {
       returns: state.returnCount,
       returnedBy,
     });
-    return {
-      type: 'RouteCase',
-      caseId: state.caseId,
-      actor: ROUTER,
-      at,
-      target:
-        decision.outcome === 'cadre'
-          ? { kind: 'cadre', cadreId: decision.cadreId, orgUnit: decision.community }
-          : { kind: 'queue', orgUnit: decision.orgUnit },
-      rule: decision.rule,
-      directoryVersion: decision.directoryVersion,
-      catalogueVersion: decision.catalogueVersion,
-      located: {
-        by: decision.located.by,
-        community: decision.located.community,
-        grid: decision.located.grid,
-      },
-      passed: decision.passed,
-    };
+    return routeCaseCommand(decision, state.caseId, at);
   }
+}
+
+/** Routing's decision as the system's command on the case. */
+export function routeCaseCommand(decision: RoutingDecision, caseId: string, at: Instant): RouteCase {
+  return {
+    type: 'RouteCase',
+    caseId,
+    actor: ROUTER,
+    at,
+    target:
+      decision.outcome === 'cadre'
+        ? { kind: 'cadre', cadreId: decision.cadreId, orgUnit: decision.community }
+        : { kind: 'queue', orgUnit: decision.orgUnit },
+    rule: decision.rule,
+    directoryVersion: decision.directoryVersion,
+    catalogueVersion: decision.catalogueVersion,
+    located: {
+      by: decision.located.by,
+      community: decision.located.community,
+      grid: decision.located.grid,
+    },
+    passed: decision.passed,
+  };
 }
