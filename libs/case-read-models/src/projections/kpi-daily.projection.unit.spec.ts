@@ -56,6 +56,48 @@ describe('kpi_daily', () => {
     });
   });
 
+  it('first-dispatch accuracy from a known sequence of returns: routed, returned twice, queued, dispatched by hand', async () => {
+    // Routing (the system) sends the case to the grid's cadre A, who returns it; routing sends it
+    // to the cadre on duty, B, who returns it too; routing queues it with the street's dispatcher
+    // (case.routed counts nothing); the dispatcher sends it to C in another community.
+    const router = actors.system;
+    const at = (hhmm: string) => `2026-11-27T${hhmm}:00+08:00`;
+    const routing = { rule: 'grid_cadre', directoryVersion: 1, catalogueVersion: 1 } as const;
+    const counts = await countsAfter(
+      submitted,
+      ev.dispatched({ ...on, ...routing, by: router, at: at('09:01'), ownerId: actors.cadreA.id }),
+      ev.returned({ ...on, at: at('09:20'), by: actors.cadreA }),
+      ev.dispatched({
+        ...on,
+        ...routing,
+        rule: 'on_duty_cadre',
+        by: router,
+        at: at('09:20'),
+        ownerId: actors.cadreB.id,
+        redispatch: true,
+      }),
+      ev.returned({ ...on, at: at('09:40'), by: actors.cadreB }),
+      ev.routed({ ...on, rule: 'second_return', queue: 'pc.gucheng', at: at('09:40') }),
+      ev.dispatched({
+        ...on,
+        at: at('10:00'),
+        ownerId: actors.cadreC.id,
+        ownerOrgUnit: OTHER_COMMUNITY,
+        redispatch: true,
+      }),
+    );
+    expect(counts).toEqual({
+      [`${A} received`]: 2,
+      [`${A} returned`]: 2,
+      [`${OTHER_COMMUNITY} ${DAY} property.elevator received`]: 1,
+    });
+    // First-dispatch accuracy (首派准确率) = dispatches not returned ÷ dispatches.
+    const received =
+      counts[`${A} received`]! + counts[`${OTHER_COMMUNITY} ${DAY} property.elevator received`]!;
+    const returned = counts[`${A} returned`]!;
+    expect((received - returned) / received).toBeCloseTo(1 / 3);
+  });
+
   it('counts response and resolution in time when no breach was recorded', async () => {
     expect(await countsAfter(...handled)).toEqual({
       [`${A} received`]: 1,
