@@ -24,6 +24,7 @@ const people = {
   resident: { id: 'resident-zhao', role: 'resident' },
   tycCadre: { id: 'demo-cadre-taiyangcheng', role: 'cadre', orgUnit: TYC },
   supervisor: { id: 'demo-supervisor-district', role: 'supervisor', orgUnit: 'pc' },
+  dispatcher: { id: 'demo-dispatcher', role: 'dispatcher', orgUnit: 'pc' },
 } satisfies Record<string, Principal>;
 
 interface HistoryEvent {
@@ -246,6 +247,23 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
         });
       }
     });
+  });
+
+  it('a dispatch to a cadre no longer in post is refused (422 case.target_absent), and appends nothing', async () => {
+    const gone = pingchengDemoDistrict().cadres.find((c) => c.status === 'inactive')!;
+    const { id, version } = await submit({ address: '北京市东城区东长安街1号' });
+    const refused = await call(
+      people.dispatcher,
+      'POST',
+      `/cases/${id}/dispatch`,
+      { ownerId: gone.id, ownerOrgUnit: gone.community },
+      { 'if-match': `"${version}"` },
+    );
+    expect({ status: refused.status, code: refused.body['code'] }).toEqual({
+      status: 422,
+      code: 'case.target_absent',
+    });
+    expect(await history(id)).toHaveLength(version);
   });
 
   it('a hand-over to a cadre the directory does not know is refused: nothing can be wedged', async () => {

@@ -18,6 +18,7 @@ export { MergeTargetNotFoundError, MergeTargetNotOpenError } from './merge-case/
 export {
   TargetNotInUnitError,
   TargetOutOfScopeError,
+  TargetAbsentError,
   TargetWrongKindError,
   UnknownTargetError,
   checkRoutingTargets,

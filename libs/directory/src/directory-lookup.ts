@@ -9,8 +9,11 @@
  * will answer from its read models.
  */
 export interface DirectoryLookup {
-  /** What is known of the person with this id, as a possible owner of a case. */
-  person(id: string): Promise<PersonLookup>;
+  /**
+   * What is known of the person with this id, as a possible owner of a case; with `at` (an
+   * instant), also whether a cadre is present that day (Asia/Shanghai): in post, not on leave.
+   */
+  person(id: string, at?: string): Promise<PersonLookup>;
   /** What is known of the org unit with this code. */
   unit(code: string): Promise<UnitLookup>;
 }
@@ -22,7 +25,12 @@ export interface DirectoryLookup {
  * - `unverified`: the lookup cannot tell (no directory to ask): the id is taken on trust.
  */
 export type PersonLookup =
-  | { readonly found: 'cadre'; readonly community: string }
+  | {
+      readonly found: 'cadre';
+      readonly community: string;
+      /** Present on the day asked about; absent from the answer when not asked or not known. */
+      readonly present?: boolean;
+    }
   | { readonly found: 'not_a_cadre' }
   | { readonly found: 'unknown' }
   | { readonly found: 'unverified' };

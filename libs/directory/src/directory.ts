@@ -153,9 +153,15 @@ export class Directory implements DirectoryLookup {
 
   // ---- the DirectoryLookup port ----------------------------------------------------------------
 
-  person(id: string): Promise<PersonLookup> {
+  person(id: string, at?: string): Promise<PersonLookup> {
     const cadre = this.cadres.get(id);
-    if (cadre) return Promise.resolve({ found: 'cadre', community: cadre.community });
+    if (cadre) {
+      return Promise.resolve({
+        found: 'cadre',
+        community: cadre.community,
+        ...(at === undefined ? {} : { present: this.isPresent(id, districtDay(at)) }),
+      });
+    }
     return Promise.resolve(this.staff.has(id) ? { found: 'not_a_cadre' } : { found: 'unknown' });
   }
 
@@ -178,4 +184,16 @@ export class Directory implements DirectoryLookup {
     if (unit) return found(unit.kind, unit.street);
     return { found: 'unknown' };
   }
+}
+
+/** The directory's days are Asia/Shanghai calendar days (YYYY-MM-DD). */
+const SHANGHAI_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+export function districtDay(at: string): string {
+  return SHANGHAI_DAY.format(new Date(at));
 }

@@ -20,9 +20,10 @@ export class DispatchCaseController {
   @CaseActionRoute('dispatch', DISPATCH_CASE_ACCESS, {
     summary: 'Dispatch to ONE accountable cadre (派单)',
     description:
-      'Also re-dispatches a returned case. `ownerId` must be a cadre who works in `ownerOrgUnit`, a ' +
-      'community within your unit (422 `case.unknown_target`, `case.target_not_in_unit`, ' +
-      '`case.target_wrong_kind`, `case.target_out_of_scope` otherwise).',
+      'Also re-dispatches a returned case, and overrides routing’s choice. `ownerId` must be a cadre who ' +
+      'works in `ownerOrgUnit`, a community within your unit, and is present today where the directory ' +
+      'knows (422 `case.unknown_target`, `case.target_not_in_unit`, `case.target_wrong_kind`, ' +
+      '`case.target_out_of_scope`, `case.target_absent` otherwise).',
     problems: [CASE_TARGET_PROBLEMS],
   })
   dispatch(

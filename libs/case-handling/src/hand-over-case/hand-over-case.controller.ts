@@ -21,7 +21,8 @@ export class HandOverCaseController {
     summary: 'Offer the case to another cadre',
     description:
       'You stay the accountable owner until they accept; they may refuse with a return. `toCadreId` must ' +
-      'be a cadre who works in `toOrgUnit`, a community of your street (422 otherwise).',
+      'be a cadre who works in `toOrgUnit`, a community of your street, present today where the directory ' +
+      'knows (422 otherwise).',
     problems: [CASE_TARGET_PROBLEMS],
   })
   handOver(

@@ -6,6 +6,7 @@ import { CaseVersionConflictError } from '../case-command/case-command';
 import {
   TargetNotInUnitError,
   TargetOutOfScopeError,
+  TargetAbsentError,
   TargetWrongKindError,
   UnknownTargetError,
 } from '../routing-targets/routing-targets.check';
@@ -45,6 +46,7 @@ export const CASE_TARGET_PROBLEMS: ProblemCodes = problemCodes(
   TargetNotInUnitError,
   TargetWrongKindError,
   TargetOutOfScopeError,
+  TargetAbsentError,
 );
 
 /** What intake can answer beyond the platform's own errors and the Idempotency-Key rules. */

@@ -35,6 +35,12 @@ export class TargetOutOfScopeError extends TongbanError {
   readonly kind = 'unprocessable';
 }
 
+/** The cadre named is away that day (on leave, or no longer in post): a case would wait on nobody. */
+export class TargetAbsentError extends TongbanError {
+  readonly code = 'case.target_absent';
+  readonly kind = 'unprocessable';
+}
+
 /** The unit kinds a referral of each target kind goes to. */
 const REFERRAL_KINDS: Readonly<Record<ReferralTarget, readonly DirectoryUnitKind[]>> = {
   office: ['office', 'serviceUnit'],
@@ -54,11 +60,11 @@ export async function checkRoutingTargets(
     if (!dispatchesTo(command.actor, unit)) {
       throw new TargetOutOfScopeError(`${unit.code} is outside the unit you dispatch for.`);
     }
-    await cadreOf(directory, command.ownerId, unit);
+    await cadreOf(directory, command.ownerId, unit, command.at);
   } else if (command.type === 'HandOverCase') {
     const unit = await community(directory, command.toOrgUnit);
     await requireOwnersStreet(directory, state, unit, 'A case is handed over within its owner’s street');
-    await cadreOf(directory, command.toCadreId, unit);
+    await cadreOf(directory, command.toCadreId, unit, command.at);
   } else if (command.type === 'ReferStep') {
     const unit = await existing(directory, command.toOrgUnit);
     if (!REFERRAL_KINDS[command.target].includes(unit.kind)) {
@@ -86,13 +92,24 @@ async function community(directory: DirectoryLookup, code: string): Promise<Dire
   return unit;
 }
 
-/** The cadre must be one, and work in `unit`; an id the lookup cannot verify is taken on trust. */
-async function cadreOf(directory: DirectoryLookup, id: string, unit: DirectoryUnit): Promise<void> {
-  const person = await directory.person(id);
+/**
+ * The cadre must be one, work in `unit` and be present on the day of `at` (where the lookup knows);
+ * an id the lookup cannot verify is taken on trust.
+ */
+async function cadreOf(
+  directory: DirectoryLookup,
+  id: string,
+  unit: DirectoryUnit,
+  at: string,
+): Promise<void> {
+  const person = await directory.person(id, at);
   switch (person.found) {
     case 'cadre':
       if (person.community !== unit.code) {
         throw new TargetNotInUnitError(`Cadre ${id} does not work in ${unit.code}.`);
+      }
+      if (person.present === false) {
+        throw new TargetAbsentError(`Cadre ${id} is away that day (on leave or no longer in post).`);
       }
       return;
     case 'not_a_cadre':

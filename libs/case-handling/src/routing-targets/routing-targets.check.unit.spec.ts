@@ -1,6 +1,6 @@
 import { replay, type CaseCommand, type CaseEvent } from '@tongban/cases';
 import { actors, cmd, ev, history } from '@tongban/cases/testing';
-import type { DirectoryLookup } from '@tongban/directory';
+import { Directory, type CadreRecord, type DirectoryLookup } from '@tongban/directory';
 import { demoDirectoryLookup, formatDirectoryLookup } from './interim-directory.lookup';
 import { checkRoutingTargets } from './routing-targets.check';
 
@@ -45,6 +45,57 @@ const refer = (target: 'office' | 'agency', toOrgUnit: string) =>
   cmd.refer({ actor: owner, target, toOrgUnit });
 
 describe('checkRoutingTargets', () => {
+  describe('with the directory (issue 13): the cadre must be present that day', () => {
+    const TYC_CADRE = 'tyc-present';
+    const directory = new Directory({
+      version: 1,
+      catalogueVersion: 1,
+      district: { code: 'pc', name: '平城区' },
+      streets: [{ code: 'pc.gucheng', name: '古城街道' }],
+      communities: [{ code: TAIYANGCHENG, street: 'pc.gucheng', name: '太阳城社区' }],
+      grids: [],
+      cadres: [
+        cadreRecord(CADRE_TYC, {}),
+        cadreRecord(TYC_CADRE, {}),
+        // The fixtures' commands are at 2026-11-27 (Asia/Shanghai): on leave that day, both ends counted.
+        cadreRecord('tyc-on-leave', { leave: [{ from: '2026-11-27', to: '2026-11-27' }] }),
+        cadreRecord('tyc-left', { status: 'inactive' }),
+      ],
+      staff: [],
+      units: [],
+      matters: [],
+      duty: [],
+      rotations: [],
+      addresses: [],
+    });
+
+    it.each([
+      ['present', dispatch(TYC_CADRE, TAIYANGCHENG), 'passes'],
+      ['on leave that day', dispatch('tyc-on-leave', TAIYANGCHENG), 'case.target_absent'],
+      ['no longer in post', dispatch('tyc-left', TAIYANGCHENG), 'case.target_absent'],
+      ['not in the directory', dispatch('cadre-typo-99', TAIYANGCHENG), 'case.unknown_target'],
+    ])('dispatch to a cadre %s: %s', async (_what, command, expected) => {
+      expect(await verdict(directory, submitted, command)).toBe(expected);
+    });
+
+    it.each([
+      ['present', handOver(TYC_CADRE, TAIYANGCHENG), 'passes'],
+      ['on leave that day', handOver('tyc-on-leave', TAIYANGCHENG), 'case.target_absent'],
+      ['no longer in post', handOver('tyc-left', TAIYANGCHENG), 'case.target_absent'],
+    ])('hand-over to a cadre %s: %s', async (_what, command, expected) => {
+      expect(await verdict(directory, inHandling, command)).toBe(expected);
+    });
+
+    it('a leave ending the day before is over', async () => {
+      const later = dispatch('tyc-on-leave', TAIYANGCHENG);
+      expect(await verdict(directory, submitted, { ...later, at: '2026-11-28T08:00:00+08:00' })).toBe(
+        'passes',
+      );
+      // 2026-11-27T23:30 UTC is already the 28th in Shanghai.
+      expect(await verdict(directory, submitted, { ...later, at: '2026-11-27T23:30:00Z' })).toBe('passes');
+    });
+  });
+
   describe('with the demo users (dev mode)', () => {
     const demo = demoDirectoryLookup();
 
@@ -181,3 +232,19 @@ describe('checkRoutingTargets', () => {
     expect(await verdict(demo, [], dispatch('cadre-typo-99', 'nowhere'))).toBe('passes');
   });
 });
+
+function cadreRecord(id: string, extra: Partial<CadreRecord>): CadreRecord {
+  return {
+    id,
+    badge: `B-${id}`,
+    name: `演示${id}`,
+    community: TAIYANGCHENG,
+    post: '委员',
+    duties: [],
+    status: 'active',
+    leave: [],
+    phone: '13800000000',
+    demo: true,
+    ...extra,
+  };
+}
