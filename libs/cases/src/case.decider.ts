@@ -28,7 +28,7 @@ import type {
   WithdrawCase,
 } from './case.commands';
 import { CaseError } from './case.errors';
-import type { CaseEvent, CaseRouted } from './case.events';
+import { QUEUE_RULES, type CaseEvent, type CaseRouted } from './case.events';
 import {
   OPEN_STATUSES,
   UNRESOLVED_STATUSES,
@@ -199,8 +199,6 @@ function route(c: RouteCase, state: CaseState): CaseEvent[] {
     },
   ];
 }
-
-const QUEUE_RULES = ['community_queue', 'street_dispatcher', 'second_return', 'district_dispatcher'] as const;
 
 function queueRule(rule: string): CaseRouted['rule'] {
   const found = QUEUE_RULES.find((r) => r === rule);

@@ -63,9 +63,17 @@ export interface RoutingLocated {
  * the community's (nobody present), the street's dispatcher (not located in a community, or
  * returned twice), or the district's (nothing locates it: 兜底). The status does not change.
  */
+/** The routing rules that leave the choice to people: a queue rather than a cadre. */
+export const QUEUE_RULES = [
+  'community_queue',
+  'street_dispatcher',
+  'second_return',
+  'district_dispatcher',
+] as const;
+
 export interface CaseRouted extends EventBase {
   readonly type: 'case.routed';
-  readonly rule: 'community_queue' | 'street_dispatcher' | 'second_return' | 'district_dispatcher';
+  readonly rule: (typeof QUEUE_RULES)[number];
   /** Whose queue: a community, a street or the district. */
   readonly queue: string;
   readonly directoryVersion: number;

@@ -10,10 +10,10 @@
  */
 export interface DirectoryLookup {
   /**
-   * What is known of the person with this id, as a possible owner of a case; with `at` (an
-   * instant), also whether a cadre is present that day (Asia/Shanghai): in post, not on leave.
+   * What is known of the person with this id, as a possible owner of a case; with `day`
+   * (YYYY-MM-DD, the district's calendar), also whether a cadre is present: in post, not on leave.
    */
-  person(id: string, at?: string): Promise<PersonLookup>;
+  person(id: string, day?: string): Promise<PersonLookup>;
   /** What is known of the org unit with this code. */
   unit(code: string): Promise<UnitLookup>;
 }

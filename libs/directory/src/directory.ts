@@ -6,7 +6,6 @@ import type {
   CommunityRecord,
   DirectorySnapshot,
   GridRecord,
-  MatterRecord,
   Point,
   StaffRecord,
   StreetRecord,
@@ -31,7 +30,7 @@ export interface Locators {
 
 /**
  * The directory at one version, indexed for lookups: who is who, where, present or away, on
- * duty, and what the catalogue says. Immutable: a change makes a new snapshot and a new
+ * duty. Immutable: a change makes a new snapshot and a new
  * `Directory`. Also the `DirectoryLookup` port the case application checks routing targets
  * against (ADR 0012), answered from real data instead of the interim lookup.
  */
@@ -42,9 +41,7 @@ export class Directory implements DirectoryLookup {
   private readonly cadres = new Map<string, CadreRecord>();
   private readonly staff = new Map<string, StaffRecord>();
   private readonly units = new Map<string, StreetUnitRecord>();
-  private readonly matters = new Map<string, MatterRecord>();
   private readonly duty = new Map<string, string>();
-  private readonly cadresByCommunity = new Map<string, CadreRecord[]>();
 
   constructor(
     readonly snapshot: DirectorySnapshot,
@@ -53,15 +50,9 @@ export class Directory implements DirectoryLookup {
     for (const s of snapshot.streets) this.streets.set(s.code, s);
     for (const c of snapshot.communities) this.communities.set(c.code, c);
     for (const g of snapshot.grids) this.grids.set(g.code, g);
-    for (const c of snapshot.cadres) {
-      this.cadres.set(c.id, c);
-      let list = this.cadresByCommunity.get(c.community);
-      if (!list) this.cadresByCommunity.set(c.community, (list = []));
-      list.push(c);
-    }
+    for (const c of snapshot.cadres) this.cadres.set(c.id, c);
     for (const s of snapshot.staff) this.staff.set(s.id, s);
     for (const u of snapshot.units) this.units.set(u.code, u);
-    for (const m of snapshot.matters) this.matters.set(m.code, m);
     for (const d of snapshot.duty) this.duty.set(`${d.community}\u0000${d.day}`, d.cadreId);
   }
 
@@ -112,22 +103,6 @@ export class Directory implements DirectoryLookup {
     return this.cadres.get(id);
   }
 
-  cadresOf(community: string): readonly CadreRecord[] {
-    return this.cadresByCommunity.get(community) ?? [];
-  }
-
-  staffMember(id: string): StaffRecord | undefined {
-    return this.staff.get(id);
-  }
-
-  streetUnit(code: string): StreetUnitRecord | undefined {
-    return this.units.get(code);
-  }
-
-  matter(code: string): MatterRecord | undefined {
-    return this.matters.get(code);
-  }
-
   /** In post and not on leave that day: a case may be routed to them. */
   isPresent(cadreId: string, day: string): boolean {
     const cadre = this.cadres.get(cadreId);
@@ -146,6 +121,12 @@ export class Directory implements DirectoryLookup {
     return code === undefined ? undefined : this.grids.get(code);
   }
 
+  /** The place a point lies in (its grid and the grid's community), through the grid index. */
+  placeAt(point: Point): Place | undefined {
+    const grid = this.gridAt(point);
+    return grid ? { community: grid.community, grid: grid.code } : undefined;
+  }
+
   /** The place an address names, through the address index (undefined without one). */
   placeOf(address: string): Place | undefined {
     return this.locators?.address(address);
@@ -153,13 +134,13 @@ export class Directory implements DirectoryLookup {
 
   // ---- the DirectoryLookup port ----------------------------------------------------------------
 
-  person(id: string, at?: string): Promise<PersonLookup> {
+  person(id: string, day?: string): Promise<PersonLookup> {
     const cadre = this.cadres.get(id);
     if (cadre) {
       return Promise.resolve({
         found: 'cadre',
         community: cadre.community,
-        ...(at === undefined ? {} : { present: this.isPresent(id, districtDay(at)) }),
+        ...(day === undefined ? {} : { present: this.isPresent(id, day) }),
       });
     }
     return Promise.resolve(this.staff.has(id) ? { found: 'not_a_cadre' } : { found: 'unknown' });
@@ -184,16 +165,4 @@ export class Directory implements DirectoryLookup {
     if (unit) return found(unit.kind, unit.street);
     return { found: 'unknown' };
   }
-}
-
-/** The directory's days are Asia/Shanghai calendar days (YYYY-MM-DD). */
-const SHANGHAI_DAY = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-export function districtDay(at: string): string {
-  return SHANGHAI_DAY.format(new Date(at));
 }

@@ -49,12 +49,7 @@ export class FindOnePersonController {
     if (!directory) throw new DirectoryUnavailableError('This deployment has no directory to look up.');
     const day = localDay(this.clock.now().toISOString(), this.options.timeZone);
     const place: Place | undefined =
-      where.kind === 'address'
-        ? directory.placeOf(where.address)
-        : (() => {
-            const grid = directory.gridAt(where.point);
-            return grid ? { community: grid.community, grid: grid.code } : undefined;
-          })();
+      where.kind === 'address' ? directory.placeOf(where.address) : directory.placeAt(where.point);
     const community = place ? directory.community(place.community) : undefined;
     const street = community ? directory.street(community.street) : undefined;
     if (!place || !community || !street) {
@@ -106,14 +101,8 @@ function exactlyOne(query: FindOnePersonQuery): Where {
   }
   throw new ValidationFailedError('Give an address, or lat and lng: exactly one of the two.', [
     {
-      field:
-        query.address === undefined && !hasPoint
-          ? 'address'
-          : hasPoint && query.address === undefined
-            ? query.lat === undefined
-              ? 'lat'
-              : 'lng'
-            : 'address',
+      // Half a point names the half missing; anything else (nothing, or both kinds) the address.
+      field: query.address === undefined && hasPoint ? (query.lat === undefined ? 'lat' : 'lng') : 'address',
       reason: 'exactlyOneLocation',
       message: 'give address, or lat and lng',
     },

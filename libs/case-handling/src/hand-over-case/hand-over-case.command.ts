@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { DirectoryLookup } from '@tongban/directory';
 import { CaseCommandMessage, type CaseCommandResult } from '../case-command/case-command';
 import { CaseWriter } from '../case-command/case-writer';
+import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { DIRECTORY_LOOKUP } from '../routing-targets/directory-lookup.provider';
 import { checkRoutingTargets } from '../routing-targets/routing-targets.check';
 
@@ -14,11 +15,12 @@ export class HandOverCaseHandler implements ICommandHandler<HandOverCaseCommand,
   constructor(
     private readonly writer: CaseWriter,
     @Inject(DIRECTORY_LOOKUP) private readonly directory: DirectoryLookup,
+    @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
   ) {}
 
   execute(command: HandOverCaseCommand): Promise<CaseCommandResult> {
     return this.writer.write(command, {
-      check: (state) => checkRoutingTargets(command.decision, state, this.directory),
+      check: (state) => checkRoutingTargets(command.decision, state, this.directory, this.options.timeZone),
     });
   }
 }

@@ -2,6 +2,7 @@ import type { ActorRef, CaseCommand, CaseState, ReferralTarget } from '@tongban/
 import type { DirectoryLookup, DirectoryUnit, DirectoryUnitKind } from '@tongban/directory';
 import { TongbanError } from '@tongban/errors';
 import { covers } from '../access/case-access.policy';
+import { localDay } from '../submit-case/case-number-blocks';
 
 /**
  * Where a case is sent must exist (issue 10, ADR 0012): dispatch and hand-over name a cadre and
@@ -47,11 +48,15 @@ const REFERRAL_KINDS: Readonly<Record<ReferralTarget, readonly DirectoryUnitKind
   agency: ['stationedAgency'],
 };
 
-/** Checks the targets of a dispatch, hand-over or referral; every other command passes. */
+/**
+ * Checks the targets of a dispatch, hand-over or referral; every other command passes. A cadre
+ * must be present on the command's day in the district's `timeZone`.
+ */
 export async function checkRoutingTargets(
   command: CaseCommand,
   state: CaseState,
   directory: DirectoryLookup,
+  timeZone: string,
 ): Promise<void> {
   // A case that does not exist is the decider's 404, whatever it would be sent to.
   if (state.status === 'none') return;
@@ -60,11 +65,11 @@ export async function checkRoutingTargets(
     if (!dispatchesTo(command.actor, unit)) {
       throw new TargetOutOfScopeError(`${unit.code} is outside the unit you dispatch for.`);
     }
-    await cadreOf(directory, command.ownerId, unit, command.at);
+    await cadreOf(directory, command.ownerId, unit, localDay(command.at, timeZone));
   } else if (command.type === 'HandOverCase') {
     const unit = await community(directory, command.toOrgUnit);
     await requireOwnersStreet(directory, state, unit, 'A case is handed over within its owner’s street');
-    await cadreOf(directory, command.toCadreId, unit, command.at);
+    await cadreOf(directory, command.toCadreId, unit, localDay(command.at, timeZone));
   } else if (command.type === 'ReferStep') {
     const unit = await existing(directory, command.toOrgUnit);
     if (!REFERRAL_KINDS[command.target].includes(unit.kind)) {
@@ -93,16 +98,16 @@ async function community(directory: DirectoryLookup, code: string): Promise<Dire
 }
 
 /**
- * The cadre must be one, work in `unit` and be present on the day of `at` (where the lookup knows);
- * an id the lookup cannot verify is taken on trust.
+ * The cadre must be one, work in `unit` and be present on `day` (where the lookup knows); an id
+ * the lookup cannot verify is taken on trust.
  */
 async function cadreOf(
   directory: DirectoryLookup,
   id: string,
   unit: DirectoryUnit,
-  at: string,
+  day: string,
 ): Promise<void> {
-  const person = await directory.person(id, at);
+  const person = await directory.person(id, day);
   switch (person.found) {
     case 'cadre':
       if (person.community !== unit.code) {

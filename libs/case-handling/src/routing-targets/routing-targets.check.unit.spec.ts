@@ -2,6 +2,7 @@ import { replay, type CaseCommand, type CaseEvent } from '@tongban/cases';
 import { actors, cmd, ev, history } from '@tongban/cases/testing';
 import { Directory, type CadreRecord, type DirectoryLookup } from '@tongban/directory';
 import { demoDirectoryLookup, formatDirectoryLookup } from './interim-directory.lookup';
+import { DEFAULT_CASE_HANDLING_OPTIONS } from '../case-handling.options';
 import { checkRoutingTargets } from './routing-targets.check';
 
 const TAIYANGCHENG = 'pc.gucheng.taiyangcheng';
@@ -28,7 +29,7 @@ async function verdict(
   command: CaseCommand,
 ): Promise<string> {
   try {
-    await checkRoutingTargets(command, replay(events), directory);
+    await checkRoutingTargets(command, replay(events), directory, DEFAULT_CASE_HANDLING_OPTIONS.timeZone);
     return 'passes';
   } catch (error) {
     const { code, kind } = error as { code: string; kind: string };

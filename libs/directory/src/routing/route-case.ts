@@ -63,7 +63,7 @@ export interface Located {
 }
 
 /** The rules that leave the choice to people: a community's queue or a dispatcher's. */
-export type QueueRule = 'community_queue' | 'street_dispatcher' | 'second_return' | 'district_dispatcher';
+export type QueueRule = Exclude<RoutingRule, 'grid_cadre' | 'on_duty_cadre'>;
 
 interface DecisionBase {
   readonly rule: RoutingRule;
@@ -188,8 +188,9 @@ export function locate(directory: Directory, location: RoutingLocation): Located
     if (found) return found;
   }
   if (isCoordinate(location.latitude, -90, 90) && isCoordinate(location.longitude, -180, 180)) {
-    const grid = directory.gridAt({ lat: location.latitude, lng: location.longitude });
-    if (grid) return inGrid('point', grid.code)!;
+    const place = directory.placeAt({ lat: location.latitude, lng: location.longitude });
+    const found = place && atPlace('point', place);
+    if (found) return found;
   }
   if (location.address) {
     const place = directory.placeOf(location.address);
