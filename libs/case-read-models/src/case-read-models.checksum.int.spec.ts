@@ -1,5 +1,4 @@
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { deterministicUuid, toStoredEvent } from '@tongban/case-handling';
 import { caseStreamId } from '@tongban/cases';
 import { generateCaseWorkload } from '@tongban/cases/testing';
@@ -21,7 +20,7 @@ import {
   rebuildProjections,
   type AnyProjection,
 } from '@tongban/projections';
-import { createTestDatabase, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, migratedDataSource, type TestDatabase } from '@tongban/testing';
 import { CASE_PROJECTIONS } from './projections';
 import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
@@ -81,14 +80,7 @@ beforeAll(async () => {
   db = await createTestDatabase('views');
   pool = new Pool(eventStorePoolConfig(db.url, { max: 8 }));
   await migrateEventStore(pool);
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: CASE_READ_MODEL_MIGRATIONS,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'all' });
-  await dataSource.destroy();
+  await (await migratedDataSource(db.url, CASE_READ_MODEL_MIGRATIONS)).destroy();
   store = new PostgresEventStore({ pool, listen: { connectionString: db.url }, pollIntervalMs: 200 });
 }, 60_000);
 

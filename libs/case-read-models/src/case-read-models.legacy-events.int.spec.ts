@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { toStoredEvent } from '@tongban/case-handling';
 import { caseStreamId } from '@tongban/cases';
 import { actors, ev, submittedWithoutResident } from '@tongban/cases/testing';
@@ -11,7 +10,7 @@ import {
   type GlobalPosition,
 } from '@tongban/event-store';
 import { ProjectionRunner, ReadModelConsistency, rebuildProjection } from '@tongban/projections';
-import { createTestDatabase, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, migratedDataSource, type TestDatabase } from '@tongban/testing';
 import { CASE_DETAIL_TABLE, CASE_PROJECTIONS } from './projections';
 import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
@@ -33,14 +32,7 @@ beforeAll(async () => {
   db = await createTestDatabase('legacy');
   pool = new Pool(eventStorePoolConfig(db.url, { max: 6 }));
   await migrateEventStore(pool);
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: CASE_READ_MODEL_MIGRATIONS,
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'all' });
-  await dataSource.destroy();
+  await (await migratedDataSource(db.url, CASE_READ_MODEL_MIGRATIONS)).destroy();
   store = new PostgresEventStore({ pool, listen: { connectionString: db.url }, pollIntervalMs: 200 });
 }, 60_000);
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { PostgresEventStore, formatPosition, migrateEventStore, poolOf } from '@tongban/event-store';
-import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, migratedDataSource, eventually, type TestDatabase } from '@tongban/testing';
 import { applyInTransaction } from './postgres/apply';
-import { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
-import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
+import { PROJECTION_MIGRATIONS } from './index';
 import { ProjectionRunner } from './postgres/projection-runner';
 import { ensureCheckpoint } from './postgres/projection-sql';
 import type { Projection } from './projection';
@@ -40,12 +39,7 @@ let store: PostgresEventStore;
 
 beforeAll(async () => {
   db = await createTestDatabase('rmadmin');
-  dataSource = await new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: [ProjectionCheckpoints1764288000000, ProjectionRebuilds1764287999999],
-  }).initialize();
-  await dataSource.runMigrations();
+  dataSource = await migratedDataSource(db.url, PROJECTION_MIGRATIONS);
   const pool = poolOf(dataSource);
   await migrateEventStore(pool);
   await pool.query(`CREATE TABLE j_doc (stream_id text PRIMARY KEY, text text NOT NULL);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Client } from 'pg';
 
 /**
@@ -55,4 +56,18 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/**
+ * A TypeORM data source on `url` with `migrations` run (all in one transaction), as the
+ * deployables run them at boot. Destroy it when done; a test that only needs the schema
+ * destroys it at once.
+ */
+export async function migratedDataSource(
+  url: string,
+  migrations: NonNullable<DataSourceOptions['migrations']>,
+): Promise<DataSource> {
+  const dataSource = await new DataSource({ type: 'postgres', url, migrations }).initialize();
+  await dataSource.runMigrations({ transaction: 'all' });
+  return dataSource;
 }

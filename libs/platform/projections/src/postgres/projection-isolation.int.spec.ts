@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   PostgresEventStore,
   comparePositions,
@@ -10,17 +10,16 @@ import {
   type GlobalPosition,
   type RecordedEvent,
 } from '@tongban/event-store';
-import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, migratedDataSource, eventually, type TestDatabase } from '@tongban/testing';
 import { InMemoryProjectionStore } from '../in-memory-projection-store';
 import type { Projection } from '../projection';
 import { ProjectionGapError } from '../projection-event-error';
 import { stoppedReason, stuckReason } from '../projections.module';
 import { ReadModelsAdminController } from '../read-models-admin.controller';
 import { applyInTransaction } from './apply';
-import { ProjectionCheckpoints1764288000000 } from './checkpoints.migration';
 import { ProjectionRunner } from './projection-runner';
 import { ensureCheckpoint, readCheckpoints } from './projection-sql';
-import { ProjectionRebuilds1764287999999 } from './rebuilds.migration';
+import { PROJECTION_MIGRATIONS } from '../index';
 
 /**
  * One failing projection stops alone (issue 11, item 7), and a stream gap stops a projection
@@ -62,12 +61,7 @@ let store: PostgresEventStore;
 
 beforeAll(async () => {
   db = await createTestDatabase('projiso');
-  dataSource = await new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: [ProjectionCheckpoints1764288000000, ProjectionRebuilds1764287999999],
-  }).initialize();
-  await dataSource.runMigrations();
+  dataSource = await migratedDataSource(db.url, PROJECTION_MIGRATIONS);
   pool = poolOf(dataSource);
   await migrateEventStore(pool);
   for (const name of NAMES) {

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { PostgresEventStore, eventStorePoolConfig, migrateEventStore, poolOf } from '@tongban/event-store';
-import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, migratedDataSource, eventually, type TestDatabase } from '@tongban/testing';
 import type { Projection } from '../projection';
 import { ReadModelsAdminController } from '../read-models-admin.controller';
 import { applyInTransaction } from './apply';
-import { ProjectionCheckpoints1764288000000 } from './checkpoints.migration';
 import { ProjectionRunner } from './projection-runner';
 import { ensureCheckpoint } from './projection-sql';
-import { ProjectionRebuilds1764287999999 } from './rebuilds.migration';
+import { PROJECTION_MIGRATIONS } from '../index';
 import { RebuildSupersededError, rebuildProjections } from './rebuild';
 
 /**
@@ -71,12 +70,7 @@ async function snapshot(): Promise<Snapshot> {
 
 beforeAll(async () => {
   db = await createTestDatabase('rbexcl');
-  dataSource = await new DataSource({
-    type: 'postgres',
-    url: db.url,
-    migrations: [ProjectionCheckpoints1764288000000, ProjectionRebuilds1764287999999],
-  }).initialize();
-  await dataSource.runMigrations();
+  dataSource = await migratedDataSource(db.url, PROJECTION_MIGRATIONS);
   const pool = poolOf(dataSource);
   await migrateEventStore(pool);
   await pool.query(`
