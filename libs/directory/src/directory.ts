@@ -110,6 +110,19 @@ export class Directory implements DirectoryLookup {
     return !cadre.leave.some((leave) => leave.from <= day && day <= leave.to);
   }
 
+  /**
+   * Who the cadre's leave that day names to stand in (代岗): the latest recorded leave covering the
+   * day decides. Undefined when the cadre is not on leave that day or named nobody.
+   */
+  standInFor(cadreId: string, day: string): string | undefined {
+    const leave = this.cadres.get(cadreId)?.leave ?? [];
+    for (let i = leave.length - 1; i >= 0; i--) {
+      const l = leave[i]!;
+      if (l.from <= day && day <= l.to) return l.standInId ?? undefined;
+    }
+    return undefined;
+  }
+
   /** The cadre the rota puts on duty in the community that day (present or not), if any. */
   onDuty(community: string, day: string): string | undefined {
     return this.duty.get(`${community}\u0000${day}`);

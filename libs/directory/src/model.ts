@@ -56,6 +56,11 @@ export interface GridRecord {
 export interface LeaveRecord {
   readonly from: string;
   readonly to: string;
+  /**
+   * Who stands in (代岗) for the cadre's grid meanwhile: routing's `stand_in` rule and the lookup's
+   * stand-in. Absent or null: the community's on-duty cadre stands in.
+   */
+  readonly standInId?: string | null;
 }
 
 export interface CadreRecord {

@@ -7,7 +7,7 @@ import { maskPhone } from '@tongban/logging';
 import { CurrentPrincipal, Roles, type Principal } from '@tongban/security';
 import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { CLOCK, type Clock } from '../clock';
-import { CASE_DIRECTORY } from '../route-case/case-directory.provider';
+import { CASE_DIRECTORY, type CaseDirectory } from '../route-case/case-directory.provider';
 import { localDay } from '../submit-case/case-number-blocks';
 import { CadreCardView, FindOnePersonQuery, OnePersonView } from './find-one-person.dto';
 
@@ -26,7 +26,7 @@ export class DirectoryUnavailableError extends TongbanError {
 @Controller('directory')
 export class FindOnePersonController {
   constructor(
-    @Inject(CASE_DIRECTORY) private readonly directory: Directory | null,
+    @Inject(CASE_DIRECTORY) private readonly directories: CaseDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
   ) {}
@@ -45,7 +45,7 @@ export class FindOnePersonController {
   @ApiProblems(DirectoryUnavailableError)
   lookup(@CurrentPrincipal() principal: Principal, @Query() query: FindOnePersonQuery): OnePersonView {
     const where = exactlyOne(query);
-    const directory = this.directory;
+    const directory = this.directories.current();
     if (!directory) throw new DirectoryUnavailableError('This deployment has no directory to look up.');
     const day = localDay(this.clock.now().toISOString(), this.options.timeZone);
     const place: Place | undefined =
@@ -67,15 +67,8 @@ export class FindOnePersonController {
       present: directory.isPresent(cadre.id, day),
     });
     const responsible = grid?.responsibleCadreId ? directory.cadre(grid.responsibleCadreId) : undefined;
-    const onDutyId = directory.onDuty(community.code, day);
-    const onDuty = onDutyId ? directory.cadre(onDutyId) : undefined;
-    const standIn =
-      onDuty &&
-      onDuty.id !== responsible?.id &&
-      directory.isPresent(onDuty.id, day) &&
-      (!responsible || !directory.isPresent(responsible.id, day))
-        ? card(onDuty)
-        : null;
+    const away = !responsible || !directory.isPresent(responsible.id, day);
+    const standInCadre = away ? standInFor(directory, responsible, community.code, day) : undefined;
     return {
       located: {
         by: where.kind,
@@ -84,11 +77,36 @@ export class FindOnePersonController {
         grid: grid ? { code: grid.code, name: grid.name } : null,
       },
       cadre: responsible ? card(responsible) : null,
-      standIn,
+      standIn: standInCadre ? card(standInCadre) : null,
       day,
       directoryVersion: directory.version,
     };
   }
+}
+
+/**
+ * Who stands in today for an absent (or missing) grid cadre, as routing would choose: the stand-in
+ * their leave names (代岗), when present; else the community's on-duty cadre, when present.
+ */
+function standInFor(
+  directory: Directory,
+  responsible: CadreRecord | undefined,
+  community: string,
+  day: string,
+): CadreRecord | undefined {
+  const named = responsible ? directory.standInFor(responsible.id, day) : undefined;
+  for (const id of [named, directory.onDuty(community, day)]) {
+    const cadre = id === undefined ? undefined : directory.cadre(id);
+    if (
+      cadre &&
+      cadre.id !== responsible?.id &&
+      cadre.community === community &&
+      directory.isPresent(cadre.id, day)
+    ) {
+      return cadre;
+    }
+  }
+  return undefined;
 }
 
 type Where = { kind: 'address'; address: string } | { kind: 'point'; point: { lat: number; lng: number } };

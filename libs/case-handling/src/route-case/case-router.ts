@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActorRef, CaseEvent, CaseState, Instant, RouteCase } from '@tongban/cases';
-import { routeCase, type Directory, type RoutingDecision } from '@tongban/directory';
+import { routeCase, type RoutingDecision } from '@tongban/directory';
 import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { localDay } from '../submit-case/case-number-blocks';
-import { ROUTING_DIRECTORY } from './case-directory.provider';
+import { ROUTING_DIRECTORY, type CaseDirectory } from './case-directory.provider';
 
 /** Who routes: the system, under one id in every event it routes. */
 export const ROUTER: ActorRef = { id: 'router', role: 'system' };
@@ -18,8 +18,8 @@ export const ROUTER: ActorRef = { id: 'router', role: 'system' };
 @Injectable()
 export class CaseRouter {
   constructor(
-    /** Null: routing is off (`CASE_ROUTING=off`, or no directory). */
-    @Inject(ROUTING_DIRECTORY) private readonly directory: Directory | null,
+    /** Its current directory is null: routing is off (`CASE_ROUTING=off`, or no directory). */
+    @Inject(ROUTING_DIRECTORY) private readonly directories: CaseDirectory,
     @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
   ) {}
 
@@ -29,13 +29,14 @@ export class CaseRouter {
    * case is not waiting for someone.
    */
   commandFor(state: CaseState, history: readonly CaseEvent[], at: Instant): RouteCase | undefined {
-    if (!this.directory || (state.status !== 'submitted' && state.status !== 'returned')) return undefined;
+    const directory = this.directories.current();
+    if (!directory || (state.status !== 'submitted' && state.status !== 'returned')) return undefined;
     const submitted = history.find((e) => e.type === 'case.submitted');
     if (submitted?.type !== 'case.submitted') return undefined;
     const returnedBy = history
       .filter((e) => e.type === 'case.returned' && !e.handOverRefused)
       .map((e) => e.by.id);
-    const decision = routeCase(this.directory, {
+    const decision = routeCase(directory, {
       location: submitted.location,
       ...(submitted.matterCode ? { matterCode: submitted.matterCode } : {}),
       day: localDay(at, this.options.timeZone),

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { AppConfig } from '@tongban/config';
-import type { Directory, DirectoryLookup } from '@tongban/directory';
-import { CASE_DIRECTORY } from '../route-case/case-directory.provider';
+import type { DirectoryLookup } from '@tongban/directory';
+import { CASE_DIRECTORY, type CaseDirectory } from '../route-case/case-directory.provider';
 import { interimDirectoryLookup } from './interim-directory.lookup';
 
 /**
@@ -19,7 +19,13 @@ export function directoryLookupProvider(directory?: DirectoryLookup): Provider {
   return {
     provide: DIRECTORY_LOOKUP,
     inject: [AppConfig, CASE_DIRECTORY],
-    useFactory: (config: AppConfig, configured: Directory | null): DirectoryLookup =>
-      configured ?? interimDirectoryLookup(config.env.AUTH_MODE),
+    useFactory: (config: AppConfig, directories: CaseDirectory): DirectoryLookup => {
+      const interim = interimDirectoryLookup(config.env.AUTH_MODE);
+      // Asked each time: the directory may appear (a seed) or change while the process runs.
+      return {
+        person: (id, day) => (directories.current() ?? interim).person(id, day),
+        unit: (code) => (directories.current() ?? interim).unit(code),
+      };
+    },
   };
 }

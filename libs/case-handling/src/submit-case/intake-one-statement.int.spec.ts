@@ -21,10 +21,11 @@ import {
   type SubmitCaseInput,
   type SubmitCaseResult,
 } from './submit-case.command';
+import { fixedDirectory } from '../directory/case-directory';
 import { CaseRouter } from '../route-case/case-router';
 
 /** These tests are about intake itself: no directory, nothing routed. */
-const ROUTING_OFF = new CaseRouter(null, DEFAULT_CASE_HANDLING_OPTIONS);
+const ROUTING_OFF = new CaseRouter(fixedDirectory(null), DEFAULT_CASE_HANDLING_OPTIONS);
 
 /**
  * Intake as ONE statement (ADR 0016) on both databases Tongban runs on: PostgreSQL with a pool

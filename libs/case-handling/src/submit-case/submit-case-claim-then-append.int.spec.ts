@@ -12,10 +12,11 @@ import { createTestDatabase, type TestDatabase } from '@tongban/testing';
 import { DEFAULT_CASE_HANDLING_OPTIONS } from '../case-handling.options';
 import { CaseIntake1764201600000 } from './case-intake.migration';
 import { SubmitCaseCommand, SubmitCaseHandler, type SubmitCaseInput } from './submit-case.command';
+import { fixedDirectory } from '../directory/case-directory';
 import { CaseRouter } from '../route-case/case-router';
 
 /** These tests are about intake itself: no directory, nothing routed. */
-const ROUTING_OFF = new CaseRouter(null, DEFAULT_CASE_HANDLING_OPTIONS);
+const ROUTING_OFF = new CaseRouter(fixedDirectory(null), DEFAULT_CASE_HANDLING_OPTIONS);
 
 /** A store without PostgreSQL's one-statement intake (as EventStoreDB), whose next append can fail. */
 class FlakyStore extends InMemoryEventStore {

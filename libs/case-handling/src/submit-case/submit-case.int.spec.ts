@@ -11,10 +11,11 @@ import {
   SubmitCaseHandler,
   type SubmitCaseInput,
 } from './submit-case.command';
+import { fixedDirectory } from '../directory/case-directory';
 import { CaseRouter } from '../route-case/case-router';
 
 /** These tests are about intake itself: no directory, nothing routed. */
-const ROUTING_OFF = new CaseRouter(null, DEFAULT_CASE_HANDLING_OPTIONS);
+const ROUTING_OFF = new CaseRouter(fixedDirectory(null), DEFAULT_CASE_HANDLING_OPTIONS);
 
 const input = (overrides: Partial<SubmitCaseInput> = {}): SubmitCaseInput => ({
   actor: { id: 'agent-12345-03', role: 'channel' },

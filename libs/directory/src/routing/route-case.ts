@@ -9,14 +9,16 @@ import type { Directory, Place } from '../directory';
  *    address index), else its community code. Only places the directory knows count.
  * 2. `grid_cadre` — the located grid's responsible cadre (网格长), when present that day (in post,
  *    not on leave) and not one who returned this case.
- * 3. `on_duty_cadre` — else the community's on-duty cadre of the day (值班), on the same terms.
- * 4. `community_queue` — else the community's dispatch queue: its cadres and the street's
+ * 3. `stand_in` — else, when that cadre is on leave and the leave names a stand-in (代岗), the
+ *    stand-in, on the same terms.
+ * 4. `on_duty_cadre` — else the community's on-duty cadre of the day (值班), on the same terms.
+ * 5. `community_queue` — else the community's dispatch queue: its cadres and the street's
  *    dispatcher see the case and a dispatcher chooses.
- * 5. `street_dispatcher` — the location names no community the directory knows but a street (a
+ * 6. `street_dispatcher` — the location names no community the directory knows but a street (a
  *    code under it, or its full name in the address):
  *    the street's dispatcher takes it. Also `second_return`: a case returned twice goes to its
  *    street's dispatcher, whatever the rules above would say.
- * 6. `district_dispatcher` — nothing locates it in the district: the district's dispatcher, who
+ * 7. `district_dispatcher` — nothing locates it in the district: the district's dispatcher, who
  *    always takes it (兜底).
  *
  * Pure: the directory and the request are all it reads.
@@ -24,6 +26,7 @@ import type { Directory, Place } from '../directory';
 
 export const ROUTING_RULES = [
   'grid_cadre',
+  'stand_in',
   'on_duty_cadre',
   'community_queue',
   'street_dispatcher',
@@ -63,7 +66,9 @@ export interface Located {
 }
 
 /** The rules that leave the choice to people: a community's queue or a dispatcher's. */
-export type QueueRule = Exclude<RoutingRule, 'grid_cadre' | 'on_duty_cadre'>;
+export type QueueRule = Exclude<RoutingRule, CadreRule>;
+/** The rules that choose a cadre. */
+export type CadreRule = 'grid_cadre' | 'stand_in' | 'on_duty_cadre';
 
 interface DecisionBase {
   readonly rule: RoutingRule;
@@ -77,7 +82,7 @@ interface DecisionBase {
 export type RoutingDecision =
   | (DecisionBase & {
       readonly outcome: 'cadre';
-      readonly rule: 'grid_cadre' | 'on_duty_cadre';
+      readonly rule: CadreRule;
       readonly cadreId: string;
       /** The cadre's community: the case's accountable unit. */
       readonly community: string;
@@ -143,9 +148,22 @@ export function routeCase(directory: Directory, request: RoutingRequest): Routin
 
   if (located.grid !== null) {
     const grid = directory.grid(located.grid);
-    const chosen = candidate(grid?.responsibleCadreId, `grid ${located.grid}'s cadre`);
+    const responsible = grid?.responsibleCadreId;
+    const chosen = candidate(responsible, `grid ${located.grid}'s cadre`);
     if (chosen)
       return { ...base, outcome: 'cadre', rule: 'grid_cadre', cadreId: chosen, community: located.community };
+    const standInId = responsible ? directory.standInFor(responsible, request.day) : undefined;
+    if (standInId) {
+      const standIn = candidate(standInId, `stand-in for ${responsible}`);
+      if (standIn)
+        return {
+          ...base,
+          outcome: 'cadre',
+          rule: 'stand_in',
+          cadreId: standIn,
+          community: located.community,
+        };
+    }
   } else {
     passed.push('no grid located');
   }

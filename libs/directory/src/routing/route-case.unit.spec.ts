@@ -52,6 +52,7 @@ const snapshot: DirectorySnapshot = {
     grid(`${TYC}.g04`, TYC, null),
     grid(`${TYC}.g05`, TYC, 'c-yql'),
     grid(`${YQL}.g01`, YQL, 'c-yql'),
+    grid(`${TYC}.g06`, TYC, 'c-covered'),
   ],
   cadres: [
     cadre('c-grid', TYC),
@@ -60,6 +61,13 @@ const snapshot: DirectorySnapshot = {
     cadre('c-duty', TYC),
     cadre('c-duty-away', TYC, { leave: [{ from: '2026-12-02', to: '2026-12-02' }] }),
     cadre('c-yql', YQL),
+    // On leave with a named stand-in (代岗): c-grid on the 1st, c-duty-away (away on the 2nd) later.
+    cadre('c-covered', TYC, {
+      leave: [
+        { from: '2026-12-01', to: '2026-12-01', standInId: 'c-grid' },
+        { from: '2026-12-02', to: '2026-12-05', standInId: 'c-duty-away' },
+      ],
+    }),
   ],
   staff: [{ id: 'd-gucheng', name: '调度', role: 'dispatcher', orgUnit: 'pc.gucheng', demo: true }],
   units: [],
@@ -122,6 +130,28 @@ describe('routing: find one person', () => {
     const decision = route({ location: { gridCode: `${TYC}.g02` }, day: '2026-12-01' });
     expect(decision).toMatchObject({ outcome: 'cadre', rule: 'on_duty_cadre', cadreId: 'c-duty' });
     expect(decision.passed).toContain(`grid ${TYC}.g02's cadre c-leave: on leave on 2026-12-01`);
+  });
+
+  it('stand_in: the grid’s cadre is on leave and the leave names who stands in', () => {
+    const decision = route({ location: { gridCode: `${TYC}.g06` }, day: '2026-12-01' });
+    expect(decision).toMatchObject({ outcome: 'cadre', rule: 'stand_in', cadreId: 'c-grid', community: TYC });
+    expect(decision.passed).toEqual([`grid ${TYC}.g06's cadre c-covered: on leave on 2026-12-01`]);
+  });
+
+  it('the named stand-in away too, or the one who returned the case: on to the on-duty cadre', () => {
+    const away = route({ location: { gridCode: `${TYC}.g06` }, day: '2026-12-02' });
+    expect(away).toMatchObject({ rule: 'community_queue' });
+    expect(away.passed).toContain(`stand-in for c-covered c-duty-away: on leave on 2026-12-02`);
+    const back = route({ location: { gridCode: `${TYC}.g06` }, day: '2026-12-04' });
+    expect(back).toMatchObject({ rule: 'stand_in', cadreId: 'c-duty-away' });
+    const returned = route({
+      location: { gridCode: `${TYC}.g06` },
+      day: '2026-12-01',
+      returns: 1,
+      returnedBy: ['c-grid'],
+    });
+    expect(returned).toMatchObject({ rule: 'on_duty_cadre', cadreId: 'c-duty' });
+    expect(returned.passed).toContain('stand-in for c-covered c-grid: returned this case');
   });
 
   it('on_duty_cadre: the grid’s cadre left the post, or the grid has none', () => {

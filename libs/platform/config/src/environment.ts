@@ -33,7 +33,7 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const EVENT_STORES = ['postgres', 'eventstoredb'] as const;
 export type EventStoreKind = (typeof EVENT_STORES)[number];
 
-export const DIRECTORY_SOURCES = ['demo', 'none'] as const;
+export const DIRECTORY_SOURCES = ['demo', 'store', 'none'] as const;
 export type DirectorySource = (typeof DIRECTORY_SOURCES)[number];
 export const CASE_ROUTING_MODES = ['auto', 'off'] as const;
 export type CaseRoutingMode = (typeof CASE_ROUTING_MODES)[number];
@@ -259,14 +259,29 @@ export class Environment {
 
   /**
    * Where the directory (streets, communities, grids, cadres, duty rota, the responsibility
-   * catalogue) comes from (issue 13): `demo` — the Pingcheng demo district, built in memory
-   * (invented people: never for a real deployment); `none` — no directory: routing targets are
-   * checked by their format only (ADR 0012) and cases are not routed. Default: `demo` with
-   * AUTH_MODE=dev, `none` otherwise.
+   * catalogue) comes from (issue 13, ADR 0024). It is always event-sourced in the event store's
+   * `directory` and `catalogue` streams, changed through `/api/v1/admin/directory`:
+   * `store` — as the store holds it (empty until `npm run seed` or an admin builds it: no routing
+   * until then); `demo` — the same, and the Pingcheng demo district (invented people: never for a
+   * real deployment) is seeded into an empty store on start; `none` — no directory: routing
+   * targets are checked by their format only (ADR 0012) and cases are not routed. Default: `demo`
+   * with AUTH_MODE=dev, `store` otherwise.
    */
   @IsOptional()
   @IsIn(DIRECTORY_SOURCES)
   DIRECTORY_SOURCE?: DirectorySource;
+
+  /**
+   * How often (ms) a process looks for directory changes other processes stored (its own show at
+   * once). Routing cites the version it used, so a process a moment behind is never wrong about
+   * what it did.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DIRECTORY_REFRESH_MS = 2_000;
 
   /**
    * `auto` (default): every submitted case, and every returned one, is routed to one cadre (or a
@@ -402,6 +417,7 @@ export const ENVIRONMENT_VARIABLES = [
   'TRUST_PROXY',
   'CASE_MAX_SUPPLEMENTS',
   'DIRECTORY_SOURCE',
+  'DIRECTORY_REFRESH_MS',
   'CASE_ROUTING',
   'STANDALONE_DATA_DIR',
   'EVENT_STORE',
