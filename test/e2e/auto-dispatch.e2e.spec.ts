@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { PostgresEventStore } from '@tongban/event-store';
 import { pingchengDemoDistrict } from '@tongban/directory';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
@@ -27,6 +29,22 @@ const people = {
   dispatcher: { id: 'demo-dispatcher', role: 'dispatcher', orgUnit: 'pc' },
 } satisfies Record<string, Principal>;
 
+/** The versions of the `directory` and `catalogue` streams in the store at `url`. */
+async function storedVersions(url: string): Promise<{ directory: number; catalogue: number }> {
+  const pool = new Pool({ connectionString: url, max: 2 });
+  const store = new PostgresEventStore({ pool });
+  try {
+    const [directory, catalogue] = await Promise.all([
+      store.streamState('directory'),
+      store.streamState('catalogue'),
+    ]);
+    return { directory: directory.version, catalogue: catalogue.version };
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+}
+
 interface HistoryEvent {
   readonly type: string;
   readonly actor: { readonly id: string; readonly role: string };
@@ -36,6 +54,8 @@ interface HistoryEvent {
 describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
   let db: TestDatabase;
   let api: RunningApp;
+  /** The versions of the directory the api seeded (its streams' versions: ADR 0024). */
+  let seeded: { directory: number; catalogue: number };
 
   beforeAll(async () => {
     db = await createTestDatabase('routing');
@@ -45,6 +65,8 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
       AUTH_JWT_SECRET: SECRET,
       DIRECTORY_SOURCE: 'demo',
     });
+    seeded = await storedVersions(db.url);
+    expect(seeded.directory).toBeGreaterThan(1);
   });
 
   afterAll(async () => {
@@ -107,8 +129,8 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
       ownerId: 'demo-cadre-taiyangcheng',
       ownerOrgUnit: TYC,
       rule: 'grid_cadre',
-      directoryVersion: 1,
-      catalogueVersion: 1,
+      directoryVersion: seeded.directory,
+      catalogueVersion: seeded.catalogue,
       located: { by: 'grid_code', community: TYC, grid: `${TYC}.g01` },
       redispatch: false,
     });
@@ -140,7 +162,11 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
     expect(version).toBe(2);
     const events = await history(id);
     expect(events.map((e) => e.type)).toEqual(['case.submitted', 'case.routed']);
-    expect(events[1]!.data).toMatchObject({ rule: 'district_dispatcher', queue: 'pc', directoryVersion: 1 });
+    expect(events[1]!.data).toMatchObject({
+      rule: 'district_dispatcher',
+      queue: 'pc',
+      directoryVersion: seeded.directory,
+    });
     const detail = await call(people.supervisor, 'GET', `/cases/${id}/history`);
     expect(detail.body['version']).toBe(2);
   });
@@ -207,7 +233,7 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
         },
         cadre: { id: 'demo-cadre-taiyangcheng', present: true },
         standIn: null,
-        directoryVersion: 1,
+        directoryVersion: seeded.directory,
       });
       expect((answer.body['cadre'] as { phone: string }).phone).toMatch(/^1\d{10}$/);
     });
