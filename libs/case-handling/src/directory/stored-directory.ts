@@ -28,7 +28,7 @@ import { DEMO_DATASET, seedDirectory, toAppend } from './directory-seed';
 import { directorySourceOf, type CaseDirectory } from './case-directory';
 
 /** How often a change is decided again after losing a race with another writer. */
-const CHANGE_ATTEMPTS = 5;
+const CHANGE_ATTEMPTS = 12;
 
 /** What a stored change answers: the versions after it and the events that record it. */
 export interface StoredChange {
@@ -52,7 +52,10 @@ export interface StoredChange {
 export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Directory');
   private readonly state = new DirectoryState();
-  private directory: Directory | null = null;
+  /** The latest snapshot read, as a plain directory (deciding changes needs no locating). */
+  private latest: Directory | null = null;
+  /** The latest snapshot indexed for locating: built when first asked for after a change. */
+  private indexed: Directory | null = null;
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> = Promise.resolve();
   private changing: Promise<unknown> = Promise.resolve();
@@ -93,7 +96,10 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
   }
 
   current(): Directory | null {
-    return this.directory;
+    if (this.latest && this.indexed?.snapshot !== this.latest.snapshot) {
+      this.indexed = Directory.indexed(this.latest.snapshot);
+    }
+    return this.latest ? this.indexed : null;
   }
 
   /** Reads what other processes stored since the last read; one read at a time. */
@@ -117,7 +123,7 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
   private async decideAndStore(change: DirectoryChange, stamp: ChangeStamp): Promise<StoredChange> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
       await this.refresh();
-      const decided = decideChange(this.directory ?? undefined, change, stamp);
+      const decided = decideChange(this.latest ?? undefined, change, stamp);
       const stream = decided.stream === 'directory' ? DIRECTORY_STREAM : CATALOGUE_STREAM;
       const expected = decided.stream === 'directory' ? this.state.version : this.state.catalogueVersion;
       try {
@@ -135,6 +141,8 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
         };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
+        // Lost a race: let the winner's writes settle, a little longer each time, then decide again.
+        await new Promise((resolve) => setTimeout(resolve, (attempt + 1) * (5 + Math.random() * 20)));
       }
     }
     throw new DirectoryError(
@@ -154,11 +162,12 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
           this.state.applyDirectory(decoded<DirectoryEvent>(event), event.version);
         for (const event of catalogue)
           this.state.applyCatalogue(decoded<CatalogueEvent>(event), event.version);
+        const first = this.latest === null;
         const snapshot = this.state.snapshot();
-        this.directory = snapshot ? Directory.indexed(snapshot) : null;
-        this.logger.log(
-          `directory at version ${this.state.version}, catalogue at version ${this.state.catalogueVersion}`,
-        );
+        this.latest = snapshot ? new Directory(snapshot) : null;
+        const versions = `directory at version ${this.state.version}, catalogue at version ${this.state.catalogueVersion}`;
+        if (first) this.logger.log(versions);
+        else this.logger.debug(versions);
       }
       this.lastError = null;
     } catch (error) {

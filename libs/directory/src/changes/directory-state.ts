@@ -45,7 +45,12 @@ export class DirectoryState {
     if (version !== this.version + 1) {
       throw new Error(`directory event at version ${version} applied after ${this.version}`);
     }
+    this.applyDirectoryEvent(event);
+    // Only once applied: an event this version cannot apply is met again on the next read.
     this.version = version;
+  }
+
+  private applyDirectoryEvent(event: DirectoryEvent): void {
     switch (event.type) {
       case 'directory.records_imported':
         this.importPart(event);
@@ -118,7 +123,11 @@ export class DirectoryState {
     if (version !== this.catalogueVersion + 1) {
       throw new Error(`catalogue event at version ${version} applied after ${this.catalogueVersion}`);
     }
+    this.applyCatalogueEvent(event);
     this.catalogueVersion = version;
+  }
+
+  private applyCatalogueEvent(event: CatalogueEvent): void {
     switch (event.type) {
       case 'catalogue.records_imported':
         for (const matter of event.records) this.matters.set(matter.code, matter);
