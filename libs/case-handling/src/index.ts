@@ -47,6 +47,10 @@ export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 export { isValidResidentIdNumber } from './http/validators';
 export { caseProblems } from './http/case-problems';
 export { deterministicUuid } from './deterministic-id';
+export { localDay } from './submit-case/case-number-blocks';
+export { DEMO_DATASET, seedDirectory, type SeedOutcome, type SeedReport } from './directory/directory-seed';
+export { StoredDirectory, type StoredChange } from './directory/stored-directory';
+export { CASE_DIRECTORY, fixedDirectory, type CaseDirectory } from './directory/case-directory';
 export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 
 import { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
