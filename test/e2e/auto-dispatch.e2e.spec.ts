@@ -94,7 +94,10 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
-  async function submit(location: Record<string, unknown>): Promise<{ id: string; version: number }> {
+  async function submit(
+    location: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ id: string; version: number }> {
     const res = await call(
       people.resident,
       'POST',
@@ -106,6 +109,7 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
         category: '公共设施维修',
         title: '楼道灯不亮',
         description: '楼道灯坏了一周，老人夜间出行不便。',
+        ...extra,
       },
       { 'idempotency-key': randomUUID() },
     );
@@ -290,6 +294,63 @@ describe('auto-dispatch at intake (api, real PostgreSQL)', () => {
       code: 'case.target_absent',
     });
     expect(await history(id)).toHaveLength(version);
+  });
+
+  it('a referral without a unit goes to the unit the catalogue names for the matter; the owner stays', async () => {
+    const demo = pingchengDemoDistrict();
+    const matter = demo.matters.find((m) => m.responsible.kind === 'stationedAgency')!;
+    const agency = demo.units.find(
+      (u) =>
+        u.street === 'pc.gucheng' && u.kind === 'stationedAgency' && u.agencyType === matter.responsible.name,
+    )!;
+    const { id } = await submit({ gridCode: `${TYC}.g01` }, { matterCode: matter.code });
+    expect((await call(people.tycCadre, 'POST', `/cases/${id}/accept`, {}, { 'if-match': '*' })).status).toBe(
+      200,
+    );
+    const halfNamed = await call(
+      people.tycCadre,
+      'POST',
+      `/cases/${id}/referrals`,
+      { target: 'agency', request: '请协助核查' },
+      { 'if-match': '*' },
+    );
+    expect({ status: halfNamed.status, code: halfNamed.body['code'] }).toEqual({
+      status: 400,
+      code: 'request.validation_failed',
+    });
+    const referred = await call(
+      people.tycCadre,
+      'POST',
+      `/cases/${id}/referrals`,
+      { request: '请市场监管所现场核查' },
+      { 'if-match': '*' },
+    );
+    expect(referred.status).toBe(200);
+    const events = await history(id);
+    expect(events.at(-1)).toMatchObject({
+      type: 'case.step_referred',
+      data: { target: 'agency', toOrgUnit: agency.code, referralId: referred.body['referralId'] },
+    });
+    expect(events.filter((e) => e.type === 'case.dispatched').at(-1)!.data).toMatchObject({
+      ownerId: 'demo-cadre-taiyangcheng',
+    });
+
+    // A case without a matter: the owner names the unit; nothing is appended.
+    const plain = await submit({ gridCode: `${TYC}.g01` });
+    await call(people.tycCadre, 'POST', `/cases/${plain.id}/accept`, {}, { 'if-match': '*' });
+    const before = (await history(plain.id)).length;
+    const refused = await call(
+      people.tycCadre,
+      'POST',
+      `/cases/${plain.id}/referrals`,
+      { request: '请协助' },
+      { 'if-match': '*' },
+    );
+    expect({ status: refused.status, code: refused.body['code'] }).toEqual({
+      status: 422,
+      code: 'case.no_catalogue_unit',
+    });
+    expect(await history(plain.id)).toHaveLength(before);
   });
 
   it('a hand-over to a cadre the directory does not know is refused: nothing can be wedged', async () => {

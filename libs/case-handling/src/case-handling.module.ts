@@ -40,7 +40,7 @@ import { RecordHandlingStepController } from './record-handling-step/record-hand
 import { RecordResidentContactHandler } from './record-resident-contact/record-resident-contact.command';
 import { RecordResidentContactController } from './record-resident-contact/record-resident-contact.controller';
 import { RecordSlaBreachHandler } from './record-sla-breach/record-sla-breach.command';
-import { ReferStepHandler } from './refer-step/refer-step.command';
+import { ReferStepHandler, ReferToCatalogueUnitHandler } from './refer-step/refer-step.command';
 import { ReferStepController } from './refer-step/refer-step.controller';
 import { ReopenCaseHandler } from './reopen-case/reopen-case.command';
 import { ReopenCaseController } from './reopen-case/reopen-case.controller';
@@ -108,6 +108,7 @@ const USE_CASE_HANDLERS = [
   RecordResidentContactHandler,
   RecordSlaBreachHandler,
   ReferStepHandler,
+  ReferToCatalogueUnitHandler,
   ReopenCaseHandler,
   ResolveCaseHandler,
   ResumeCaseHandler,

@@ -5,6 +5,7 @@ import type {
   CadreRecord,
   CommunityRecord,
   DirectorySnapshot,
+  MatterRecord,
   GridRecord,
   Point,
   StaffRecord,
@@ -42,6 +43,7 @@ export class Directory implements DirectoryLookup {
   private readonly staff = new Map<string, StaffRecord>();
   private readonly units = new Map<string, StreetUnitRecord>();
   private readonly duty = new Map<string, string>();
+  private readonly matters = new Map<string, MatterRecord>();
 
   constructor(
     readonly snapshot: DirectorySnapshot,
@@ -53,6 +55,7 @@ export class Directory implements DirectoryLookup {
     for (const c of snapshot.cadres) this.cadres.set(c.id, c);
     for (const s of snapshot.staff) this.staff.set(s.id, s);
     for (const u of snapshot.units) this.units.set(u.code, u);
+    for (const m of snapshot.matters) this.matters.set(m.code, m);
     for (const d of snapshot.duty) this.duty.set(`${d.community}\u0000${d.day}`, d.cadreId);
   }
 
@@ -108,6 +111,27 @@ export class Directory implements DirectoryLookup {
     const cadre = this.cadres.get(cadreId);
     if (!cadre || cadre.status !== 'active') return false;
     return !cadre.leave.some((leave) => leave.from <= day && day <= leave.to);
+  }
+
+  /** A matter of the responsibility catalogue (权责清单). */
+  matter(code: string): MatterRecord | undefined {
+    return this.matters.get(code);
+  }
+
+  /**
+   * The unit of `street` the catalogue makes responsible for the matter: its office or service
+   * unit of that name, or its stationed agency of that type. Undefined when the matter is not in
+   * the catalogue or the street has no such unit.
+   */
+  responsibleUnit(matterCode: string, street: string): StreetUnitRecord | undefined {
+    const matter = this.matters.get(matterCode);
+    if (!matter) return undefined;
+    const { kind, name } = matter.responsible;
+    if (kind !== 'stationedAgency') {
+      const unit = this.units.get(`${street}.${name}`);
+      return unit?.kind === kind ? unit : undefined;
+    }
+    return this.snapshot.units.find((u) => u.street === street && u.kind === kind && u.agencyType === name);
   }
 
   /**

@@ -29,10 +29,17 @@ export interface WriteOptions {
    */
   readonly retrySafe?: boolean;
   /**
-   * What the use case checks beyond the one case (where it is sent, the case it joins), after
-   * the access policy and before the decider: a refusal appends nothing.
+   * Completes the command from the case as it is, after the access policy and before the check:
+   * what the caller left to the system (a referral to the unit the catalogue names for the case's
+   * matter). The command decided, checked and recorded is the one it answers.
    */
-  readonly check?: (state: CaseState) => Promise<void> | void;
+  readonly prepare?: (command: CaseCommand, state: CaseState, history: readonly CaseEvent[]) => CaseCommand;
+  /**
+   * What the use case checks beyond the one case (where it is sent, the case it joins), after
+   * the access policy and before the decider: a refusal appends nothing. `command` is the one
+   * being decided (as `prepare` completed it).
+   */
+  readonly check?: (state: CaseState, command: CaseCommand) => Promise<void> | void;
   /**
    * What the system does right after the command, in the same append (routing after a return):
    * a command decided on the state after the command's events, from the whole history; nothing
@@ -73,8 +80,10 @@ export class CaseWriter {
       }
       if (visible) requireAllowed(actionOf(decision), decision.actor, decision.caseId, visible);
       // A case that does not exist is the decider's 404, whatever the use case would check.
-      if (state.status !== 'none') await options.check?.(state);
-      const events = decide(decision, state);
+      const command =
+        state.status !== 'none' && options.prepare ? options.prepare(decision, state, history) : decision;
+      if (state.status !== 'none') await options.check?.(state, command);
+      const events = decide(command, state);
       if (events.length === 0) return { caseId: decision.caseId, version, position: null, events };
       if (options.then) {
         const after = events.reduce(evolve, state);

@@ -1,18 +1,24 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 import type { ReferralTarget } from '@tongban/cases';
 import { CaseCommandResponse } from '../http/case-command.response.dto';
 import { OrgUnitField, RequiredText } from '../http/request-fields';
 
 export class ReferStepRequest {
-  @ApiProperty({ enum: ['office', 'agency'], example: 'office' })
+  @ApiPropertyOptional({
+    enum: ['office', 'agency'],
+    example: 'office',
+    description: 'With `toOrgUnit`; leave both out for the unit the catalogue names for the case’s matter.',
+  })
+  @IsOptional()
   @IsIn(['office', 'agency'])
-  target!: ReferralTarget;
+  target?: ReferralTarget;
 
   @OrgUnitField('toOrgUnit', 'pc.gucheng.publicServiceOffice', {
-    description: 'Street office or stationed agency.',
+    description: 'Street office or stationed agency; with `target`, or neither (the catalogue’s unit).',
+    optional: true,
   })
-  toOrgUnit!: string;
+  toOrgUnit?: string;
 
   @RequiredText('请公共服务办协调供电线路检修')
   request!: string;
