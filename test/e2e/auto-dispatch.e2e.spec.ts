@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@tongban/event-store';
+import { localDay } from '@tongban/case-handling';
 import { pingchengDemoDistrict } from '@tongban/directory';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
@@ -455,5 +456,48 @@ describe('auto-dispatch at intake (standalone, PGlite)', () => {
     expect(item).toMatchObject({ status: 'dispatched', reason: 'designated' });
     const detail = await client.call('demo-cadre-taiyangcheng', 'GET', `/cases/${id}?after=${position}`);
     expect(detail.body).toMatchObject({ status: 'dispatched', designatedOwnerId: 'demo-cadre-taiyangcheng' });
+  });
+
+  it('the dev login offers the demo district’s people: a grid’s cadre signs in and finds their case', async () => {
+    // The district as the standalone app seeded it (its rota and leave from a week before today).
+    const demo = pingchengDemoDistrict({
+      from: localDay(new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString(), 'Asia/Shanghai'),
+    });
+    // A grid whose cadre is not one of the fixed demo users (someone only the directory knows),
+    // and takes no leave: routing gives them the case whatever the day.
+    const grid = demo.grids.find((g) => {
+      const id = g.responsibleCadreId;
+      const cadre = demo.cadres.find((c) => c.id === id);
+      return g.community === 'pc.zhenhua.yunquanli' && !id?.startsWith('demo-') && cadre?.leave.length === 0;
+    })!;
+    const cadre = demo.cadres.find((c) => c.id === grid.responsibleCadreId)!;
+    const users = await fetch(`${client.baseUrl}/api/v1/auth/dev/users?orgUnit=${grid.community}&role=cadre`);
+    const listed = ((await users.json()) as { users: { id: string; displayName: string }[] }).users;
+    expect(listed.map((u) => u.id)).toEqual(expect.arrayContaining(['demo-cadre-yunquanli', cadre.id]));
+    expect(listed.find((u) => u.id === cadre.id)?.displayName).toContain(cadre.name);
+    const created = await client.call(
+      'demo-resident-1',
+      'POST',
+      '/cases',
+      {
+        channel: 'portal',
+        resident: { name: '赵丽', phone: '13912345678' },
+        location: { gridCode: grid.code },
+        category: '环境卫生',
+        title: '垃圾未清运',
+        description: '楼下垃圾三天未清运。',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(created.status).toBe(201);
+    const id = created.body['caseId'] as string;
+    const detail = await client.call(
+      cadre.id,
+      'GET',
+      `/cases/${id}?after=${created.body['position'] as string}`,
+    );
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ status: 'dispatched', designatedOwnerId: cadre.id });
+    expect((await client.act(cadre.id, id, 'accept')).status).toBe(200);
   });
 });

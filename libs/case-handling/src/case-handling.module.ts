@@ -13,6 +13,7 @@ import { CLOCK, systemClock, type Clock } from './clock';
 import { CaseWriter } from './case-command/case-writer';
 import { CaseActionRunner } from './http/case-action.route';
 import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
+import { DirectoryDevUsers } from './directory/directory-dev-users';
 import { StoredDirectory } from './directory/stored-directory';
 import { caseDirectoryProvider, routingDirectoryProvider } from './route-case/case-directory.provider';
 import { CaseRouter } from './route-case/case-router';
@@ -170,6 +171,7 @@ export class CaseHandlingModule {
         { provide: CLOCK, useValue: clock ?? systemClock },
         StoredDirectory,
         caseDirectoryProvider(),
+        DirectoryDevUsers,
         routingDirectoryProvider,
         directoryLookupProvider(directory),
         CaseRouter,

@@ -9,4 +9,5 @@ export * from './token-signer';
 export * from './auth.guard';
 export * from './security.module';
 export { DEMO_USERS, findDemoUser, type DemoUser } from './dev/demo-users';
-export { DEV_TOKEN_TTL_SECONDS } from './dev/dev-login.controller';
+export { DEV_TOKEN_TTL_SECONDS, DEV_USERS_PAGE } from './dev/dev-login.controller';
+export { DevUsers, type DevUserSource } from './dev/dev-users';

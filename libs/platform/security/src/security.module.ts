@@ -4,6 +4,7 @@ import { AppConfig, isLoopbackHost, type Environment } from '@tongban/config';
 import { AuthGuard } from './auth.guard';
 import { AUTH_SETTINGS, authSettingsFrom, type AuthSettings } from './auth-settings';
 import { DEV_TOKEN_SIGNER, DevLoginController } from './dev/dev-login.controller';
+import { DevUsers } from './dev/dev-users';
 import { createTokenSigner } from './token-signer';
 import { TokenVerifier } from './token-verifier';
 import { WhoAmIController } from './who-am-i.controller';
@@ -58,6 +59,7 @@ export class TongbanSecurityModule {
         useFactory: (settings: AuthSettings) => TokenVerifier.create(settings),
       },
       { provide: APP_GUARD, useClass: AuthGuard },
+      DevUsers,
     ];
     if (devLogin) {
       providers.push({
@@ -77,9 +79,12 @@ export class TongbanSecurityModule {
     }
     return {
       module: TongbanSecurityModule,
+      // Global: the applications' modules register where the dev login's people come from
+      // (DevUsers) without importing the platform's security module themselves.
+      global: true,
       controllers: devLogin ? [WhoAmIController, DevLoginController] : [WhoAmIController],
       providers,
-      exports: [AUTH_SETTINGS, TokenVerifier],
+      exports: [AUTH_SETTINGS, TokenVerifier, DevUsers],
     };
   }
 }

@@ -10,7 +10,8 @@ import { InvalidConfigurationError } from '@tongban/errors';
 import { createHttpApp, TongbanPlatformModule } from '@tongban/http';
 import { CurrentPrincipal, Public, Roles } from './auth.decorators';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
-import { DEMO_USERS } from './dev/demo-users';
+import { DEMO_USERS, type DemoUser } from './dev/demo-users';
+import { DevUsers } from './dev/dev-users';
 import { PRINCIPAL_ROLES, type Principal } from './principal';
 import { createTokenSigner, type TokenSigner } from './token-signer';
 
@@ -672,13 +673,65 @@ describe('dev login (AUTH_MODE=dev)', () => {
   it('refuses a user who is not a demo user, and unknown fields', async () => {
     const unknown = await login(api, 'mallory');
     expectProblem(unknown, 400, 'request.validation_failed');
-    expect(unknown.json().errors).toEqual([expect.objectContaining({ field: 'userId', reason: 'isIn' })]);
+    expect(unknown.json().errors).toEqual([
+      expect.objectContaining({ field: 'userId', reason: 'unknownUser' }),
+    ]);
+    const malformed = await login(api, 'mallory; drop table');
+    expectProblem(malformed, 400, 'request.validation_failed');
+    expect(malformed.json().errors).toEqual([
+      expect.objectContaining({ field: 'userId', reason: 'matches' }),
+    ]);
     const extra = await api.app.inject({
       method: 'POST',
       url: '/api/v1/auth/dev/token',
       payload: { userId: 'demo-admin', role: 'admin' },
     });
     expectProblem(extra, 400, 'request.validation_failed');
+  });
+
+  it('offers the people a registered source holds (the directory), filtered and capped', async () => {
+    const offered: DemoUser[] = Array.from({ length: 250 }, (_, i) => ({
+      id: `dir-cadre-${i}`,
+      role: 'cadre',
+      orgUnit: i < 3 ? 'pc.zhenhua.yunquanli' : 'pc.gucheng.taiyangcheng',
+      displayName: `演示${i}`,
+      description: 'from the directory',
+    }));
+    const withSource = await probe({ AUTH_MODE: 'dev' });
+    withSource.app.get(DevUsers).register({
+      users: () => [...offered, { ...offered[0]!, id: 'demo-admin', role: 'cadre' }],
+      find: (id) => offered.find((u) => u.id === id),
+    });
+    const all = (await withSource.get('/api/v1/auth/dev/users')).json();
+    expect(all.users).toHaveLength(200);
+    expect(all.truncated).toBe(true);
+    // The fixed demo users come first, and a source never shadows one of them.
+    expect(all.users.slice(0, DEMO_USERS.length)).toEqual(
+      DEMO_USERS.map((u) => expect.objectContaining({ id: u.id })),
+    );
+    expect(all.users.filter((u: { id: string }) => u.id === 'demo-admin')).toEqual([
+      expect.objectContaining({ role: 'admin' }),
+    ]);
+    const street = (await withSource.get('/api/v1/auth/dev/users?orgUnit=pc.zhenhua&role=cadre')).json();
+    expect(street.users.map((u: { id: string }) => u.id)).toEqual([
+      'demo-cadre-yunquanli',
+      'dir-cadre-0',
+      'dir-cadre-1',
+      'dir-cadre-2',
+    ]);
+    expect(street.truncated).toBe(false);
+    const token = await login(withSource, 'dir-cadre-7');
+    expect(token.statusCode).toBe(200);
+    expect(token.json().principal).toMatchObject({
+      id: 'dir-cadre-7',
+      role: 'cadre',
+      orgUnit: 'pc.gucheng.taiyangcheng',
+    });
+    expectProblem(
+      await withSource.get('/api/v1/auth/dev/users?orgUnit=PC..x'),
+      400,
+      'request.validation_failed',
+    );
   });
 
   it('documents the dev login in OpenAPI', async () => {
