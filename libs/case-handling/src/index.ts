@@ -40,6 +40,7 @@ export {
 export { RaiseSlaWarningCommand } from './raise-sla-warning/raise-sla-warning.command';
 export { RecordSlaBreachCommand } from './record-sla-breach/record-sla-breach.command';
 export { ExpireFeedbackWindowCommand } from './expire-feedback-window/expire-feedback-window.command';
+export { ExpireHandOverCommand } from './expire-hand-over/expire-hand-over.command';
 export { actorOf } from './http/case-action.route';
 export { CaseRouter, ROUTER, routeCaseCommand } from './route-case/case-router';
 export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-case.command';

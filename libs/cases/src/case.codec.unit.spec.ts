@@ -56,6 +56,14 @@ describe('the case event codec', () => {
     expect(submittedV1(stored(ev.submitted()))).toEqual(ev.submitted());
   });
 
+  it('reads case.handed_over stored before hand-overs expired (no expiresAt) as it was written, at v1', () => {
+    const { expiresAt: _expiresAt, ...old } = ev.handedOver();
+    expect(CASE_EVENT_CODEC.versionOf('case.handed_over')).toBe(1);
+    const decoded = current('case.handed_over', stored(old));
+    expect(decoded).toEqual(old);
+    expect(decoded).not.toHaveProperty('expiresAt');
+  });
+
   it('refuses a type or a version this build does not know, naming the event', () => {
     expect(() =>
       CASE_EVENT_CODEC.decode({ type: 'case.teleported', schemaVersion: 1, data: {} }, 'case-x@4'),

@@ -117,6 +117,22 @@ export interface HandOverCase extends CommandBase {
   readonly toCadreId: string;
   readonly toOrgUnit: string;
   readonly reason: string;
+  /**
+   * When the offer lapses unanswered: the command's time plus the HAND_OVER_EXPIRES_AFTER_HOURS
+   * setting, worked out by the application (the decider reads no clock and no setting).
+   */
+  readonly expiresAt: Instant;
+}
+
+/** The owner takes back the hand-over they offered before anyone answered it (撤回移交). */
+export interface WithdrawHandOver extends CommandBase {
+  readonly type: 'WithdrawHandOver';
+  readonly reason: string;
+}
+
+/** The system's timer: a pending hand-over's time ran out (issued by the SLA watcher). */
+export interface ExpireHandOver extends CommandBase {
+  readonly type: 'ExpireHandOver';
 }
 
 export interface ResolveCase extends CommandBase {
@@ -218,6 +234,8 @@ export type CaseCommand =
   | SuspendCase
   | ResumeCase
   | HandOverCase
+  | WithdrawHandOver
+  | ExpireHandOver
   | ResolveCase
   | RecordFeedback
   | CloseCase

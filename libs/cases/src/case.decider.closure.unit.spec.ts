@@ -20,6 +20,7 @@ const NOT_AFTER_RESOLUTION: readonly CaseCommandType[] = [
   'SuspendCase',
   'ResumeCase',
   'HandOverCase',
+  'WithdrawHandOver',
   'ResolveCase',
   'WithdrawCase',
   'GrantExtension',

@@ -2,6 +2,7 @@ import type { CaseCommandType } from './case.commands';
 import { given } from './testing/case.given-when-then';
 import {
   AT,
+  HAND_OVER_EXPIRES,
   LATER,
   OTHER_COMMUNITY,
   REFERRED_UNIT,
@@ -19,6 +20,7 @@ const OWNER_ONLY: readonly CaseCommandType[] = [
   'SuspendCase',
   'ResumeCase',
   'HandOverCase',
+  'WithdrawHandOver',
   'ResolveCase',
 ];
 
@@ -360,6 +362,240 @@ describe('case decider: handling', () => {
         given(...handOverOffered)
           .when(cmd.contact())
           .then(ev.residentContacted());
+      });
+    });
+
+    describe('WithdrawHandOver (撤回移交)', () => {
+      it('the owner takes back the pending hand-over and keeps the case', () => {
+        given(...handOverOffered)
+          .when(cmd.withdrawHandOver())
+          .then(ev.handOverWithdrawn());
+      });
+
+      it('after a withdrawal the offered cadre cannot accept, and the owner resolves or offers again', () => {
+        const withdrawn = [...handOverOffered, ev.handOverWithdrawn()];
+        given(...withdrawn)
+          .when(cmd.accept({ actor: actors.cadreB }))
+          .thenFails('case.invalid_transition');
+        given(...withdrawn)
+          .when(cmd.resolve())
+          .then(ev.resolved());
+        given(...withdrawn)
+          .when(cmd.handOver({ toCadreId: actors.cadreC.id, toOrgUnit: OTHER_COMMUNITY }))
+          .then(ev.handedOver({ toCadreId: actors.cadreC.id, toOrgUnit: OTHER_COMMUNITY }));
+      });
+
+      it('with no hand-over pending → case.no_hand_over_pending', () => {
+        given(...inHandling)
+          .when(cmd.withdrawHandOver())
+          .thenFails('case.no_hand_over_pending');
+      });
+
+      it('once the hand-over was accepted or refused → case.no_hand_over_pending', () => {
+        given(...handOverOffered, ev.returned({ by: actors.cadreB, handOverRefused: true }))
+          .when(cmd.withdrawHandOver())
+          .thenFails('case.no_hand_over_pending');
+        const accepted = ev.accepted({ by: actors.cadreB, ownerId: actors.cadreB.id, viaHandOver: true });
+        given(...handOverOffered, accepted)
+          .when(cmd.withdrawHandOver({ actor: actors.cadreB }))
+          .thenFails('case.no_hand_over_pending');
+      });
+
+      it('by the cadre it was offered to (they refuse with a return instead) → case.not_owner', () => {
+        given(...handOverOffered)
+          .when(cmd.withdrawHandOver({ actor: actors.cadreB }))
+          .thenFails('case.not_owner');
+      });
+
+      it('without a reason → case.missing_text', () => {
+        given(...handOverOffered)
+          .when(cmd.withdrawHandOver({ reason: '  ' }))
+          .thenFails('case.missing_text');
+      });
+
+      it('a lapsed hand-over is no longer pending → case.no_hand_over_pending, nothing recorded', () => {
+        given(...handOverOffered)
+          .when(cmd.withdrawHandOver({ at: HAND_OVER_EXPIRES }))
+          .thenFails('case.no_hand_over_pending');
+      });
+    });
+
+    describe('a hand-over that lapsed unanswered', () => {
+      const AFTER = '2026-11-29T10:00:00+08:00';
+      const lapse = (o: Parameters<typeof ev.handOverExpired>[0] = {}) =>
+        ev.handOverExpired({ by: actors.cadreA, at: AFTER, ...o });
+
+      it('HandOverCase offers with the expiry the application set', () => {
+        given(...inHandling)
+          .when(cmd.handOver({ expiresAt: '2026-11-27T10:30:00+08:00' }))
+          .then(ev.handedOver({ expiresAt: '2026-11-27T10:30:00+08:00' }));
+      });
+
+      it('the offered cadre accepting it → case.hand_over_expired', () => {
+        given(...handOverOffered)
+          .when(cmd.accept({ actor: actors.cadreB, at: AFTER }))
+          .thenFails('case.hand_over_expired');
+      });
+
+      it('lapses at its expiry exactly; a moment before, it is accepted', () => {
+        given(...handOverOffered)
+          .when(cmd.accept({ actor: actors.cadreB, at: HAND_OVER_EXPIRES }))
+          .thenFails('case.hand_over_expired');
+        given(...handOverOffered)
+          .when(cmd.accept({ actor: actors.cadreB, at: '2026-11-29T09:29:59+08:00' }))
+          .then(
+            ev.accepted({
+              by: actors.cadreB,
+              at: '2026-11-29T09:29:59+08:00',
+              ownerId: actors.cadreB.id,
+              viaHandOver: true,
+            }),
+          );
+      });
+
+      it('expiry is compared as instants, whatever the offset they are written in', () => {
+        given(...handOverOffered)
+          .when(cmd.accept({ actor: actors.cadreB, at: '2026-11-29T01:30:00.000Z' }))
+          .thenFails('case.hand_over_expired');
+      });
+
+      it('the offered cadre refusing it → case.hand_over_expired', () => {
+        given(...handOverOffered)
+          .when(cmd.return({ actor: actors.cadreB, at: AFTER }))
+          .thenFails('case.hand_over_expired');
+      });
+
+      it('someone it was not offered to still hears case.not_offered_to_actor', () => {
+        given(...handOverOffered)
+          .when(cmd.accept({ actor: actors.cadreC, at: AFTER }))
+          .thenFails('case.not_offered_to_actor');
+      });
+
+      it('the owner resolves: the lapse is recorded first, then the resolution', () => {
+        given(...handOverOffered)
+          .when(cmd.resolve({ at: AFTER }))
+          .then(lapse(), ev.resolved({ at: AFTER }));
+      });
+
+      it('the owner offers the case again: the lapse first, then the new offer', () => {
+        const next = { toCadreId: actors.cadreC.id, toOrgUnit: OTHER_COMMUNITY };
+        given(...handOverOffered)
+          .when(cmd.handOver({ ...next, at: AFTER, expiresAt: '2026-12-01T10:00:00+08:00' }))
+          .then(lapse(), ev.handedOver({ ...next, at: AFTER, expiresAt: '2026-12-01T10:00:00+08:00' }));
+      });
+
+      it.each([
+        ['RecordResidentContact', cmd.contact({ at: AFTER }), ev.residentContacted({ at: AFTER })],
+        ['RecordHandlingStep', cmd.step({ at: AFTER }), ev.stepRecorded({ at: AFTER })],
+        ['SuspendCase', cmd.suspend({ at: AFTER }), ev.suspended({ at: AFTER })],
+      ] as const)('%s by the owner records the lapse first', (_type, command, event) => {
+        given(...handOverOffered)
+          .when(command)
+          .then(lapse(), event);
+      });
+
+      it('the lapse is recorded once: the next command of the owner records only itself', () => {
+        given(...handOverOffered, lapse())
+          .when(cmd.step({ at: AFTER }))
+          .then(ev.stepRecorded({ at: AFTER }));
+        given(...handOverOffered, lapse())
+          .when(cmd.expireHandOver({ at: AFTER }))
+          .thenNothing();
+      });
+
+      it('an owner command refused for its own reason records nothing, the lapse included', () => {
+        given(...handOverOffered)
+          .when(cmd.resolve({ at: AFTER, summary: ' ' }))
+          .thenFails('case.missing_text');
+      });
+
+      it('someone other than the owner records no lapse: their command is refused as before', () => {
+        given(...handOverOffered)
+          .when(cmd.step({ actor: actors.cadreB, at: AFTER }))
+          .thenFails('case.not_owner');
+      });
+
+      it('after the lapse the offered cadre is an outsider again', () => {
+        given(...handOverOffered, lapse())
+          .when(cmd.accept({ actor: actors.cadreB, at: AFTER }))
+          .thenFails('case.invalid_transition');
+      });
+
+      describe('recorded before hand-overs expired (no expiresAt)', () => {
+        const { expiresAt: _expiresAt, ...withoutExpiry } = ev.handedOver();
+        const oldOffer = [...inHandling, withoutExpiry];
+        const MUCH_LATER = '2027-06-01T09:00:00+08:00';
+
+        it('never lapses: the offered cadre accepts it months later', () => {
+          given(...oldOffer)
+            .when(cmd.accept({ actor: actors.cadreB, at: MUCH_LATER }))
+            .then(
+              ev.accepted({
+                by: actors.cadreB,
+                at: MUCH_LATER,
+                ownerId: actors.cadreB.id,
+                viaHandOver: true,
+              }),
+            );
+        });
+
+        it('still blocks the owner’s resolution, who may withdraw it', () => {
+          given(...oldOffer)
+            .when(cmd.resolve({ at: MUCH_LATER }))
+            .thenFails('case.hand_over_pending');
+          given(...oldOffer)
+            .when(cmd.withdrawHandOver({ at: MUCH_LATER }))
+            .then(ev.handOverWithdrawn({ at: MUCH_LATER }));
+        });
+
+        it('the system does not expire it → case.hand_over_not_expired', () => {
+          given(...oldOffer)
+            .when(cmd.expireHandOver({ at: MUCH_LATER }))
+            .thenFails('case.hand_over_not_expired');
+        });
+      });
+    });
+
+    describe('ExpireHandOver (the system’s timer)', () => {
+      it('records the lapse when due', () => {
+        given(...handOverOffered)
+          .when(cmd.expireHandOver({ at: HAND_OVER_EXPIRES }))
+          .then(ev.handOverExpired({ at: HAND_OVER_EXPIRES }));
+      });
+
+      it('after the lapse the owner acts as if no hand-over were pending', () => {
+        const lapsed = [...handOverOffered, ev.handOverExpired({ at: HAND_OVER_EXPIRES })];
+        given(...lapsed)
+          .when(cmd.resolve({ at: HAND_OVER_EXPIRES }))
+          .then(ev.resolved({ at: HAND_OVER_EXPIRES }));
+      });
+
+      it('before the offer lapses → case.hand_over_not_expired', () => {
+        given(...handOverOffered)
+          .when(cmd.expireHandOver({ at: LATER }))
+          .thenFails('case.hand_over_not_expired');
+      });
+
+      it('a late or repeated timer (answered, withdrawn, lapsed, none offered) does nothing', () => {
+        const at = HAND_OVER_EXPIRES;
+        given(...handOverOffered, ev.handOverWithdrawn())
+          .when(cmd.expireHandOver({ at }))
+          .thenNothing();
+        given(...handOverOffered, ev.returned({ by: actors.cadreB, handOverRefused: true }))
+          .when(cmd.expireHandOver({ at }))
+          .thenNothing();
+        given(...handOverOffered, ev.handOverExpired())
+          .when(cmd.expireHandOver({ at }))
+          .thenNothing();
+        given(...inHandling)
+          .when(cmd.expireHandOver({ at }))
+          .thenNothing();
+      });
+
+      it('by anyone but the system → case.role_not_allowed', () => {
+        given(...handOverOffered)
+          .when(cmd.expireHandOver({ actor: actors.cadreA, at: HAND_OVER_EXPIRES }))
+          .thenFails('case.role_not_allowed');
       });
     });
 

@@ -14,6 +14,7 @@ const NOT_BEFORE_ACCEPTANCE: readonly CaseCommandType[] = [
   'SuspendCase',
   'ResumeCase',
   'HandOverCase',
+  'WithdrawHandOver',
   'ResolveCase',
   'RecordFeedback',
   'ExpireFeedbackWindow',

@@ -47,6 +47,9 @@ const BY_ID = new Map(POOL.map((a) => [a.id, a]));
 const SUPPLEMENT_CAP = 2;
 const DUES = ['2026-11-28T17:30:00+08:00', '2026-11-30T17:30:00+08:00', '2026-12-04T17:30:00+08:00'];
 
+/** An owner's command first records that the hand-over they offered has lapsed, if it has. */
+const LAPSE = 'case.hand_over_expired' as const;
+
 /** The only event types each command may produce. */
 const MAY_PRODUCE: Record<CaseCommandType, readonly CaseEventType[]> = {
   SubmitCase: ['case.submitted'],
@@ -54,14 +57,16 @@ const MAY_PRODUCE: Record<CaseCommandType, readonly CaseEventType[]> = {
   RouteCase: ['case.dispatched', 'case.routed'],
   AcceptCase: ['case.accepted'],
   ReturnCase: ['case.returned'],
-  RecordResidentContact: ['case.resident_contacted'],
-  RecordHandlingStep: ['case.handling_step_recorded'],
-  ReferStep: ['case.step_referred'],
+  RecordResidentContact: [LAPSE, 'case.resident_contacted'],
+  RecordHandlingStep: [LAPSE, 'case.handling_step_recorded'],
+  ReferStep: [LAPSE, 'case.step_referred'],
   CompleteReferral: ['case.referral_completed'],
-  SuspendCase: ['case.suspended'],
-  ResumeCase: ['case.resumed'],
-  HandOverCase: ['case.handed_over'],
-  ResolveCase: ['case.resolved'],
+  SuspendCase: [LAPSE, 'case.suspended'],
+  ResumeCase: [LAPSE, 'case.resumed'],
+  HandOverCase: [LAPSE, 'case.handed_over'],
+  WithdrawHandOver: ['case.hand_over_withdrawn'],
+  ExpireHandOver: [LAPSE],
+  ResolveCase: [LAPSE, 'case.resolved'],
   RecordFeedback: ['case.feedback_recorded'],
   ExpireFeedbackWindow: ['case.feedback_window_expired'],
   CloseCase: ['case.closed'],
@@ -93,6 +98,8 @@ interface Step {
   readonly referral: number;
   readonly referredUnit: boolean;
   readonly cadre: number;
+  /** Hours a hand-over offered now stays open: mostly a few (a step is an hour), so runs reach its lapse. */
+  readonly expiresIn: number;
   readonly clock: SlaClock;
   readonly due: number;
   readonly days: number;
@@ -128,6 +135,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   referral: fc.integer({ min: 1, max: 3 }),
   referredUnit: weighted(fc.constant(true), fc.constant(false), 4),
   cadre: fc.integer({ min: 0, max: CADRES.length - 1 }),
+  expiresIn: weighted(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 12, max: 48 }), 2),
   clock: fc.constantFrom<SlaClock>('response', 'resolution'),
   due: fc.integer({ min: 0, max: DUES.length - 1 }),
   days: weighted(fc.integer({ min: 1, max: 60 }), fc.constantFrom(0, -2, 61, 1.5), 3),
@@ -166,6 +174,8 @@ const RELEVANT: Record<CaseStatus, readonly CaseCommandType[]> = {
   // Hand-overs and referrals have the most branches, so they come up twice as often.
   in_handling: [
     'HandOverCase',
+    'WithdrawHandOver',
+    'ExpireHandOver',
     'CompleteReferral',
     'AcceptCase',
     'ReturnCase',
@@ -211,7 +221,12 @@ function progressFor(step: Step, state: CaseState, stream: readonly CaseEvent[])
       return 'AcceptCase';
     case 'in_handling':
       // The detour: the owner tries to resolve before clearing what blocks it, or refers one more step.
-      if (state.pendingHandOver) return step.detour ? 'ResolveCase' : 'AcceptCase';
+      // Or the owner takes the hand-over back, or nobody answers it and the system's timer comes
+      // (early, or once it lapsed).
+      if (state.pendingHandOver) {
+        if (step.detour) return 'ResolveCase';
+        return (['ExpireHandOver', 'WithdrawHandOver', 'AcceptCase'] as const)[step.pick % 4] ?? 'AcceptCase';
+      }
       if (state.suspended) return step.detour ? 'ResolveCase' : 'ResumeCase';
       if (openReferralId(stream) !== undefined) return step.detour ? 'ResolveCase' : 'CompleteReferral';
       return step.detour ? 'ReferStep' : 'ResolveCase';
@@ -265,6 +280,7 @@ function fittingActor(
     case 'SuspendCase':
     case 'ResumeCase':
     case 'HandOverCase':
+    case 'WithdrawHandOver':
     case 'ResolveCase':
     case 'CloseCase':
     case 'RevealContact':
@@ -278,6 +294,7 @@ function fittingActor(
     case 'RaiseSlaWarning':
     case 'RecordSlaBreach':
     case 'ExpireFeedbackWindow':
+    case 'ExpireHandOver':
       return actors.system;
     default: {
       const _exhaustive: never = type;
@@ -353,7 +370,12 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
         toCadreId: cadre.id,
         toOrgUnit: cadre.orgUnit ?? '',
         ...blank('reason'),
+        expiresAt: new Date(Date.parse(at) + step.expiresIn * 3_600_000).toISOString(),
       });
+    case 'WithdrawHandOver':
+      return cmd.withdrawHandOver({ ...common, ...blank('reason') });
+    case 'ExpireHandOver':
+      return cmd.expireHandOver(common);
     case 'ResolveCase':
       return cmd.resolve({ ...common, ...blank('summary') });
     case 'RecordFeedback':
@@ -404,6 +426,11 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
  * resolved case, a feedback-window timer after the round's outcome.
  */
 function isDocumentedNoOp(command: CaseCommand, status: CaseStatus, stream: readonly CaseEvent[]): boolean {
+  if (command.type === 'ExpireHandOver') {
+    // Nothing pending: the last move of a hand-over was its answer, withdrawal or lapse.
+    const pending = status === 'in_handling' && handOverMoves(stream).at(-1)?.type === 'case.handed_over';
+    return !pending;
+  }
   if (command.type === 'ExpireFeedbackWindow') {
     const round = stream.slice(stream.map((e) => e.type).lastIndexOf('case.resolved'));
     return (
@@ -428,6 +455,43 @@ function isDocumentedNoOp(command: CaseCommand, status: CaseStatus, stream: read
     );
   }
   return false;
+}
+
+/** The events that offer a hand-over or end one: offered, accepted, refused, withdrawn, lapsed. */
+function handOverMoves(stream: readonly CaseEvent[]): CaseEvent[] {
+  return stream.filter(
+    (e) =>
+      e.type === 'case.handed_over' ||
+      e.type === 'case.hand_over_withdrawn' ||
+      e.type === 'case.hand_over_expired' ||
+      (e.type === 'case.accepted' && e.viaHandOver) ||
+      (e.type === 'case.returned' && e.handOverRefused),
+  );
+}
+
+/**
+ * Each hand-over ends at most once — answered before it lapses, withdrawn, or its lapse recorded
+ * once, at or after its expiry — and a new one is offered only after the last one ended.
+ */
+function checkHandOvers(stream: readonly CaseEvent[]): void {
+  let offer: Extract<CaseEvent, { type: 'case.handed_over' }> | null = null;
+  for (const e of handOverMoves(stream)) {
+    if (e.type === 'case.handed_over') {
+      check(offer === null, 'a hand-over offered while another was pending');
+      offer = e;
+      continue;
+    }
+    check(offer !== null, `${e.type} with no hand-over pending`);
+    const lapses = offer.expiresAt === undefined ? Infinity : Date.parse(offer.expiresAt);
+    if (e.type === 'case.hand_over_expired') {
+      check(e.expiredAt === offer.expiresAt, 'the lapse does not carry the offer’s expiry');
+      check(Date.parse(e.at) >= lapses, 'a hand-over recorded as lapsed before its expiry');
+    } else {
+      check(Date.parse(e.at) < lapses, `${e.type} after the hand-over lapsed`);
+    }
+    check(e.type !== 'case.hand_over_withdrawn' || e.toCadreId === offer.toCadreId, 'withdrew another offer');
+    offer = null;
+  }
 }
 
 function lastOf<T extends CaseEventType>(
@@ -549,6 +613,10 @@ function run(steps: readonly Step[]): void {
     );
     (noOp ? seen.noOps : seen.accepted).add(command.type);
 
+    check(
+      events.every((e, i) => e.type !== LAPSE || i === 0),
+      `${command.type} recorded a lapse after its own events`,
+    );
     for (const event of events) {
       check(MAY_PRODUCE[command.type].includes(event.type), `${command.type} produced ${event.type}`);
       checkSame(
@@ -568,6 +636,7 @@ function run(steps: readonly Step[]): void {
     seen.statuses.add(state.status);
 
     checkOwnership(state, stream);
+    checkHandOvers(stream);
     const supplements = stream.filter((e) => e.type === 'case.resident_info_supplemented').length;
     check(supplements <= SUPPLEMENT_CAP, `${supplements} supplements, over the cap of ${SUPPLEMENT_CAP}`);
     check(state.status === 'none' || state.supplements === supplements, 'the supplement count is off');
@@ -589,6 +658,11 @@ describe('case decider: properties over random command sequences', () => {
     expect(seen.statuses.keys().sort()).toEqual([...CASE_STATUSES].sort());
     expect(seen.accepted.keys().sort()).toEqual([...ALL_COMMAND_TYPES].sort());
     expect(seen.codes.keys().sort()).toEqual((Object.keys(CASE_ERROR_KINDS) as CaseErrorCode[]).sort());
-    expect(seen.noOps.keys().sort()).toEqual(['ExpireFeedbackWindow', 'RaiseSlaWarning', 'RecordSlaBreach']);
+    expect(seen.noOps.keys().sort()).toEqual([
+      'ExpireFeedbackWindow',
+      'ExpireHandOver',
+      'RaiseSlaWarning',
+      'RecordSlaBreach',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import type {
   CompleteReferral,
   DispatchCase,
   ExpireFeedbackWindow,
+  ExpireHandOver,
   RouteCase,
   GrantExtension,
   HandOverCase,
@@ -26,18 +27,21 @@ import type {
   SupplementResidentInfo,
   SuspendCase,
   WithdrawCase,
+  WithdrawHandOver,
 } from './case.commands';
 import { CaseError } from './case.errors';
-import { QUEUE_RULES, type CaseEvent, type CaseRouted } from './case.events';
+import { QUEUE_RULES, type CaseEvent, type CaseRouted, type HandOverExpired } from './case.events';
 import {
   OPEN_STATUSES,
   UNRESOLVED_STATUSES,
   clockRunning,
   evolveLifecycle,
+  hasLapsed,
   isTerminal,
   openReferrals,
   startLifecycle,
   type CaseLifecycle,
+  type HandOverOffer,
 } from './case.lifecycle';
 import {
   initialState,
@@ -86,21 +90,25 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
     case 'ReturnCase':
       return returnCase(command, state);
     case 'RecordResidentContact':
-      return recordResidentContact(command, state);
+      return asOwner(command, state, recordResidentContact);
     case 'RecordHandlingStep':
-      return recordHandlingStep(command, state);
+      return asOwner(command, state, recordHandlingStep);
     case 'ReferStep':
-      return referStep(command, state);
+      return asOwner(command, state, referStep);
     case 'CompleteReferral':
       return completeReferral(command, state);
     case 'SuspendCase':
-      return suspend(command, state);
+      return asOwner(command, state, suspend);
     case 'ResumeCase':
-      return resume(command, state);
+      return asOwner(command, state, resume);
     case 'HandOverCase':
-      return handOver(command, state);
+      return asOwner(command, state, handOver);
+    case 'WithdrawHandOver':
+      return asOwner(command, state, withdrawHandOver);
+    case 'ExpireHandOver':
+      return expireHandOver(command, state);
     case 'ResolveCase':
-      return resolve(command, state);
+      return asOwner(command, state, resolve);
     case 'RecordFeedback':
       return recordFeedback(command, state);
     case 'ExpireFeedbackWindow':
@@ -261,6 +269,7 @@ function accept(c: AcceptCase, state: CaseState): CaseEvent[] {
       'The hand-over of this case is offered to someone else.',
     );
   }
+  requireNotLapsed(offer, c);
   return [
     {
       type: 'case.accepted',
@@ -282,6 +291,7 @@ function returnCase(c: ReturnCase, state: CaseState): CaseEvent[] {
     return [{ type: 'case.returned', ...stamp(c), reason: c.reason, handOverRefused: false }];
   }
   if (s.pendingHandOver?.toCadreId === c.actor.id) {
+    requireNotLapsed(s.pendingHandOver, c);
     requireText(c.reason, 'reason');
     return [{ type: 'case.returned', ...stamp(c), reason: c.reason, handOverRefused: true }];
   }
@@ -296,8 +306,7 @@ function returnCase(c: ReturnCase, state: CaseState): CaseEvent[] {
 
 // ---- handling by the owner ---------------------------------------------------------------------
 
-function recordResidentContact(c: RecordResidentContact, state: CaseState): CaseEvent[] {
-  const s = ownedBy(c, state);
+function recordResidentContact(c: RecordResidentContact, s: InHandlingCase): CaseEvent[] {
   requireText(c.note, 'note');
   return [
     {
@@ -310,14 +319,12 @@ function recordResidentContact(c: RecordResidentContact, state: CaseState): Case
   ];
 }
 
-function recordHandlingStep(c: RecordHandlingStep, state: CaseState): CaseEvent[] {
-  ownedBy(c, state);
+function recordHandlingStep(c: RecordHandlingStep): CaseEvent[] {
   requireNoteOrAttachment(c.note, c.attachments);
   return [{ type: 'case.handling_step_recorded', ...stamp(c), note: c.note, attachments: c.attachments }];
 }
 
-function referStep(c: ReferStep, state: CaseState): CaseEvent[] {
-  const s = ownedBy(c, state);
+function referStep(c: ReferStep, s: InHandlingCase): CaseEvent[] {
   requireText(c.request, 'request');
   if (s.referrals.some((r) => r.referralId === c.referralId)) {
     throw new CaseError('case.referral_exists', `Referral ${c.referralId} was already made.`);
@@ -357,15 +364,13 @@ function completeReferral(c: CompleteReferral, state: CaseState): CaseEvent[] {
   return [{ type: 'case.referral_completed', ...stamp(c), referralId: c.referralId, outcome: c.outcome }];
 }
 
-function suspend(c: SuspendCase, state: CaseState): CaseEvent[] {
-  const s = ownedBy(c, state);
+function suspend(c: SuspendCase, s: InHandlingCase): CaseEvent[] {
   requireText(c.reason, 'reason');
   if (s.suspended) throw new CaseError('case.suspended', 'The case is already suspended.');
   return [{ type: 'case.suspended', ...stamp(c), reason: c.reason }];
 }
 
-function resume(c: ResumeCase, state: CaseState): CaseEvent[] {
-  const s = ownedBy(c, state);
+function resume(c: ResumeCase, s: InHandlingCase): CaseEvent[] {
   requireText(c.reason, 'reason');
   if (!s.suspended || s.suspendedAt === null) {
     throw new CaseError('case.not_suspended', 'The case is not suspended.');
@@ -373,8 +378,7 @@ function resume(c: ResumeCase, state: CaseState): CaseEvent[] {
   return [{ type: 'case.resumed', ...stamp(c), reason: c.reason, suspendedAt: s.suspendedAt }];
 }
 
-function handOver(c: HandOverCase, state: CaseState): CaseEvent[] {
-  const s = ownedBy(c, state);
+function handOver(c: HandOverCase, s: InHandlingCase): CaseEvent[] {
   if (c.toCadreId === s.ownerId) {
     throw new CaseError('case.hand_over_to_self', 'A case is handed over to another cadre.');
   }
@@ -393,12 +397,48 @@ function handOver(c: HandOverCase, state: CaseState): CaseEvent[] {
       toCadreId: c.toCadreId,
       toOrgUnit: c.toOrgUnit,
       reason: c.reason,
+      expiresAt: c.expiresAt,
     },
   ];
 }
 
-function resolve(c: ResolveCase, state: CaseState): CaseEvent[] {
-  const s = ownedBy(c, state);
+/** Only an offer nobody has answered can be taken back; a lapsed one is no longer pending. */
+function withdrawHandOver(c: WithdrawHandOver, s: InHandlingCase): CaseEvent[] {
+  requireText(c.reason, 'reason');
+  const offer = s.pendingHandOver;
+  if (!offer) {
+    throw new CaseError('case.no_hand_over_pending', 'No hand-over of this case is waiting for an answer.');
+  }
+  return [{ type: 'case.hand_over_withdrawn', ...stamp(c), toCadreId: offer.toCadreId, reason: c.reason }];
+}
+
+/**
+ * The system's timer for a pending hand-over. A late or repeated timer — the offer was answered,
+ * withdrawn, or its lapse recorded already — is "already done"; one that comes too early is
+ * refused, so the watcher knows to wait (an offer without an expiry never lapses).
+ */
+function expireHandOver(c: ExpireHandOver, state: CaseState): CaseEvent[] {
+  if (c.actor.role !== 'system') {
+    throw new CaseError(
+      'case.role_not_allowed',
+      'Only the system expires a hand-over; its owner withdraws it.',
+    );
+  }
+  const s = requireStatus(state, OPEN, c);
+  if (s.status !== 'in_handling' || s.pendingHandOver === null) return [];
+  const offer = s.pendingHandOver;
+  if (!hasLapsed(offer, c.at)) {
+    throw new CaseError(
+      'case.hand_over_not_expired',
+      offer.expiresAt === undefined
+        ? `The hand-over to ${offer.toCadreId} was offered without an expiry: it does not lapse.`
+        : `The hand-over to ${offer.toCadreId} lapses at ${offer.expiresAt}, not yet.`,
+    );
+  }
+  return [handOverExpired(c, offer)];
+}
+
+function resolve(c: ResolveCase, s: InHandlingCase): CaseEvent[] {
   requireText(c.summary, 'summary');
   if (s.suspended) throw new CaseError('case.suspended', 'The case is suspended: resume it first.');
   const open = openReferrals(s).map((r) => r.referralId);
@@ -581,13 +621,44 @@ function isIn<S extends CaseStatus>(state: CaseState, allowed: readonly S[]): st
   return (allowed as readonly CaseStatus[]).includes(state.status);
 }
 
-/** An owner-only action: the case is in handling and the actor is its ONE accountable owner. */
-function ownedBy(c: CaseCommand, state: CaseState): InHandlingCase {
+/**
+ * An owner-only action: the case is in handling and the actor is its ONE accountable owner. A
+ * hand-over they offered that has lapsed binds them no longer: `rule` decides on the state without
+ * it, and the command's events start with its `case.hand_over_expired` — recorded once, by
+ * whichever command meets the lapse first (this or the system's timer).
+ */
+function asOwner<C extends CaseCommand>(
+  c: C,
+  state: CaseState,
+  rule: (c: C, s: InHandlingCase) => CaseEvent[],
+): CaseEvent[] {
   const s = requireStatus(state, ['in_handling'], c);
   if (c.actor.id !== s.ownerId) {
     throw new CaseError('case.not_owner', `Only the case's owner can ${actionName(c)}.`);
   }
-  return s;
+  const offer = s.pendingHandOver;
+  if (offer === null || !hasLapsed(offer, c.at)) return rule(c, s);
+  const expired = handOverExpired(c, offer);
+  // The state the rule sees is the one fold's, as it will be replayed.
+  const after = evolve(s, expired);
+  if (after.status !== 'in_handling') throw new Error('A lapsed hand-over moved the case out of handling.');
+  return [expired, ...rule(c, after)];
+}
+
+function handOverExpired(c: CaseCommand, offer: HandOverOffer): HandOverExpired {
+  // `hasLapsed` held, so the offer has its expiry.
+  const expiredAt = offer.expiresAt ?? c.at;
+  return { type: 'case.hand_over_expired', ...stamp(c), toCadreId: offer.toCadreId, expiredAt };
+}
+
+/** The cadre a hand-over was offered to answers it only before it lapses. */
+function requireNotLapsed(offer: HandOverOffer, c: CaseCommand): void {
+  if (hasLapsed(offer, c.at)) {
+    throw new CaseError(
+      'case.hand_over_expired',
+      `The hand-over lapsed at ${offer.expiresAt ?? c.at} unanswered: the owner keeps the case.`,
+    );
+  }
 }
 
 /** 'ReferStep' → 'refer step', for messages. */
@@ -733,6 +804,8 @@ function evolveRuleFacts(facts: RuleFacts, event: CaseEvent, moved: boolean): Ru
     // The location's community is involved from submission on (submittedState).
     case 'case.submitted':
     case 'case.returned':
+    case 'case.hand_over_withdrawn':
+    case 'case.hand_over_expired':
     case 'case.resident_contacted':
     case 'case.handling_step_recorded':
     case 'case.referral_completed':

@@ -26,6 +26,12 @@ export const CASE_ERROR_KINDS = {
   'case.feedback_recorded': 'conflict',
   'case.already_ruled_unreasonable': 'conflict',
   'case.hand_over_pending': 'conflict',
+  /** Withdrawing a hand-over when none is pending (answered, withdrawn, lapsed or never offered). */
+  'case.no_hand_over_pending': 'conflict',
+  /** Accepting or refusing a hand-over whose time ran out: the owner keeps the case. */
+  'case.hand_over_expired': 'conflict',
+  /** The system's expiry of a hand-over that has not lapsed yet (or never lapses). */
+  'case.hand_over_not_expired': 'conflict',
   'case.hand_over_to_self': 'validation',
   'case.merge_into_self': 'validation',
   'case.invalid_extension': 'validation',

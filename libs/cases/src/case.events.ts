@@ -146,6 +146,30 @@ export interface CaseHandedOver extends EventBase {
   readonly toCadreId: string;
   readonly toOrgUnit: string;
   readonly reason: string;
+  /**
+   * When the offer lapses if nobody answers it (the HAND_OVER_EXPIRES_AFTER_HOURS setting, set by
+   * the application). Absent on hand-overs offered before offers expired: those never lapse.
+   */
+  readonly expiresAt?: Instant;
+}
+
+/** The owner took back a hand-over nobody had answered (撤回移交): they keep the case. */
+export interface HandOverWithdrawn extends EventBase {
+  readonly type: 'case.hand_over_withdrawn';
+  readonly toCadreId: string;
+  readonly reason: string;
+}
+
+/**
+ * A pending hand-over lapsed unanswered (移交超时): the owner keeps the case and the cadre it was
+ * offered to can no longer accept it. Recorded by the system's timer, or first in the events of
+ * the owner's next command after `expiredAt`, whichever comes first.
+ */
+export interface HandOverExpired extends EventBase {
+  readonly type: 'case.hand_over_expired';
+  readonly toCadreId: string;
+  /** The offer's `expiresAt`: when it lapsed (`at` is when the lapse was recorded). */
+  readonly expiredAt: Instant;
 }
 
 export interface CaseResolved extends EventBase {
@@ -241,6 +265,8 @@ export type CaseEvent =
   | CaseSuspended
   | CaseResumed
   | CaseHandedOver
+  | HandOverWithdrawn
+  | HandOverExpired
   | CaseResolved
   | FeedbackRecorded
   | CaseClosed
@@ -261,6 +287,8 @@ export type CaseEventType = CaseEvent['type'];
 /**
  * Current schema version of each event type's shape. Bump only with an upcaster in
  * CASE_EVENT_CODEC (case.codec.ts). `case.submitted` v2: every field present (v1 may lack some).
+ * An optional field added to a shape needs no new version: data without it reads as before
+ * (`case.handed_over`'s `expiresAt`, `case.dispatched`'s routing fields).
  */
 export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>> = {
   'case.submitted': 2,
@@ -275,6 +303,8 @@ export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>>
   'case.suspended': 1,
   'case.resumed': 1,
   'case.handed_over': 1,
+  'case.hand_over_withdrawn': 1,
+  'case.hand_over_expired': 1,
   'case.resolved': 1,
   'case.feedback_recorded': 1,
   'case.closed': 1,

@@ -23,6 +23,11 @@ export interface Referral {
 export interface HandOverOffer {
   readonly toCadreId: string;
   readonly toOrgUnit: string;
+  /**
+   * When it lapses unanswered (`hasLapsed`). Absent for offers made before hand-overs expired —
+   * and in lifecycle snapshots stored before then — which never lapse.
+   */
+  readonly expiresAt?: Instant;
 }
 
 /**
@@ -159,6 +164,8 @@ export const LIFECYCLE_EVENT_TYPES: readonly CaseEventType[] = [
   'case.suspended',
   'case.resumed',
   'case.handed_over',
+  'case.hand_over_withdrawn',
+  'case.hand_over_expired',
   'case.resolved',
   'case.feedback_recorded',
   'case.feedback_window_expired',
@@ -252,8 +259,19 @@ export function evolveLifecycle(lifecycle: CaseLifecycle, event: CaseEvent): Cas
       return s.status === 'in_handling' ? { ...s, suspended: false, suspendedAt: null } : s;
     case 'case.handed_over':
       return s.status === 'in_handling'
-        ? { ...s, pendingHandOver: { toCadreId: event.toCadreId, toOrgUnit: event.toOrgUnit } }
+        ? {
+            ...s,
+            pendingHandOver: {
+              toCadreId: event.toCadreId,
+              toOrgUnit: event.toOrgUnit,
+              ...(event.expiresAt !== undefined ? { expiresAt: event.expiresAt } : {}),
+            },
+          }
         : s;
+    // Withdrawn or lapsed: the owner keeps the case, as after a refusal.
+    case 'case.hand_over_withdrawn':
+    case 'case.hand_over_expired':
+      return s.status === 'in_handling' ? { ...s, pendingHandOver: null } : s;
     case 'case.resolved':
       return moves && s.status === 'in_handling'
         ? {
@@ -366,6 +384,16 @@ export function handOverOf(lifecycle: CaseLifecycle): Assignment | null {
   return lifecycle.status === 'in_handling' && lifecycle.pendingHandOver !== null
     ? { cadreId: lifecycle.pendingHandOver.toCadreId, orgUnit: lifecycle.pendingHandOver.toOrgUnit }
     : null;
+}
+
+/**
+ * The offer's time ran out by `at` (its `expiresAt` is at or before it): the cadre it was offered
+ * to can no longer take it, and the owner acts as if none were pending. Whether that has been
+ * recorded yet is the lifecycle's `pendingHandOver`: a lapsed offer stays pending until a
+ * `case.hand_over_expired` says so. An offer without `expiresAt` never lapses.
+ */
+export function hasLapsed(offer: HandOverOffer, at: Instant): boolean {
+  return offer.expiresAt !== undefined && Date.parse(offer.expiresAt) <= Date.parse(at);
 }
 
 export function isSuspended(lifecycle: CaseLifecycle): boolean {

@@ -6,12 +6,14 @@ import {
   STATUS_TRANSITIONS,
   evolveLifecycle,
   foldLifecycle,
+  handOverOf,
+  hasLapsed,
   movesStatus,
   startLifecycle,
   type CaseLifecycle,
 } from './case.lifecycle';
 import { initialState, type CaseState } from './case.state';
-import { ev, history } from './testing/case.fixtures';
+import { HAND_OVER_EXPIRES, ev, history } from './testing/case.fixtures';
 import { generateCaseWorkload } from './testing/random-workload';
 
 /**
@@ -93,6 +95,35 @@ describe('the case lifecycle', () => {
       pendingHandOver: null,
       returnCount: 0,
     });
+  });
+
+  it('a withdrawn or lapsed hand-over is pending no more; the owner keeps the case', () => {
+    const offered = foldLifecycle([...history.inHandling, ev.handedOver()])!;
+    expect(offered).toMatchObject({ pendingHandOver: { expiresAt: HAND_OVER_EXPIRES } });
+    for (const ended of [ev.handOverWithdrawn(), ev.handOverExpired()]) {
+      const after = evolveLifecycle(offered, ended);
+      expect(after).toMatchObject({ status: 'in_handling', ownerId: 'cadre-zhang', pendingHandOver: null });
+      expect(handOverOf(after)).toBeNull();
+      expect(movesStatus(offered.status, ended)).toBe(false);
+    }
+  });
+
+  it('an offer lapses at its expiry; one recorded without an expiry (or a snapshot from before) never does', () => {
+    const offer = {
+      toCadreId: 'cadre-liu',
+      toOrgUnit: 'pc.gucheng.taiyangcheng',
+      expiresAt: HAND_OVER_EXPIRES,
+    };
+    expect(hasLapsed(offer, '2026-11-29T09:29:59+08:00')).toBe(false);
+    expect(hasLapsed(offer, HAND_OVER_EXPIRES)).toBe(true);
+    expect(hasLapsed(offer, '2026-11-29T01:30:00Z')).toBe(true);
+    const { expiresAt: _expiresAt, ...old } = offer;
+    expect(hasLapsed(old, '2030-01-01T00:00:00Z')).toBe(false);
+    const { expiresAt: _e, ...oldEvent } = ev.handedOver();
+    expect(foldLifecycle([...history.inHandling, oldEvent])).toMatchObject({
+      pendingHandOver: { toCadreId: 'cadre-liu', toOrgUnit: 'pc.gucheng.taiyangcheng' },
+    });
+    expect(foldLifecycle([...history.inHandling, oldEvent])).not.toHaveProperty('pendingHandOver.expiresAt');
   });
 
   it('a reopen starts a new round: the resolution deadline and breach start afresh', () => {

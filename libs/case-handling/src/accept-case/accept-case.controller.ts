@@ -17,6 +17,9 @@ export class AcceptCaseController {
 
   @CaseActionRoute('accept', ACCEPT_CASE_ACCESS, {
     summary: 'Accept a dispatched or handed-over case (接单): you become its one owner',
+    description:
+      'A hand-over is accepted only before it lapses (HAND_OVER_EXPIRES_AFTER_HOURS after it was offered): ' +
+      'after that 409 `case.hand_over_expired`, and the owner keeps the case.',
   })
   accept(@Param('id', CASE_ID) id: string, @Acting() acting: ActionContext): Promise<CaseCommandResponse> {
     return this.actions.run(acting, id, AcceptCaseCommand, (base) => ({ ...base, type: 'AcceptCase' }));

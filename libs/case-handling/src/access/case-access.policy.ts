@@ -29,6 +29,7 @@ import { SUPERVISE_CASE_ACCESS } from '../supervise-case/supervise-case.policy';
 import { SUPPLEMENT_RESIDENT_INFO_ACCESS } from '../supplement-resident-info/supplement-resident-info.policy';
 import { SUSPEND_CASE_ACCESS } from '../suspend-case/suspend-case.policy';
 import { WITHDRAW_CASE_ACCESS } from '../withdraw-case/withdraw-case.policy';
+import { WITHDRAW_HAND_OVER_ACCESS } from '../withdraw-hand-over/withdraw-hand-over.policy';
 import { READ_CASE_ACCESS, READ_HISTORY_ACCESS } from './case-reads.policy';
 import type { AccessRule, CaseAction, CaseRead, CaseRelation } from './case-relation';
 
@@ -69,6 +70,7 @@ export const CASE_ACCESS_RULES: { readonly [O in CaseAction | CaseRead]: AccessR
   SuspendCase: SUSPEND_CASE_ACCESS,
   ResumeCase: RESUME_CASE_ACCESS,
   HandOverCase: HAND_OVER_CASE_ACCESS,
+  WithdrawHandOver: WITHDRAW_HAND_OVER_ACCESS,
   ResolveCase: RESOLVE_CASE_ACCESS,
   CloseCase: CLOSE_CASE_ACCESS,
   SupplementResidentInfo: SUPPLEMENT_RESIDENT_INFO_ACCESS,
@@ -96,7 +98,8 @@ export function actionOf(command: CaseCommand): CaseAction {
     type === 'RouteCase' ||
     type === 'RaiseSlaWarning' ||
     type === 'RecordSlaBreach' ||
-    type === 'ExpireFeedbackWindow'
+    type === 'ExpireFeedbackWindow' ||
+    type === 'ExpireHandOver'
   ) {
     throw new Error(`${type} is not an action a person takes on an existing case`);
   }

@@ -89,6 +89,7 @@ describe('the case access policy', () => {
         'SupplementResidentInfo',
         'SuspendCase',
         'WithdrawCase',
+        'WithdrawHandOver',
       ].sort(),
     );
   });
@@ -111,7 +112,14 @@ describe('the case access policy', () => {
   describe('within the scope, only the relation the row names', () => {
     it('owner-only work: the owner yes, another cadre of the same community no (403, not 404)', () => {
       const state = stateOf(history.inHandling);
-      for (const action of ['ResolveCase', 'RecordHandlingStep', 'ReferStep', 'HandOverCase'] as const) {
+      const ownerOnly = [
+        'ResolveCase',
+        'RecordHandlingStep',
+        'ReferStep',
+        'HandOverCase',
+        'WithdrawHandOver',
+      ] as const;
+      for (const action of ownerOnly) {
         expect(authorize(action, actors.cadreA, CASE_ID, state)).toBe(state);
         expect(refusal(() => authorize(action, actors.cadreB, CASE_ID, state))).toEqual({
           code: 'case.not_owner',

@@ -68,7 +68,12 @@ export type CaseRead = 'ReadCase' | 'ReadHistory';
 /** Commands a person issues over HTTP (routing and the SLA timers are the system's, never a token's). */
 export type CaseAction = Exclude<
   CaseCommandType,
-  'SubmitCase' | 'RouteCase' | 'RaiseSlaWarning' | 'RecordSlaBreach' | 'ExpireFeedbackWindow'
+  | 'SubmitCase'
+  | 'RouteCase'
+  | 'RaiseSlaWarning'
+  | 'RecordSlaBreach'
+  | 'ExpireFeedbackWindow'
+  | 'ExpireHandOver'
 >;
 
 /**

@@ -1,4 +1,5 @@
-import { Body, Param } from '@nestjs/common';
+import { Body, Inject, Param } from '@nestjs/common';
+import { CASE_HANDLING_OPTIONS, handOverExpiry, type CaseHandlingOptions } from '../case-handling.options';
 import {
   Acting,
   CASE_ID,
@@ -15,14 +16,19 @@ import { HandOverCaseRequest } from './hand-over-case.request.dto';
 
 @CaseActionController()
 export class HandOverCaseController {
-  constructor(private readonly actions: CaseActionRunner) {}
+  constructor(
+    private readonly actions: CaseActionRunner,
+    @Inject(CASE_HANDLING_OPTIONS) private readonly options: CaseHandlingOptions,
+  ) {}
 
   @CaseActionRoute('hand-over', HAND_OVER_CASE_ACCESS, {
     summary: 'Offer the case to another cadre',
     description:
       'You stay the accountable owner until they accept; they may refuse with a return. `toCadreId` must ' +
       'be a cadre who works in `toOrgUnit`, a community of your street, present today where the directory ' +
-      'knows (422 otherwise).',
+      'knows (422 otherwise). The offer lapses unanswered after HAND_OVER_EXPIRES_AFTER_HOURS (48 by default; ' +
+      '`expiresAt` in its event): from then on they can no longer accept it (409 `case.hand_over_expired`) and ' +
+      'you act as if none were pending. Until then you may take it back (`POST …/hand-over/withdrawal`).',
     problems: [CASE_TARGET_PROBLEMS],
   })
   handOver(
@@ -36,6 +42,7 @@ export class HandOverCaseController {
       toCadreId: body.toCadreId,
       toOrgUnit: body.toOrgUnit,
       reason: body.reason,
+      expiresAt: handOverExpiry(base.at, this.options),
     }));
   }
 }

@@ -195,6 +195,22 @@ describe('case_detail', () => {
     });
   });
 
+  it('shows no pending hand-over once the owner withdraws it or it lapses; the owner keeps the case', async () => {
+    const offered = ev.handedOver({ ...on, toCadreId: actors.cadreC.id, toOrgUnit: OTHER_COMMUNITY });
+    for (const ended of [
+      ev.handOverWithdrawn({ ...on, toCadreId: actors.cadreC.id }),
+      ev.handOverExpired({ ...on, toCadreId: actors.cadreC.id }),
+    ]) {
+      expect(await detailAfter(submitted, dispatched, accepted, offered, ended)).toMatchObject({
+        status: 'in_handling',
+        owner_id: actors.cadreA.id,
+        handover_to_id: null,
+        handover_to_org_unit: null,
+        return_count: 0,
+      });
+    }
+  });
+
   it('shows suspension', async () => {
     const suspended = ev.suspended({ ...on, at: '2026-11-27T11:00:00+08:00' });
     expect((await detailAfter(submitted, dispatched, accepted, suspended)).suspended).toBe(true);

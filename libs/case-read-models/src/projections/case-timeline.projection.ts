@@ -89,7 +89,7 @@ function changesOf(event: CaseEvent): { readonly [field: string]: CellValue } {
 }
 
 /** Fields holding an instant: normalized here because the engine does not look inside jsonb. */
-const INSTANT_FIELDS = new Set(['dueAt', 'suspendedAt']);
+const INSTANT_FIELDS = new Set(['dueAt', 'suspendedAt', 'expiresAt', 'expiredAt']);
 
 /** Masks personal numbers wherever they are, and normalizes instants, at any depth. */
 function sanitize(field: string | null, value: unknown): CellValue {
@@ -200,6 +200,14 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
       return staff
         ? `Hand-over offered by ${name.cadre(event.fromCadreId)} to ${name.cadre(event.toCadreId, event.toOrgUnit)}`
         : 'Hand-over offered to another community cadre';
+    case 'case.hand_over_withdrawn':
+      return staff
+        ? `Hand-over to ${name.cadre(event.toCadreId)} withdrawn by ${name.cadre(event.by.id)}`
+        : 'Hand-over withdrawn: the same community cadre keeps the case';
+    case 'case.hand_over_expired':
+      return staff
+        ? `Hand-over to ${name.cadre(event.toCadreId)} lapsed unanswered at ${toInstant(event.expiredAt)}`
+        : 'Hand-over lapsed unanswered: the same community cadre keeps the case';
     case 'case.resolved':
       return `Resolved by ${name.cadre(event.by.id)}`;
     case 'case.feedback_recorded':

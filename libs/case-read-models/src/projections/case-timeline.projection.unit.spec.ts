@@ -31,6 +31,10 @@ const everyType: CaseEvent[] = [
   ev.suspended(on),
   ev.resumed(on),
   ev.handedOver(on),
+  ev.handOverWithdrawn(on),
+  ev.handedOver(on),
+  ev.handOverExpired(on),
+  ev.handedOver(on),
   ev.accepted({ ...on, by: actors.cadreB, ownerId: actors.cadreB.id, viaHandOver: true }),
   ev.supervised(on),
   ev.extensionGranted({ ...on, extraBusinessDays: 1 }),
@@ -125,6 +129,13 @@ describe('case_timeline', () => {
       ['case.suspended', 'Handling suspended'],
       ['case.resumed', 'Handling resumed'],
       ['case.handed_over', `Hand-over offered by cadre cadre-zhang to cadre cadre-liu of ${COMMUNITY}`],
+      ['case.hand_over_withdrawn', 'Hand-over to cadre cadre-liu withdrawn by cadre cadre-zhang'],
+      ['case.handed_over', `Hand-over offered by cadre cadre-zhang to cadre cadre-liu of ${COMMUNITY}`],
+      [
+        'case.hand_over_expired',
+        'Hand-over to cadre cadre-liu lapsed unanswered at 2026-11-29T01:30:00.000Z',
+      ],
+      ['case.handed_over', `Hand-over offered by cadre cadre-zhang to cadre cadre-liu of ${COMMUNITY}`],
       ['case.accepted', `Hand-over accepted by cadre cadre-liu of ${COMMUNITY}, now the owner`],
       ['case.supervised', 'Supervision instruction from supervisor-wu'],
       ['case.extension_granted', 'Resolution deadline extended by 1 business day'],
@@ -159,6 +170,28 @@ describe('case_timeline', () => {
     });
     // The staff's line is the projection's, with the ids.
     expect(timelineSummary(ev.dispatched(on), 'staff')).toContain('cadre cadre-zhang');
+  });
+
+  it('words a withdrawn or lapsed hand-over for the resident, and keeps its instants normalized', async () => {
+    expect(timelineSummary(ev.handOverWithdrawn(on), 'resident')).toBe(
+      'Hand-over withdrawn: the same community cadre keeps the case',
+    );
+    expect(timelineSummary(ev.handOverExpired(on), 'resident')).toBe(
+      'Hand-over lapsed unanswered: the same community cadre keeps the case',
+    );
+    const [, offered, withdrawn, , expired] = await timelineOf(
+      ev.submitted(on),
+      ev.handedOver(on),
+      ev.handOverWithdrawn(on),
+      ev.handedOver(on),
+      ev.handOverExpired(on),
+    );
+    expect(offered!.changes).toMatchObject({ expiresAt: '2026-11-29T01:30:00.000Z' });
+    expect(withdrawn!.changes).toEqual({
+      toCadreId: actors.cadreB.id,
+      reason: '居民要求由原社区干部继续办理',
+    });
+    expect(expired!.changes).toEqual({ toCadreId: actors.cadreB.id, expiredAt: '2026-11-29T01:30:00.000Z' });
   });
 
   it('needs no rows to read: the history is only appended to', () => {

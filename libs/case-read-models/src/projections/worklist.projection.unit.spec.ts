@@ -118,6 +118,15 @@ describe('worklist', () => {
     ]);
   });
 
+  it('takes a withdrawn or lapsed hand-over off the named cadre’s list', async () => {
+    const offered = ev.handedOver({ ...on, at: '2026-11-27T13:00:00+08:00' });
+    for (const ended of [ev.handOverWithdrawn(on), ev.handOverExpired(on)]) {
+      expect(await worklistAfter(submitted, dispatched, accepted, offered, ended)).toEqual([
+        [actors.cadreA.id, 'owner', '2026-11-27T03:00:00.000Z'],
+      ]);
+    }
+  });
+
   it('shows suspension, the next deadline and overdue on every row of the case', async () => {
     const offered = ev.handedOver(on);
     const breach = ev.slaBreached({ ...on, clock: 'response', dueAt: '2026-11-27T17:30:00+08:00' });

@@ -7,6 +7,7 @@ import type {
   DispatchCase,
   RouteCase,
   ExpireFeedbackWindow,
+  ExpireHandOver,
   GrantExtension,
   HandOverCase,
   MergeCase,
@@ -26,6 +27,7 @@ import type {
   SupplementResidentInfo,
   SuspendCase,
   WithdrawCase,
+  WithdrawHandOver,
   RevealContact,
 } from '../case.commands';
 import type {
@@ -48,6 +50,8 @@ import type {
   ExtensionGranted,
   FeedbackRecorded,
   FeedbackWindowExpired,
+  HandOverExpired,
+  HandOverWithdrawn,
   HandlingStepRecorded,
   ReferralCompleted,
   ResidentContacted,
@@ -71,6 +75,8 @@ export const CASE_NUMBER = 'PC-20261127-000001';
 export const AT: Instant = '2026-11-27T09:30:00+08:00';
 export const LATER: Instant = '2026-11-28T10:00:00+08:00';
 export const DUE: Instant = '2026-11-30T17:30:00+08:00';
+/** When a hand-over offered at AT lapses unanswered (48 hours, the setting's default). */
+export const HAND_OVER_EXPIRES: Instant = '2026-11-29T09:30:00+08:00';
 
 export const COMMUNITY = 'pc.gucheng.taiyangcheng';
 export const OTHER_COMMUNITY = 'pc.zhenhua.yunquanli';
@@ -190,6 +196,18 @@ export const cmd = {
     toCadreId: actors.cadreB.id,
     toOrgUnit: COMMUNITY,
     reason: '轮值结束，交给本周值班干部',
+    expiresAt: HAND_OVER_EXPIRES,
+    ...o,
+  }),
+  withdrawHandOver: (o: Input<WithdrawHandOver> = {}): WithdrawHandOver => ({
+    type: 'WithdrawHandOver',
+    ...from(actors.cadreA),
+    reason: '居民要求由原社区干部继续办理',
+    ...o,
+  }),
+  expireHandOver: (o: Input<ExpireHandOver> = {}): ExpireHandOver => ({
+    type: 'ExpireHandOver',
+    ...from(actors.system),
     ...o,
   }),
   resolve: (o: Input<ResolveCase> = {}): ResolveCase => ({
@@ -294,6 +312,8 @@ export const anyCommand: Record<CaseCommandType, () => CaseCommand> = {
   SuspendCase: () => cmd.suspend(),
   ResumeCase: () => cmd.resume(),
   HandOverCase: () => cmd.handOver(),
+  WithdrawHandOver: () => cmd.withdrawHandOver(),
+  ExpireHandOver: () => cmd.expireHandOver(),
   ResolveCase: () => cmd.resolve(),
   RecordFeedback: () => cmd.feedback(),
   ExpireFeedbackWindow: () => cmd.expireFeedbackWindow(),
@@ -413,6 +433,21 @@ export const ev = {
     toCadreId: actors.cadreB.id,
     toOrgUnit: COMMUNITY,
     reason: '轮值结束，交给本周值班干部',
+    expiresAt: HAND_OVER_EXPIRES,
+    ...o,
+  }),
+  handOverWithdrawn: (o: Input<HandOverWithdrawn> = {}): HandOverWithdrawn => ({
+    type: 'case.hand_over_withdrawn',
+    ...by(actors.cadreA),
+    toCadreId: actors.cadreB.id,
+    reason: '居民要求由原社区干部继续办理',
+    ...o,
+  }),
+  handOverExpired: (o: Input<HandOverExpired> = {}): HandOverExpired => ({
+    type: 'case.hand_over_expired',
+    ...by(actors.system),
+    toCadreId: actors.cadreB.id,
+    expiredAt: HAND_OVER_EXPIRES,
     ...o,
   }),
   resolved: (o: Input<CaseResolved> = {}): CaseResolved => ({

@@ -596,6 +596,9 @@ const RESUME_REASONS = ['居民已回家', '居民已提供材料', '居民同�
 const REVEAL_REASONS = ['回电前核对居民手机号', '居民留言要求回电', '电话回访需完整号码'];
 const HAND_OVER_REASONS = ['轮值结束，交给本周值班干部', '该事项由分管委员负责', '本人外出培训一周'];
 const REFUSE_REASONS = ['本周外出培训，无法接手', '不熟悉该楼栋情况，建议另派'];
+const WITHDRAW_HAND_OVER_REASONS = ['培训取消，本人继续办理', '居民要求由原经办人继续跟进'];
+/** HAND_OVER_EXPIRES_AFTER_HOURS at its default. */
+const HAND_OVER_EXPIRES_AFTER = 48 * HOUR;
 const REOPEN_REASONS = ['回访发现问题未解决', '居民再次反映同一问题', '督办检查发现办理不到位'];
 const WITHDRAW_REASONS = ['问题已自行解决', '物业已自行修好', '不需要了，谢谢'];
 const SUPERVISE_INSTRUCTIONS = ['三日内办结并回复居民', '请尽快联系居民，说明进展', '超期未办结，请说明原因'];
@@ -873,6 +876,8 @@ class Workload {
       case 'case.sla_warning_raised':
       case 'case.sla_breached':
       case 'case.feedback_window_expired':
+      case 'case.hand_over_withdrawn':
+      case 'case.hand_over_expired':
         return;
       default: {
         const _exhaustive: never = event;
@@ -1261,6 +1266,31 @@ class Workload {
     if (offer) {
       const offered = this.cadreById(offer.toCadreId);
       const at = soon(30, 20 * 60);
+      const lapses = offer.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(offer.expiresAt);
+      const withdrawAt = soon(10, 4 * 60);
+      const roll = rng.float();
+      // Now and then nobody answers in time (or the answer would come too late): the offer lapses
+      // and the SLA watcher records it. Now and then the owner takes it back first.
+      if (
+        lapses !== Number.POSITIVE_INFINITY &&
+        (roll < 0.05 || at >= lapses || (roll < 0.1 && withdrawAt >= lapses))
+      ) {
+        return {
+          at: Math.max(lapses, now + MINUTE),
+          command: (a) => ({ type: 'ExpireHandOver', caseId: live.id, actor: SLA_WATCHER, at: a }),
+        };
+      }
+      if (roll < 0.1) {
+        return {
+          at: withdrawAt,
+          command: (a) => ({
+            ...base,
+            type: 'WithdrawHandOver',
+            at: a,
+            reason: rng.pick(WITHDRAW_HAND_OVER_REASONS),
+          }),
+        };
+      }
       if (rng.chance(0.7))
         return { at, command: (a) => ({ type: 'AcceptCase', caseId: live.id, actor: offered, at: a }) };
       return {
@@ -1377,6 +1407,7 @@ class Workload {
             toCadreId: to.id,
             toOrgUnit: community.code,
             reason: rng.pick(HAND_OVER_REASONS),
+            expiresAt: instant(Date.parse(a) + HAND_OVER_EXPIRES_AFTER),
           }),
         };
       }

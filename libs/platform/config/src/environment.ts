@@ -258,6 +258,18 @@ export class Environment {
   CASE_MAX_SUPPLEMENTS = 20;
 
   /**
+   * Hours a hand-over waits for the cadre it is offered to (`POST /cases/:id/hand-over`): after
+   * that it lapses — they can no longer accept it (409 `case.hand_over_expired`) and the owner acts
+   * as if none were pending — so a hand-over nobody answers never wedges a case (issue 13).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  HAND_OVER_EXPIRES_AFTER_HOURS = 48;
+
+  /**
    * Where the directory (streets, communities, grids, cadres, duty rota, the responsibility
    * catalogue) comes from (issue 13, ADR 0024). It is always event-sourced in the event store's
    * `directory` and `catalogue` streams, changed through `/api/v1/admin/directory`:
@@ -416,6 +428,7 @@ export const ENVIRONMENT_VARIABLES = [
   'RATE_LIMIT_IP_COMMANDS_PER_MINUTE',
   'TRUST_PROXY',
   'CASE_MAX_SUPPLEMENTS',
+  'HAND_OVER_EXPIRES_AFTER_HOURS',
   'DIRECTORY_SOURCE',
   'DIRECTORY_REFRESH_MS',
   'CASE_ROUTING',

@@ -304,6 +304,28 @@ describe('CASE_MAX_SUPPLEMENTS', () => {
   });
 });
 
+describe('HAND_OVER_EXPIRES_AFTER_HOURS', () => {
+  it('lets a hand-over wait 48 hours unless set, and reads a number', () => {
+    expect(validateEnvironment(AUTH).HAND_OVER_EXPIRES_AFTER_HOURS).toBe(48);
+    expect(
+      validateEnvironment({ ...AUTH, HAND_OVER_EXPIRES_AFTER_HOURS: '720' }).HAND_OVER_EXPIRES_AFTER_HOURS,
+    ).toBe(720);
+  });
+
+  it.each(['0', '721', '1.5', 'two days'])('refuses %s, naming the variable', (value) => {
+    let caught: unknown;
+    try {
+      validateEnvironment({ ...AUTH, HAND_OVER_EXPIRES_AFTER_HOURS: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidConfigurationError);
+    expect([...new Set((caught as InvalidConfigurationError).errors.map((e) => e.field))]).toEqual([
+      'HAND_OVER_EXPIRES_AFTER_HOURS',
+    ]);
+  });
+});
+
 describe("README's configuration table", () => {
   it('lists every setting the environment reads', () => {
     const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
