@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig } from '@tongban/config';
 import { TongbanProjectionsModule } from '@tongban/projections';
+import { CadreWorkloadController } from './cadre-workload/cadre-workload.controller';
+import { CadreWorkloadReads } from './cadre-workload/cadre-workload.reads';
 import { CaseHistoryController } from './case-history/case-history.controller';
 import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
@@ -26,7 +28,7 @@ export class CaseReadModelsModule {
         TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
       ],
       controllers: options.serveQueries
-        ? [CaseQueriesController, CaseHistoryController, WorkQueuesController]
+        ? [CaseQueriesController, CaseHistoryController, WorkQueuesController, CadreWorkloadController]
         : [],
       providers: options.serveQueries
         ? [
@@ -36,6 +38,7 @@ export class CaseReadModelsModule {
               useFactory: (config: AppConfig) => config.env.READ_MODEL_WAIT_MS,
             },
             CaseReads,
+            CadreWorkloadReads,
           ]
         : [],
     };

@@ -1,6 +1,7 @@
 import { ReadModels1764288000001 } from './read-models.migration';
 import { ContactRevealsIndex1764460800000 } from './contact-reveals-index.migration';
 import { CaseLifecycleSnapshots1764633600000 } from './case-lifecycle-snapshots.migration';
+import { CadreWorkload1764720000000 } from './cadre-workload.migration';
 
 export { ReadModels1764288000001 } from './read-models.migration';
 
@@ -13,4 +14,5 @@ export const READ_MODEL_MIGRATIONS = [
   ReadModels1764288000001,
   ContactRevealsIndex1764460800000,
   CaseLifecycleSnapshots1764633600000,
+  CadreWorkload1764720000000,
 ];

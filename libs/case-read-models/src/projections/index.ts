@@ -1,5 +1,6 @@
 import type { CaseEvent } from '@tongban/cases';
 import type { Projection } from '@tongban/projections';
+import { cadreWorkloadProjection } from './cadre-workload.projection';
 import { caseDetailProjection } from './case-detail.projection';
 import { caseTimelineProjection } from './case-timeline.projection';
 import { kpiDailyProjection } from './kpi-daily.projection';
@@ -12,6 +13,7 @@ export * from './case-detail.projection';
 export * from './case-timeline.projection';
 export * from './resident-cases.projection';
 export * from './worklist.projection';
+export * from './cadre-workload.projection';
 export * from './referrals.projection';
 export * from './sla-clocks.projection';
 export * from './kpi-daily.projection';
@@ -23,6 +25,7 @@ export const CASE_PROJECTIONS: readonly Projection<CaseEvent>[] = [
   caseTimelineProjection,
   residentCasesProjection,
   worklistProjection,
+  cadreWorkloadProjection,
   referralsProjection,
   slaClocksProjection,
   kpiDailyProjection,

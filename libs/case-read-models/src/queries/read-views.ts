@@ -2,8 +2,10 @@ import { CASE_EVENT_CODEC, CASE_EVENT_TYPES, type CaseEventType } from '@tongban
 import { formatPosition, parsePosition } from '@tongban/event-store';
 import { maskPersonalDataInText } from '@tongban/logging';
 import type { ViewRowOf } from '@tongban/projections';
+import type { CadreWorkloadView } from '../cadre-workload/cadre-workload.dto';
 import {
   timelineSummary,
+  type cadreWorkloadTable,
   type caseDetailTable,
   type caseTimelineTable,
   type referralTable,
@@ -35,6 +37,13 @@ export type SlaClockViewRow = ViewRowOf<typeof slaClockTable>;
 export type ResidentCaseViewRow = ViewRowOf<typeof residentCaseTable>;
 export type WorklistViewRow = ViewRowOf<typeof worklistTable>;
 export type ReferralViewRow = ViewRowOf<typeof referralTable>;
+export type CadreWorkloadViewRow = ViewRowOf<typeof cadreWorkloadTable>;
+
+/** What the workload query counts per cadre at the time it is asked (not stored: it depends on now). */
+export interface DueCounts {
+  readonly dueSoon: number;
+  readonly overdue: number;
+}
 
 export function caseSummaryView(row: CaseDetailViewRow): CaseSummaryView {
   return {
@@ -180,6 +189,19 @@ export function referralView(row: ReferralViewRow): ReferralView {
     status: row.status,
     completedAt: row.completed_at,
     outcome: row.outcome,
+  };
+}
+
+export function cadreWorkloadView(row: CadreWorkloadViewRow, due: DueCounts): CadreWorkloadView {
+  return {
+    cadreId: row.cadre_id,
+    orgUnit: row.org_unit,
+    openCases: row.open_cases,
+    accepted: row.accepted,
+    suspended: row.suspended,
+    handOversOffered: row.handovers_offered,
+    dueSoon: due.dueSoon,
+    overdue: due.overdue,
   };
 }
 

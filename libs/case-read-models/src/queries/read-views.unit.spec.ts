@@ -1,6 +1,7 @@
 import { formatPosition } from '@tongban/event-store';
 import type { Column, TableDefinition } from '@tongban/projections';
 import {
+  cadreWorkloadTable,
   caseDetailTable,
   caseTimelineTable,
   referralTable,
@@ -9,6 +10,7 @@ import {
   worklistTable,
 } from '../projections';
 import {
+  cadreWorkloadView,
   caseDetailFields,
   caseSummaryView,
   referralView,
@@ -39,6 +41,7 @@ const QUERIED: ReadonlyArray<readonly [TableDefinition, readonly ViewFunction[]]
   [residentCaseTable, [residentCaseView]],
   [worklistTable, [worklistItemView]],
   [referralTable, [referralView]],
+  [cadreWorkloadTable, [(row: never) => cadreWorkloadView(row, { dueSoon: 0, overdue: 0 })]],
 ];
 
 function sample(name: string, column: Column): unknown {
