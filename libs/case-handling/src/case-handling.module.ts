@@ -18,6 +18,10 @@ import { StoredDirectory } from './directory/stored-directory';
 import { caseDirectoryProvider, routingDirectoryProvider } from './route-case/case-directory.provider';
 import { CaseRouter } from './route-case/case-router';
 import { FindOnePersonController } from './find-one-person/find-one-person.controller';
+import { CatalogueAdminController } from './directory-admin/catalogue-admin.controller';
+import { DirectoryAdminController } from './directory-admin/directory-admin.controller';
+import { DirectoryChangeRunner } from './directory-admin/directory-change.runner';
+import { DirectoryStatusController } from './directory-admin/directory-status.controller';
 import { AcceptCaseHandler } from './accept-case/accept-case.command';
 import { AcceptCaseController } from './accept-case/accept-case.controller';
 import { CloseCaseHandler } from './close-case/close-case.command';
@@ -27,6 +31,7 @@ import { CompleteReferralController } from './complete-referral/complete-referra
 import { DispatchCaseHandler } from './dispatch-case/dispatch-case.command';
 import { DispatchCaseController } from './dispatch-case/dispatch-case.controller';
 import { ExpireFeedbackWindowHandler } from './expire-feedback-window/expire-feedback-window.command';
+import { ExpireHandOverHandler } from './expire-hand-over/expire-hand-over.command';
 import { GrantExtensionHandler } from './grant-extension/grant-extension.command';
 import { GrantExtensionController } from './grant-extension/grant-extension.controller';
 import { HandOverCaseHandler } from './hand-over-case/hand-over-case.command';
@@ -65,6 +70,8 @@ import { SuspendCaseHandler } from './suspend-case/suspend-case.command';
 import { SuspendCaseController } from './suspend-case/suspend-case.controller';
 import { WithdrawCaseHandler } from './withdraw-case/withdraw-case.command';
 import { WithdrawCaseController } from './withdraw-case/withdraw-case.controller';
+import { WithdrawHandOverHandler } from './withdraw-hand-over/withdraw-hand-over.command';
+import { WithdrawHandOverController } from './withdraw-hand-over/withdraw-hand-over.controller';
 
 /**
  * One folder per use case (ADR 0015): its route, request DTO, command and handler, and its row of
@@ -93,6 +100,7 @@ const USE_CASE_CONTROLLERS = [
   SupplementResidentInfoController,
   SuspendCaseController,
   WithdrawCaseController,
+  WithdrawHandOverController,
 ];
 const USE_CASE_HANDLERS = [
   AcceptCaseHandler,
@@ -100,6 +108,7 @@ const USE_CASE_HANDLERS = [
   CompleteReferralHandler,
   DispatchCaseHandler,
   ExpireFeedbackWindowHandler,
+  ExpireHandOverHandler,
   GrantExtensionHandler,
   HandOverCaseHandler,
   MergeCaseHandler,
@@ -121,6 +130,7 @@ const USE_CASE_HANDLERS = [
   SupplementResidentInfoHandler,
   SuspendCaseHandler,
   WithdrawCaseHandler,
+  WithdrawHandOverHandler,
 ];
 
 /**
@@ -157,7 +167,13 @@ export class CaseHandlingModule {
     return {
       module: CaseHandlingModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [...USE_CASE_CONTROLLERS, FindOnePersonController],
+      controllers: [
+        ...USE_CASE_CONTROLLERS,
+        FindOnePersonController,
+        DirectoryStatusController,
+        DirectoryAdminController,
+        CatalogueAdminController,
+      ],
       providers: [
         {
           provide: CASE_HANDLING_OPTIONS,
@@ -165,11 +181,13 @@ export class CaseHandlingModule {
           useFactory: (config: AppConfig): CaseHandlingOptions => ({
             ...DEFAULT_CASE_HANDLING_OPTIONS,
             maxSupplementsPerCase: config.env.CASE_MAX_SUPPLEMENTS,
+            handOverExpiresAfterHours: config.env.HAND_OVER_EXPIRES_AFTER_HOURS,
             ...rest,
           }),
         },
         { provide: CLOCK, useValue: clock ?? systemClock },
         StoredDirectory,
+        DirectoryChangeRunner,
         caseDirectoryProvider(),
         DirectoryDevUsers,
         routingDirectoryProvider,

@@ -1,4 +1,4 @@
-import { AppConfig, type DirectorySource } from '@tongban/config';
+import type { AppConfig, DirectorySource } from '@tongban/config';
 import type { Directory } from '@tongban/directory';
 
 /**

@@ -41,7 +41,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const d of started) d.onModuleDestroy();
+  for (const d of started) await d.onModuleDestroy();
   await store?.close();
   await pool?.end();
   await db?.drop();

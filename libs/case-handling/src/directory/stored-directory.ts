@@ -61,6 +61,7 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
   private changing: Promise<unknown> = Promise.resolve();
   private lastError: Error | null = null;
   private enabled = false;
+  private closing = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -81,13 +82,16 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
       check: () => (this.lastError ? Promise.reject(this.lastError) : Promise.resolve()),
     });
     this.timer = setInterval(() => {
-      this.refresh().catch(() => undefined);
+      if (!this.closing) this.refresh().catch(() => undefined);
     }, this.config.env.DIRECTORY_REFRESH_MS);
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  /** No read starts after this, and the one in flight ends before the store's pool closes. */
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
+    await this.loading;
   }
 
   /** Whether this deployment keeps a directory at all (DIRECTORY_SOURCE is not `none`). */

@@ -18,7 +18,8 @@ import {
 import { IsResidentIdNumber, MAINLAND_MOBILE, RESIDENT_ID_FORMAT } from '../http/validators';
 import { formatPosition } from '@tongban/event-store';
 
-const MATTER_CODE = /^[A-Z0-9-]{2,40}$/;
+/** A matter's code in the responsibility catalogue (权责清单): `PC-GGFW-0107`. */
+export const MATTER_CODE = /^[A-Z0-9-]{2,40}$/;
 
 export class ResidentContactDto {
   @RequiredText('王秀兰', 50)
