@@ -71,7 +71,15 @@ const SEES: ReadonlySet<Caller> = new Set<Caller>([
 ]);
 
 type Stage =
-  'submitted' | 'dispatched' | 'inHandling' | 'suspended' | 'referred' | 'resolved' | 'rated' | 'closed';
+  | 'submitted'
+  | 'dispatched'
+  | 'inHandling'
+  | 'suspended'
+  | 'handOverOffered'
+  | 'referred'
+  | 'resolved'
+  | 'rated'
+  | 'closed';
 
 interface Row {
   /** The state the case must be in for the operation to make sense. */
@@ -149,6 +157,12 @@ const ROWS: Readonly<Record<string, Row>> = {
     may: ['ownerCadre'],
     body: () => ({ toCadreId: callers.sameCommunityCadre.id, toOrgUnit: COMMUNITY, reason: '轮值结束' }),
   },
+  // Offered to the same community's other cadre, who refuses it with a return: only the owner takes it back.
+  'POST /api/v1/cases/{id}/hand-over/withdrawal': {
+    stage: 'handOverOffered',
+    may: ['ownerCadre'],
+    body: () => ({ reason: '培训取消，本人继续办理' }),
+  },
   'POST /api/v1/cases/{id}/resolve': {
     stage: 'inHandling',
     may: ['ownerCadre'],
@@ -212,8 +226,13 @@ const ROWS: Readonly<Record<string, Row>> = {
 interface EndpointRow {
   readonly may: readonly Caller[];
   readonly shows?: readonly Caller[];
-  /** Not a list: called once with this query string (lists are read whole after the matrix's last write). */
-  readonly query?: string;
+  /**
+   * Not a list: called once with this query string (lists are read whole after the matrix's last
+   * write); a function is given that write's `?after=<position>`.
+   */
+  readonly query?: string | ((after: string) => string);
+  /** Callers it admits by role but answers 404: what they ask is outside their scope. */
+  readonly hidden?: readonly Caller[];
   /** What the callers it admits are answered, when not 200 (201 for POST). */
   readonly admitted?: number;
 }
@@ -240,6 +259,35 @@ const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
     query: `?address=${encodeURIComponent('古城街道太阳城小区3号楼')}`,
     admitted: 503,
   },
+  // The workload of the matrix case's community: dispatchers, supervisors and admins covering it;
+  // another street's supervisor is answered as for a unit nobody took a case in.
+  'GET /api/v1/workload': {
+    may: ['dispatcher', ...supervisors, 'admin'],
+    hidden: ['otherStreetSupervisor'],
+    query: (after) => `${after}&orgUnit=${COMMUNITY}`,
+  },
+  // The directory's administration (issue 13): admins only. The matrix's store holds no directory
+  // (DIRECTORY_SOURCE unset in JWT mode: `store`, never seeded): the status answers versions 0 and
+  // the audit view nothing. Every POST gets the intake's body, which no change accepts: 400 for the
+  // admin, 403 for everyone else before the body is looked at.
+  'GET /api/v1/admin/directory': { may: ['admin'], query: '' },
+  'GET /api/v1/admin/directory/changes': { may: ['admin'], query: '?stream=directory&limit=10' },
+  ...Object.fromEntries(
+    [
+      '/api/v1/admin/directory/district',
+      '/api/v1/admin/directory/streets',
+      '/api/v1/admin/directory/communities',
+      '/api/v1/admin/directory/grids',
+      '/api/v1/admin/directory/grids/{code}/responsible-cadre',
+      '/api/v1/admin/directory/cadres',
+      '/api/v1/admin/directory/cadres/{cadre}/departure',
+      '/api/v1/admin/directory/cadres/{cadre}/leave',
+      '/api/v1/admin/directory/communities/{code}/duty-rota',
+      '/api/v1/admin/directory/units',
+      '/api/v1/admin/directory/addresses',
+      '/api/v1/admin/catalogue/matters',
+    ].map((path): [string, EndpointRow] => [`POST ${path}`, { may: ['admin'], admitted: 400 }]),
+  ),
 };
 
 /** What each kind of caller files through, and where (a cadre in their own community). */
@@ -397,6 +445,10 @@ describe('the access matrix (real PostgreSQL)', () => {
     if (stage === 'inHandling') return done();
     if (stage === 'suspended')
       return ((c = await step('ownerCadre', c, 'suspend', { reason: '居民外出' })), done());
+    if (stage === 'handOverOffered') {
+      const offer = { toCadreId: callers.sameCommunityCadre.id, toOrgUnit: COMMUNITY, reason: '轮值结束' };
+      return ((c = await step('ownerCadre', c, 'hand-over', offer)), done());
+    }
     const referred = await call(
       'ownerCadre',
       'POST',
@@ -546,12 +598,18 @@ describe('the access matrix (real PostgreSQL)', () => {
           ? 401
           : row.may.includes(caller)
             ? (row.admitted ?? (op.method === 'POST' ? 201 : 200))
-            : 403;
+            : (row.hidden ?? []).includes(caller)
+              ? 404
+              : 403;
         const answer =
           op.method === 'POST'
             ? await call(caller, 'POST', op.path, intakeOf(caller), { 'idempotency-key': randomUUID() })
             : row.query !== undefined
-              ? await call(caller, 'GET', `${op.path}${row.query}`)
+              ? await call(
+                  caller,
+                  'GET',
+                  `${op.path}${typeof row.query === 'string' ? row.query : row.query(after)}`,
+                )
               : await everyPage(caller, `${op.path}${after}`);
         if (answer.status !== want) {
           failures.push(`${op.key} by ${caller}: ${answer.status}, want ${want}: ${answer.text}`);

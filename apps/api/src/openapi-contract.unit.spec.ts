@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { CASE_ERROR_KINDS, ORG_UNIT_CODE } from '@tongban/cases';
+import { DIRECTORY_ERROR_KINDS } from '@tongban/directory';
 import { PlatformErrorCode } from '@tongban/errors';
 import { API_PREFIX, buildOpenApiDocument } from '@tongban/http';
 import { DEMO_USERS } from '@tongban/security';
@@ -158,6 +159,9 @@ describe('the OpenAPI document states what the API does', () => {
       'case.target_not_in_unit',
       'case.target_wrong_kind',
       'case.target_out_of_scope',
+      // The directory and its admin API (issue 13): every refusal of a change, and no directory.
+      ...Object.keys(DIRECTORY_ERROR_KINDS),
+      'directory.unavailable',
     ];
     expect(known.filter((code) => !inDocument.has(code))).toEqual([]);
     expect([...inDocument].filter((code) => !problems.includes(`\`${code}\``))).toEqual([]);
