@@ -40,6 +40,8 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
         { name: 'event-store-horizon', status: 'up' },
         { name: 'database', status: 'up' },
         { name: 'write-path', status: 'up' },
+        // The stored directory is read (an empty store here: nothing to route with yet).
+        { name: 'directory', status: 'up' },
       ],
     });
     const docs = await getJson(`${api.baseUrl}/docs-json`);

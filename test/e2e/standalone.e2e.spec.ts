@@ -37,6 +37,8 @@ describe('standalone mode', () => {
       checks: [
         { name: 'database', status: 'up' },
         { name: 'write-path', status: 'up' },
+        // The demo district, seeded on this first start and read back (ADR 0024).
+        { name: 'directory', status: 'up' },
         { name: 'projections', status: 'up' },
       ],
     });

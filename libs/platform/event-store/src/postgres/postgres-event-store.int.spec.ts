@@ -393,9 +393,17 @@ describe('PostgreSQL: an append inside a transaction that wrote first keeps its 
       [stream],
     );
     expect(rows.map((r) => Number(r.stream_version))).toEqual([1, 2, 3]);
-    const all = (await store.readAll({ after: { tx: 0n, seq: 0n }, maxCount: 100_000 })).events.filter(
-      (e) => e.streamId === stream,
-    );
+    // The global log shows events below the cluster's visibility horizon: a transaction open in
+    // another test's database (a seed being appended) may hold it back for a moment.
+    const readBack = async () =>
+      (await store.readAll({ after: { tx: 0n, seq: 0n }, maxCount: 100_000 })).events.filter(
+        (e) => e.streamId === stream,
+      );
+    let all = await readBack();
+    for (let waited = 0; all.length < 3 && waited < 20_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      all = await readBack();
+    }
     expect(all.map((e) => e.version)).toEqual([1, 2, 3]);
   });
 
