@@ -11,7 +11,7 @@ import type { DirectoryChangeResponse } from './directory-admin.views';
 /**
  * The refusals a change may answer: `codes` (what its checks in `decideChange` raise), and what
  * every change may meet — no district yet (`directory.unknown_parent`), other changes landing
- * first five times over, no directory in this deployment, and the store's limits.
+ * first every time it was decided again, no directory in this deployment, and the store's limits.
  */
 export function directoryChangeProblems(...codes: readonly DirectoryErrorCode[]): ProblemCodes {
   const always: readonly DirectoryErrorCode[] = [
