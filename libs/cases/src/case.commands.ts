@@ -189,6 +189,8 @@ export interface RaiseSlaWarning extends CommandBase {
   readonly type: 'RaiseSlaWarning';
   readonly clock: SlaClock;
   readonly dueAt: Instant;
+  /** The share of the time limit used (in (0, 1)): one warning per clock, deadline and threshold. */
+  readonly threshold?: number;
 }
 
 export interface RecordSlaBreach extends CommandBase {

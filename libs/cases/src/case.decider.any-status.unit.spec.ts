@@ -268,6 +268,32 @@ describe('case decider: commands that apply in many statuses', () => {
     });
   });
 
+  describe('RaiseSlaWarning with a threshold (system timer)', () => {
+    it('carries the threshold into the event', () => {
+      given(...history.inHandling)
+        .when(cmd.slaWarning({ clock: 'resolution', threshold: 0.5 }))
+        .then(ev.slaWarningRaised({ clock: 'resolution', threshold: 0.5 }));
+    });
+
+    it('another threshold of the same clock and deadline is raised', () => {
+      given(...history.inHandling, ev.slaWarningRaised({ clock: 'resolution', threshold: 0.5 }))
+        .when(cmd.slaWarning({ clock: 'resolution', threshold: 0.8 }))
+        .then(ev.slaWarningRaised({ clock: 'resolution', threshold: 0.8 }));
+    });
+
+    it('the same threshold, clock and deadline again is a no-op', () => {
+      given(...history.inHandling, ev.slaWarningRaised({ clock: 'resolution', threshold: 0.8 }))
+        .when(cmd.slaWarning({ clock: 'resolution', threshold: 0.8 }))
+        .thenNothing();
+    });
+
+    it.each([0, 1, -0.5, 1.5, Number.NaN])('threshold %p → case.missing_field', (threshold) => {
+      given(...history.inHandling)
+        .when(cmd.slaWarning({ clock: 'resolution', threshold }))
+        .thenFails('case.missing_field');
+    });
+  });
+
   describe('SupplementResidentInfo', () => {
     describe.each(OPEN)('in status %s', (_status, events) => {
       it('the submitting resident adds information', () => {

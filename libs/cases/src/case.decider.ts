@@ -562,8 +562,24 @@ function ruleUnreasonable(c: RuleUnreasonable, state: CaseState): CaseEvent[] {
 
 function raiseSlaWarning(c: RaiseSlaWarning, state: CaseState): CaseEvent[] {
   const s = requireStatus(state, OPEN, c);
-  if (s.slaWarnings.has(slaAlertKey(c.clock, c.dueAt)) || !clockRunning(s, c.clock)) return [];
-  return [{ type: 'case.sla_warning_raised', ...stamp(c), clock: c.clock, dueAt: c.dueAt }];
+  const { threshold } = c;
+  if (threshold !== undefined && !(typeof threshold === 'number' && threshold > 0 && threshold < 1)) {
+    throw new CaseError(
+      'case.missing_field',
+      'A warning threshold is a share of the time limit, in (0, 1).',
+      [{ field: 'threshold', reason: 'missingField', message: 'a number greater than 0 and less than 1' }],
+    );
+  }
+  if (s.slaWarnings.has(slaAlertKey(c.clock, c.dueAt, threshold)) || !clockRunning(s, c.clock)) return [];
+  return [
+    {
+      type: 'case.sla_warning_raised',
+      ...stamp(c),
+      clock: c.clock,
+      dueAt: c.dueAt,
+      ...(threshold !== undefined ? { threshold } : {}),
+    },
+  ];
 }
 
 function recordSlaBreach(c: RecordSlaBreach, state: CaseState): CaseEvent[] {
@@ -796,7 +812,10 @@ function evolveRuleFacts(facts: RuleFacts, event: CaseEvent, moved: boolean): Ru
     case 'case.routed':
       return involve(facts, event.queue);
     case 'case.sla_warning_raised':
-      return { ...facts, slaWarnings: new Set(facts.slaWarnings).add(slaAlertKey(event.clock, event.dueAt)) };
+      return {
+        ...facts,
+        slaWarnings: new Set(facts.slaWarnings).add(slaAlertKey(event.clock, event.dueAt, event.threshold)),
+      };
     case 'case.sla_breached':
       return { ...facts, slaBreaches: new Set(facts.slaBreaches).add(slaAlertKey(event.clock, event.dueAt)) };
     case 'case.resident_info_supplemented':

@@ -225,6 +225,11 @@ export interface SlaWarningRaised extends EventBase {
   readonly type: 'case.sla_warning_raised';
   readonly clock: SlaClock;
   readonly dueAt: Instant;
+  /**
+   * The share of the time limit used that the warning is for (0.5, 0.8: in (0, 1)). Absent on
+   * warnings raised before thresholds were recorded: those read as before (no new version).
+   */
+  readonly threshold?: number;
 }
 
 export interface SlaBreached extends EventBase {
@@ -288,7 +293,8 @@ export type CaseEventType = CaseEvent['type'];
  * Current schema version of each event type's shape. Bump only with an upcaster in
  * CASE_EVENT_CODEC (case.codec.ts). `case.submitted` v2: every field present (v1 may lack some).
  * An optional field added to a shape needs no new version: data without it reads as before
- * (`case.handed_over`'s `expiresAt`, `case.dispatched`'s routing fields).
+ * (`case.handed_over`'s `expiresAt`, `case.dispatched`'s routing fields,
+ * `case.sla_warning_raised`'s `threshold`).
  */
 export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>> = {
   'case.submitted': 2,

@@ -92,5 +92,9 @@ export const CASE_STATUSES: readonly CaseStatus[] = [
 /** Statuses no command leaves. ('closed' is not one of them: a closed case can be reopened.) */
 export const TERMINAL_STATUSES: readonly CaseStatus[] = ['withdrawn', 'merged'];
 
-/** Key of a raised SLA warning or breach: one per clock and deadline. */
-export const slaAlertKey = (clock: SlaClock, dueAt: Instant): string => `${clock}@${dueAt}`;
+/**
+ * Key of a raised SLA warning or breach: one per clock and deadline, and for a warning that names
+ * its threshold, per threshold too (a warning without one keeps the key it always had).
+ */
+export const slaAlertKey = (clock: SlaClock, dueAt: Instant, threshold?: number): string =>
+  threshold === undefined ? `${clock}@${dueAt}` : `${clock}@${dueAt}#${threshold}`;

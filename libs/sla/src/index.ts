@@ -48,3 +48,26 @@ export {
   type SlaTarget,
   type SlaTier,
 } from './policies/sla-policies';
+export {
+  DEFAULT_WARNING_THRESHOLDS,
+  clockEnded,
+  clockStatusAt,
+  slaClocks,
+  usedAt,
+  type CaseClock,
+  type CaseClocks,
+  type ClockCrossing,
+  type ClockHolder,
+  type ClockStatus,
+  type OwnerInterval,
+  type SlaClockOptions,
+} from './clocks/case-clocks';
+export {
+  RECORDED_CLOCKS,
+  dueActions,
+  instantOf,
+  nextDueInstant,
+  recordedAlerts,
+  type DueAction,
+  type RecordedAlert,
+} from './clocks/due-actions';

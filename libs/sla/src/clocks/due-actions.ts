@@ -1,0 +1,153 @@
+import {
+  evolveLifecycle,
+  startLifecycle,
+  type CaseEvent,
+  type CaseLifecycle,
+  type Instant,
+  type SlaClock,
+} from '@tongban/cases';
+import type { EpochMs } from '../calendar/local-date';
+import { clockEnded, type CaseClocks } from './case-clocks';
+
+/**
+ * The clocks a case records warnings and breaches for (`SlaClock`: RaiseSlaWarning and
+ * RecordSlaBreach name one of them). `dispatch` and `feedbackWindow` are computed and shown, but
+ * nothing is raised for them: the feedback window ends with the system's ExpireFeedbackWindow at
+ * its `dueAt` instead.
+ */
+export const RECORDED_CLOCKS = ['response', 'resolution'] as const satisfies readonly SlaClock[];
+
+/** A warning or breach the watcher is to raise, with what its command carries. */
+export type DueAction =
+  | {
+      readonly kind: 'warning';
+      readonly clock: SlaClock;
+      readonly round: number;
+      readonly threshold: number;
+      /** When it became due. */
+      readonly at: EpochMs;
+      /** The due time it announces (RaiseSlaWarning's `dueAt`). */
+      readonly dueAt: Instant;
+    }
+  | {
+      readonly kind: 'breach';
+      readonly clock: SlaClock;
+      readonly round: number;
+      readonly at: EpochMs;
+      /** RecordSlaBreach's `dueAt`: the instant of the breach. */
+      readonly dueAt: Instant;
+    };
+
+/** A warning or breach recorded in a case's history, with the round it belongs to. */
+export interface RecordedAlert {
+  readonly kind: 'warning' | 'breach';
+  readonly clock: SlaClock;
+  readonly round: number;
+  /** Null on warnings recorded before warnings named their threshold. */
+  readonly threshold: number | null;
+  readonly at: EpochMs;
+}
+
+/**
+ * The warnings and breaches recorded in a case's history (the whole history: the round of a
+ * resolution alert is counted from the reopens before it).
+ */
+export function recordedAlerts(history: readonly CaseEvent[]): readonly RecordedAlert[] {
+  const alerts: RecordedAlert[] = [];
+  let lifecycle: CaseLifecycle | null = null;
+  for (const event of history) {
+    if (lifecycle === null) {
+      if (event.type === 'case.submitted') lifecycle = startLifecycle(event);
+      continue;
+    }
+    lifecycle = evolveLifecycle(lifecycle, event);
+    if (event.type !== 'case.sla_warning_raised' && event.type !== 'case.sla_breached') continue;
+    alerts.push({
+      kind: event.type === 'case.sla_breached' ? 'breach' : 'warning',
+      clock: event.clock,
+      round: roundOf(event.clock, lifecycle.reopenCount),
+      threshold: event.type === 'case.sla_warning_raised' ? (event.threshold ?? null) : null,
+      at: Date.parse(event.at),
+    });
+  }
+  return alerts;
+}
+
+/**
+ * What is due at `now` and not yet recorded in the case's history (`recorded`: its events, or
+ * `recordedAlerts` of them): each warning once per clock, threshold and round, each breach once
+ * per clock and round — whatever restarts, extensions or pauses moved the due time meanwhile.
+ * Only for clocks still counting or paused (the decider ignores alerts for a stopped clock).
+ * Several may be due at once (a watcher that was down): all come, oldest first.
+ */
+export function dueActions(
+  clocks: CaseClocks,
+  recorded: readonly CaseEvent[] | readonly RecordedAlert[],
+  now: EpochMs,
+): readonly DueAction[] {
+  return pendingActions(clocks, recorded).filter((a) => a.at <= now);
+}
+
+/** The earliest instant at which something is (or was already) due and unrecorded; null if none. */
+export function nextDueInstant(
+  clocks: CaseClocks,
+  recorded: readonly CaseEvent[] | readonly RecordedAlert[],
+): EpochMs | null {
+  const pending = pendingActions(clocks, recorded);
+  return pending.length === 0 ? null : pending[0]!.at;
+}
+
+function pendingActions(
+  clocks: CaseClocks,
+  recorded: readonly CaseEvent[] | readonly RecordedAlert[],
+): readonly DueAction[] {
+  const alerts = isAlertList(recorded) ? recorded : recordedAlerts(recorded);
+  const actions: DueAction[] = [];
+  for (const name of RECORDED_CLOCKS) {
+    const clock = clocks.clocks[name];
+    if (clock.status === 'not_started' || clockEnded(clock)) continue;
+    const mine = alerts.filter((a) => a.clock === name && a.round === clock.round);
+    for (const w of clock.warnings) {
+      const done = mine.some(
+        (a) =>
+          a.kind === 'warning' && (a.threshold === w.threshold || (a.threshold === null && a.at >= w.at)),
+      );
+      if (!done)
+        actions.push({
+          kind: 'warning',
+          clock: name,
+          round: clock.round,
+          threshold: w.threshold,
+          at: w.at,
+          dueAt: instantOf(w.dueAt),
+        });
+    }
+    if (clock.breachAt !== null && !mine.some((a) => a.kind === 'breach'))
+      actions.push({
+        kind: 'breach',
+        clock: name,
+        round: clock.round,
+        at: clock.breachAt,
+        dueAt: instantOf(clock.breachAt),
+      });
+  }
+  // Oldest first; at the same instant a warning before the breach, lower thresholds first.
+  const rank = (a: DueAction): number => (a.kind === 'warning' ? a.threshold : 1);
+  return actions.sort((a, b) => a.at - b.at || rank(a) - rank(b));
+}
+
+/** The instant as the commands carry it (one spelling, so the decider's key matches on a retry). */
+export function instantOf(ms: EpochMs): Instant {
+  return new Date(ms).toISOString();
+}
+
+function roundOf(clock: SlaClock, reopenCount: number): number {
+  return clock === 'resolution' ? reopenCount + 1 : 1;
+}
+
+function isAlertList(
+  list: readonly CaseEvent[] | readonly RecordedAlert[],
+): list is readonly RecordedAlert[] {
+  const first = list[0];
+  return first === undefined || !('type' in first);
+}
