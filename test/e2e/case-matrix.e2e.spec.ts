@@ -288,6 +288,10 @@ const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
       '/api/v1/admin/catalogue/matters',
     ].map((path): [string, EndpointRow] => [`POST ${path}`, { may: ['admin'], admitted: 400 }]),
   ),
+  // The business calendar's administration (issue 14): admins only. The shipped years are in force
+  // without any load; the intake's body is no year: 400 for the admin, 403 for everyone else.
+  'GET /api/v1/admin/calendar': { may: ['admin'], query: '' },
+  'POST /api/v1/admin/calendar/years': { may: ['admin'], admitted: 400 },
 };
 
 /** What each kind of caller files through, and where (a cadre in their own community). */

@@ -39,6 +39,8 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
         // What holds the event store's readers back (issue 11): nothing, here.
         { name: 'event-store-horizon', status: 'up' },
         { name: 'database', status: 'up' },
+        // The business calendar: the shipped years and the `calendar` stream read (ADR 0027).
+        { name: 'calendar', status: 'up' },
         { name: 'write-path', status: 'up' },
         // The stored directory is read (an empty store here: nothing to route with yet).
         { name: 'directory', status: 'up' },

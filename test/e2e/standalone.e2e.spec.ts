@@ -36,6 +36,8 @@ describe('standalone mode', () => {
       status: 'up',
       checks: [
         { name: 'database', status: 'up' },
+        // The business calendar: the shipped years and the `calendar` stream read (ADR 0027).
+        { name: 'calendar', status: 'up' },
         { name: 'write-path', status: 'up' },
         // The demo district, seeded on this first start and read back (ADR 0024).
         { name: 'directory', status: 'up' },

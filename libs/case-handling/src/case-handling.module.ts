@@ -15,6 +15,8 @@ import { CaseActionRunner } from './http/case-action.route';
 import { directoryLookupProvider } from './routing-targets/directory-lookup.provider';
 import { DirectoryDevUsers } from './directory/directory-dev-users';
 import { StoredDirectory } from './directory/stored-directory';
+import { StoredCalendar } from './calendar/stored-calendar';
+import { CalendarAdminController } from './calendar-admin/calendar-admin.controller';
 import { caseDirectoryProvider, routingDirectoryProvider } from './route-case/case-directory.provider';
 import { CaseRouter } from './route-case/case-router';
 import { FindOnePersonController } from './find-one-person/find-one-person.controller';
@@ -173,6 +175,7 @@ export class CaseHandlingModule {
         DirectoryStatusController,
         DirectoryAdminController,
         CatalogueAdminController,
+        CalendarAdminController,
       ],
       providers: [
         {
@@ -188,6 +191,7 @@ export class CaseHandlingModule {
         { provide: CLOCK, useValue: clock ?? systemClock },
         StoredDirectory,
         DirectoryChangeRunner,
+        StoredCalendar,
         caseDirectoryProvider(),
         DirectoryDevUsers,
         routingDirectoryProvider,

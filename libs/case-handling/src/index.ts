@@ -51,6 +51,27 @@ export { deterministicUuid } from './deterministic-id';
 export { localDay } from './submit-case/case-number-blocks';
 export { DEMO_DATASET, seedDirectory, type SeedOutcome, type SeedReport } from './directory/directory-seed';
 export { StoredDirectory, type StoredChange } from './directory/stored-directory';
+export { StoredCalendar, type StoredLoad } from './calendar/stored-calendar';
+export {
+  CALENDAR_STREAM,
+  CALENDAR_YEAR_LOADED,
+  type CalendarEvent,
+  type CalendarStamp,
+  type CalendarYearLoaded,
+} from './calendar/calendar.events';
+export {
+  decideLoad,
+  evolveCalendar,
+  initialCalendarState,
+  type CalendarState,
+  type YearInForce,
+  type YearLoad,
+} from './calendar/calendar-load.decider';
+export {
+  CALENDAR_LOAD_ERROR_KINDS,
+  CalendarLoadError,
+  type CalendarLoadErrorCode,
+} from './calendar/calendar-load.errors';
 export { CASE_DIRECTORY, fixedDirectory, type CaseDirectory } from './directory/case-directory';
 export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 
