@@ -1,13 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@tongban/config';
-import {
-  EVENT_STORE,
-  WrongExpectedVersionError,
-  type EventStore,
-  type EventToAppend,
-  type RecordedEvent,
-} from '@tongban/event-store';
+import { EVENT_STORE, type EventStore, type EventToAppend, type RecordedEvent } from '@tongban/event-store';
 import { HealthRegistry } from '@tongban/http';
 import { STATE_COUNCIL_YEARS, type BusinessCalendar, type CalendarYear } from '@tongban/sla';
 import { CALENDAR_STREAM, type CalendarEvent, type CalendarStamp } from './calendar.events';
@@ -17,10 +11,8 @@ import {
   initialCalendarState,
   type CalendarState,
 } from './calendar-load.decider';
+import { OneAtATime, decideUntilAppended } from '../stored-streams/stored-streams';
 import { CalendarLoadError } from './calendar-load.errors';
-
-/** How often a load is decided again after losing a race with another writer. */
-const LOAD_ATTEMPTS = 12;
 
 /** What a stored load answers: the calendar's version after it and the year as now in force. */
 export interface StoredLoad {
@@ -45,8 +37,8 @@ export class StoredCalendar implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Calendar');
   private state: CalendarState;
   private timer: NodeJS.Timeout | undefined;
-  private loading: Promise<void> = Promise.resolve();
-  private changing: Promise<unknown> = Promise.resolve();
+  private readonly loading = new OneAtATime();
+  private readonly changing = new OneAtATime();
   private lastError: Error | null = null;
   private closing = false;
 
@@ -75,7 +67,7 @@ export class StoredCalendar implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
-    await this.loading;
+    await this.loading.idle();
   }
 
   /** The calendar as last read: shipped years and loaded ones. */
@@ -90,9 +82,7 @@ export class StoredCalendar implements OnModuleInit, OnModuleDestroy {
 
   /** Reads what other processes stored since the last read; one read at a time. */
   refresh(): Promise<void> {
-    const next = this.loading.then(() => this.load());
-    this.loading = next.catch(() => undefined);
-    return next;
+    return this.loading.run(() => this.load());
   }
 
   /**
@@ -101,17 +91,15 @@ export class StoredCalendar implements OnModuleInit, OnModuleDestroy {
    * one at a time.
    */
   loadYear(year: CalendarYear, stamp: CalendarStamp): Promise<StoredLoad> {
-    const next = this.changing.then(() => this.decideAndStore(year, stamp));
-    this.changing = next.catch(() => undefined);
-    return next;
+    return this.changing.run(() => this.decideAndStore(year, stamp));
   }
 
-  private async decideAndStore(year: CalendarYear, stamp: CalendarStamp): Promise<StoredLoad> {
-    for (let attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
-      await this.refresh();
-      const expected = this.state.version;
-      const event = decideLoad(this.state, { year, stamp });
-      try {
+  private decideAndStore(year: CalendarYear, stamp: CalendarStamp): Promise<StoredLoad> {
+    return decideUntilAppended(
+      async () => {
+        await this.refresh();
+        const expected = this.state.version;
+        const event = decideLoad(this.state, { year, stamp });
         const result = await this.store.append(
           CALENDAR_STREAM,
           [toAppend(event, randomUUID())],
@@ -123,15 +111,12 @@ export class StoredCalendar implements OnModuleInit, OnModuleDestroy {
           year: event.year.year,
           version: event.year.version,
         };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        // Lost a race: let the winner's writes settle, a little longer each time, then decide again.
-        await new Promise((resolve) => setTimeout(resolve, (attempt + 1) * (5 + Math.random() * 20)));
-      }
-    }
-    throw new CalendarLoadError(
-      'calendar.changed_concurrently',
-      'Other loads kept landing first: nothing was loaded. Try again.',
+      },
+      () =>
+        new CalendarLoadError(
+          'calendar.changed_concurrently',
+          'Other loads kept landing first: nothing was loaded. Try again.',
+        ),
     );
   }
 

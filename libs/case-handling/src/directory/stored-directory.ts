@@ -14,21 +14,14 @@ import {
   type DirectoryChange,
   type DirectoryEvent,
 } from '@tongban/directory';
-import {
-  EVENT_STORE,
-  WrongExpectedVersionError,
-  type EventStore,
-  type RecordedEvent,
-} from '@tongban/event-store';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@tongban/event-store';
 import { HealthRegistry } from '@tongban/http';
 import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { CLOCK, type Clock } from '../clock';
 import { localDay } from '../submit-case/case-number-blocks';
+import { OneAtATime, decideUntilAppended } from '../stored-streams/stored-streams';
 import { DEMO_DATASET, seedDirectory, toAppend } from './directory-seed';
 import { directorySourceOf, type CaseDirectory } from './case-directory';
-
-/** How often a change is decided again after losing a race with another writer. */
-const CHANGE_ATTEMPTS = 12;
 
 /** What a stored change answers: the versions after it and the events that record it. */
 export interface StoredChange {
@@ -57,8 +50,8 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
   /** The latest snapshot indexed for locating: built when first asked for after a change. */
   private indexed: Directory | null = null;
   private timer: NodeJS.Timeout | undefined;
-  private loading: Promise<void> = Promise.resolve();
-  private changing: Promise<unknown> = Promise.resolve();
+  private readonly loading = new OneAtATime();
+  private readonly changing = new OneAtATime();
   private lastError: Error | null = null;
   private enabled = false;
   private closing = false;
@@ -91,7 +84,7 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
-    await this.loading;
+    await this.loading.idle();
   }
 
   /** Whether this deployment keeps a directory at all (DIRECTORY_SOURCE is not `none`). */
@@ -108,9 +101,7 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
 
   /** Reads what other processes stored since the last read; one read at a time. */
   refresh(): Promise<void> {
-    const next = this.loading.then(() => this.load());
-    this.loading = next.catch(() => undefined);
-    return next;
+    return this.loading.run(() => this.load());
   }
 
   /**
@@ -119,18 +110,16 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
    * run one at a time.
    */
   change(change: DirectoryChange, stamp: ChangeStamp): Promise<StoredChange> {
-    const next = this.changing.then(() => this.decideAndStore(change, stamp));
-    this.changing = next.catch(() => undefined);
-    return next;
+    return this.changing.run(() => this.decideAndStore(change, stamp));
   }
 
-  private async decideAndStore(change: DirectoryChange, stamp: ChangeStamp): Promise<StoredChange> {
-    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
-      await this.refresh();
-      const decided = decideChange(this.latest ?? undefined, change, stamp);
-      const stream = decided.stream === 'directory' ? DIRECTORY_STREAM : CATALOGUE_STREAM;
-      const expected = decided.stream === 'directory' ? this.state.version : this.state.catalogueVersion;
-      try {
+  private decideAndStore(change: DirectoryChange, stamp: ChangeStamp): Promise<StoredChange> {
+    return decideUntilAppended(
+      async () => {
+        await this.refresh();
+        const decided = decideChange(this.latest ?? undefined, change, stamp);
+        const stream = decided.stream === 'directory' ? DIRECTORY_STREAM : CATALOGUE_STREAM;
+        const expected = decided.stream === 'directory' ? this.state.version : this.state.catalogueVersion;
         const result = await this.store.append(
           stream,
           decided.events.map((event) => toAppend(event, randomUUID())),
@@ -143,15 +132,12 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
           catalogueVersion: this.state.catalogueVersion,
           events: decided.events.map((event, i) => ({ type: event.type, version: first + i })),
         };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        // Lost a race: let the winner's writes settle, a little longer each time, then decide again.
-        await new Promise((resolve) => setTimeout(resolve, (attempt + 1) * (5 + Math.random() * 20)));
-      }
-    }
-    throw new DirectoryError(
-      'directory.changed_concurrently',
-      'Other changes to the directory kept landing first: nothing was changed. Try again.',
+      },
+      () =>
+        new DirectoryError(
+          'directory.changed_concurrently',
+          'Other changes to the directory kept landing first: nothing was changed. Try again.',
+        ),
     );
   }
 
