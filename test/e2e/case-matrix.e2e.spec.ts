@@ -240,6 +240,9 @@ interface EndpointRow {
 const cadres: readonly Caller[] = ['ownerCadre', 'sameCommunityCadre', 'otherCommunityCadre'];
 const everyone: readonly Caller[] = Object.keys(callers) as Caller[];
 
+/** Today in Asia/Shanghai (UTC+8 all year): the day the KPI facts of the matrix's cases fall on. */
+const shanghaiToday = (): string => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
 const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
   'GET /api/v1/auth/me': { may: everyone },
   'POST /api/v1/cases': { may: ['resident', 'otherResident', 'hotline', 'otherChannel', ...cadres] },
@@ -265,6 +268,26 @@ const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
     may: ['dispatcher', ...supervisors, 'admin'],
     hidden: ['otherStreetSupervisor'],
     query: (after) => `${after}&orgUnit=${COMMUNITY}`,
+  },
+  // The three rates (issue 14) of the matrix case's community, today (Asia/Shanghai): dispatchers,
+  // supervisors and admins covering it; another street's supervisor is answered as for a unit
+  // without KPI facts. The CSV is asked of a month without facts (404 for everyone admitted): this
+  // matrix reads every answer as JSON; test/e2e/kpi.e2e.spec.ts reads the file itself.
+  'GET /api/v1/kpi': {
+    may: ['dispatcher', ...supervisors, 'admin'],
+    hidden: ['otherStreetSupervisor'],
+    query: (after) => `${after}&unit=${COMMUNITY}&from=${shanghaiToday()}&to=${shanghaiToday()}&period=day`,
+  },
+  'GET /api/v1/kpi.csv': {
+    may: ['dispatcher', ...supervisors, 'admin'],
+    hidden: ['otherStreetSupervisor'],
+    query: (after) => `${after}&unit=${COMMUNITY}&from=2001-01-01&to=2001-01-31`,
+    admitted: 404,
+  },
+  'GET /api/v1/kpi/rankings': {
+    may: ['dispatcher', ...supervisors, 'admin'],
+    hidden: ['otherStreetSupervisor'],
+    query: (after) => `${after}&street=pc.gucheng&month=${shanghaiToday().slice(0, 7)}`,
   },
   // The directory's administration (issue 13): admins only. The matrix's store holds no directory
   // (DIRECTORY_SOURCE unset in JWT mode: `store`, never seeded): the status answers versions 0 and

@@ -4,6 +4,8 @@ import { TongbanProjectionsModule } from '@tongban/projections';
 import { CadreWorkloadController } from './cadre-workload/cadre-workload.controller';
 import { CadreWorkloadReads } from './cadre-workload/cadre-workload.reads';
 import { CaseHistoryController } from './case-history/case-history.controller';
+import { KpiController, KpiCsvController } from './kpi/kpi.controller';
+import { KpiReads } from './kpi/kpi.reads';
 import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
 import { CaseReads, READ_MODEL_WAIT_MS } from './queries/case-reads';
@@ -28,7 +30,14 @@ export class CaseReadModelsModule {
         TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
       ],
       controllers: options.serveQueries
-        ? [CaseQueriesController, CaseHistoryController, WorkQueuesController, CadreWorkloadController]
+        ? [
+            CaseQueriesController,
+            CaseHistoryController,
+            WorkQueuesController,
+            CadreWorkloadController,
+            KpiController,
+            KpiCsvController,
+          ]
         : [],
       providers: options.serveQueries
         ? [
@@ -39,6 +48,7 @@ export class CaseReadModelsModule {
             },
             CaseReads,
             CadreWorkloadReads,
+            KpiReads,
           ]
         : [],
     };

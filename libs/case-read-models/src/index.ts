@@ -2,6 +2,7 @@ export { CaseReadModelsModule, type CaseReadModelsOptions } from './case-read-mo
 export * from './projections';
 export * from './persistence';
 export { applyCaseScope } from './queries/case-scope';
+export { KpiUnitNotFoundError, kpiUnitInScope } from './kpi/kpi.reads';
 
 import { PROJECTION_MIGRATIONS } from '@tongban/projections';
 import { READ_MODEL_MIGRATIONS } from './persistence';

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TongbanError } from '@tongban/errors';
 import { columnsOf, readRow, ReadModelConsistency, viewSelection } from '@tongban/projections';
-import { parseOrgUnit, principalUnit, type OrgUnit, type Principal } from '@tongban/security';
+import type { OrgUnit, Principal } from '@tongban/security';
 import { cadreWorkloadCaseTable, cadreWorkloadTable } from '../projections';
 import { READ_MODEL_WAIT_MS } from '../queries/case-reads';
+import { supervisedUnitInScope } from '../queries/unit-scope';
 import { readConsistently } from '../queries/paging';
 import { cadreWorkloadView } from '../queries/read-views';
 import type { WorkloadQuery, WorkloadView } from './cadre-workload.dto';
@@ -22,35 +23,11 @@ export class WorkloadUnitNotFoundError extends TongbanError {
 export const DUE_SOON_HOURS = 24;
 
 /**
- * The street or community `orgUnit` names, when the caller may see its cadres' workload:
- * dispatchers, supervisors and admins, within the unit they act for — a district's, any street or
- * community of the district; a street's, the street or one of its communities. Levels come from
- * the parsed codes (`principalUnit`), never from the strings' shapes; a caller without a unit
- * (an admin may have none) sees none, so the rule fails closed. Cadres, residents and the other
- * roles never reach it (the route's roles).
+ * The street or community `orgUnit` names, when the caller may see its cadres' workload: the scope
+ * of supervised units (`supervisedUnitInScope`) a dispatcher, supervisor or admin reads figures in.
  */
 export function workloadUnitInScope(principal: Principal, orgUnit: string): OrgUnit | undefined {
-  const asked = parseOrgUnit(orgUnit);
-  if (!asked.ok || (asked.unit.level !== 'street' && asked.unit.level !== 'community')) return undefined;
-  switch (principal.role) {
-    case 'dispatcher':
-    case 'supervisor':
-    case 'admin':
-      break;
-    case 'resident':
-    case 'channel':
-    case 'cadre':
-    case 'office_staff':
-      return undefined;
-    default: {
-      const unknown: never = principal.role;
-      throw new Error(`No workload scope for role ${String(unknown)}`);
-    }
-  }
-  const own = principalUnit(principal);
-  if (own?.level === 'district') return asked.unit.district === own.code ? asked.unit : undefined;
-  if (own?.level === 'street') return asked.unit.street === own.code ? asked.unit : undefined;
-  return undefined;
+  return supervisedUnitInScope(principal, orgUnit, ['street', 'community']);
 }
 
 /**
