@@ -125,6 +125,31 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     expect(await metrics.text()).toContain('tongban_http_request_duration_seconds');
   });
 
+  it('sla-watcher: its feed is ready, /metrics shows the schedule, and it serves no case routes', async () => {
+    const app = await bootApp(
+      () => require('../../apps/sla-watcher/src/sla-watcher.module').SlaWatcherModule,
+      { ...AUTH, DATABASE_URL: db.url, KAFKA_BROKERS: kafkaBrokers().join(',') },
+    );
+    running.push(app);
+    const ready = await getJson(`${app.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body['checks']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'sla-watch', status: 'up' })]),
+    );
+    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    for (const name of [
+      'tongban_sla_clocks_open',
+      'tongban_sla_cases_scheduled',
+      'tongban_sla_due_within_hour',
+      'tongban_sla_overdue',
+      'tongban_sla_watcher_lag_events',
+    ]) {
+      expect(metrics).toMatch(new RegExp(`^${name} \\d+$`, 'm'));
+    }
+    // The case application without its routes (ADR 0028): commands go through the bus only.
+    expect((await fetch(`${app.baseUrl}/api/v1/cases`, { method: 'POST' })).status).toBe(404);
+  });
+
   it('a deployable with a bad environment refuses to start and names every bad variable', async () => {
     const failure = await bootApp(() => require('../../apps/relay/src/relay.module').RelayModule, {
       ...AUTH,

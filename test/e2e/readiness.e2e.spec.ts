@@ -267,10 +267,14 @@ describe('readiness and metrics in an outage (standalone)', () => {
       async () => {
         const now = await ready();
         expect(now.status).toBe(503);
+        // The SLA watcher's feed meets the event too (ADR 0028); wait for both to have said so.
+        expect(now.checks.find((c) => c.name === 'projections')?.error).toBeDefined();
+        expect(now.checks.find((c) => c.name === 'sla-watch')).toMatchObject({ status: 'down' });
         return now;
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
+    expect(answer.checks.find((c) => c.name === 'sla-watch')?.error).toContain('case.submitted v99 in case-');
     const projections = answer.checks.find((c) => c.name === 'projections');
     expect(projections?.error).toContain(`case.submitted case-${caseId}@1`);
     expect(projections?.error).toContain('case.submitted v99 in case-');

@@ -41,6 +41,8 @@ describe('standalone mode', () => {
         { name: 'write-path', status: 'up' },
         // The demo district, seeded on this first start and read back (ADR 0024).
         { name: 'directory', status: 'up' },
+        // The SLA watcher runs in-process: its feed follows the log (ADR 0028).
+        { name: 'sla-watch', status: 'up' },
         { name: 'projections', status: 'up' },
       ],
     });

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule, SLA_WATCH_MIGRATIONS } from '@tongban/case-handling';
 import { TongbanDatabaseModule } from '@tongban/database';
+import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
 import { TongbanMessagingModule } from '@tongban/messaging';
 
 /**
- * The sla-watcher deployable: owns the SLA clocks and issues warning, breach and escalation commands (clock rules arrive with the SLA issue).
- * It serves /health and /metrics and declares its dependencies (PostgreSQL, Kafka) as readiness
- * checks.
+ * The sla-watcher deployable (ADR 0028): follows the event store into its durable schedule and
+ * issues the system's SLA timers (warnings, breaches, feedback-window expiries) through the case
+ * decider. The case application without its routes: it serves /health (readiness `sla-watch`)
+ * and /metrics only, and declares PostgreSQL and Kafka as readiness checks.
  */
 @Module({
   imports: [
@@ -15,8 +18,10 @@ import { TongbanMessagingModule } from '@tongban/messaging';
       defaultPort: 3003,
       required: ['DATABASE_URL', 'KAFKA_BROKERS'],
     }),
-    TongbanDatabaseModule.forRoot(),
+    TongbanDatabaseModule.forRoot({ migrations: [...CASE_HANDLING_MIGRATIONS, ...SLA_WATCH_MIGRATIONS] }),
+    TongbanEventStoreModule,
     TongbanMessagingModule.forKafka(),
+    CaseHandlingModule.forRoot({ routes: false, slaWatch: true }),
   ],
 })
 export class SlaWatcherModule {}

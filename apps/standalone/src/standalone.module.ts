@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule } from '@tongban/case-handling';
+import { CASE_HANDLING_MIGRATIONS, CaseHandlingModule, SLA_WATCH_MIGRATIONS } from '@tongban/case-handling';
 import { CASE_READ_MODEL_MIGRATIONS, CaseReadModelsModule } from '@tongban/case-read-models';
 import { TongbanDatabaseModule, type EmbeddedPostgres } from '@tongban/database';
 import { TongbanEventStoreModule } from '@tongban/event-store';
@@ -24,8 +24,8 @@ class EmbeddedPostgresLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * Everything in ONE process for a laptop or a small pilot: the API, the projector and, when it
- * lands, the SLA watcher, on an embedded PostgreSQL (PGlite) with the in-process bus instead
+ * Everything in ONE process for a laptop or a small pilot: the API, the projector and the SLA
+ * watcher, on an embedded PostgreSQL (PGlite) with the in-process bus instead
  * of Kafka. `npm start` runs this.
  */
 @Module({})
@@ -47,7 +47,7 @@ export class StandaloneModule {
           },
         }),
         TongbanDatabaseModule.forRoot({
-          migrations: [...CASE_HANDLING_MIGRATIONS, ...CASE_READ_MODEL_MIGRATIONS],
+          migrations: [...CASE_HANDLING_MIGRATIONS, ...SLA_WATCH_MIGRATIONS, ...CASE_READ_MODEL_MIGRATIONS],
           // Each new connection inherits PGlite's one session: reset it as a disconnect would.
           onConnect: embedded.onConnect,
           // One PGlite session serves every connection: a timeout ending it would end them all.
@@ -55,7 +55,8 @@ export class StandaloneModule {
         }),
         TongbanEventStoreModule,
         TongbanMessagingModule.inProcess(),
-        CaseHandlingModule.forRoot(),
+        // The SLA watcher too, in-process (ADR 0028).
+        CaseHandlingModule.forRoot({ slaWatch: true }),
         // The projector's work, in-process: commands become visible to queries without Kafka.
         CaseReadModelsModule.forRoot({ runProjections: true, serveQueries: true }),
       ],

@@ -74,6 +74,7 @@ import { WithdrawCaseHandler } from './withdraw-case/withdraw-case.command';
 import { WithdrawCaseController } from './withdraw-case/withdraw-case.controller';
 import { WithdrawHandOverHandler } from './withdraw-hand-over/withdraw-hand-over.command';
 import { WithdrawHandOverController } from './withdraw-hand-over/withdraw-hand-over.controller';
+import { SlaWatchService } from './sla-watch/sla-watch.service';
 
 /**
  * One folder per use case (ADR 0015): its route, request DTO, command and handler, and its row of
@@ -163,20 +164,32 @@ export class CaseHandlingModule {
       clock?: Clock;
       /** Targets of dispatch, hand-over and referral are checked against it (ADR 0012). */
       directory?: DirectoryLookup;
+      /**
+       * Serve the case routes and the admin API (default). The SLA watcher deployable turns it
+       * off: it issues commands through the bus and serves /health and /metrics only.
+       */
+      routes?: boolean;
+      /**
+       * Run the SLA watcher in this process (ADR 0028; needs SLA_WATCH_MIGRATIONS): apps/sla-watcher
+       * and standalone.
+       */
+      slaWatch?: boolean;
     } = {},
   ): DynamicModule {
-    const { clock, directory, ...rest } = options;
+    const { clock, directory, routes = true, slaWatch = false, ...rest } = options;
     return {
       module: CaseHandlingModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [
-        ...USE_CASE_CONTROLLERS,
-        FindOnePersonController,
-        DirectoryStatusController,
-        DirectoryAdminController,
-        CatalogueAdminController,
-        CalendarAdminController,
-      ],
+      controllers: routes
+        ? [
+            ...USE_CASE_CONTROLLERS,
+            FindOnePersonController,
+            DirectoryStatusController,
+            DirectoryAdminController,
+            CatalogueAdminController,
+            CalendarAdminController,
+          ]
+        : [],
       providers: [
         {
           provide: CASE_HANDLING_OPTIONS,
@@ -201,6 +214,7 @@ export class CaseHandlingModule {
         CaseActionRunner,
         ...USE_CASE_HANDLERS,
         WritePathReadiness,
+        ...(slaWatch ? [SlaWatchService] : []),
       ],
     };
   }

@@ -75,6 +75,22 @@ export {
 export { CASE_DIRECTORY, fixedDirectory, type CaseDirectory } from './directory/case-directory';
 export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 
+export { SlaWatchSchedule1764806400000 } from './sla-watch/sla-watch.migration';
+export { SlaWatcher, type SlaCommandSender, type SlaWatcherSettings } from './sla-watch/sla-watcher';
+export { SlaSchedule, type ScheduleStats } from './sla-watch/sla-schedule';
+export {
+  DEFAULT_SLA_POLICY,
+  SLA_WATCHER_ACTOR,
+  policyOf,
+  scheduleEntry,
+  timerCommands,
+  type SlaTimerCommand,
+} from './sla-watch/sla-timers';
+export { SlaWatchService } from './sla-watch/sla-watch.service';
+
 import { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
+import { SlaWatchSchedule1764806400000 } from './sla-watch/sla-watch.migration';
 /** TypeORM migrations this context needs; pass them to TongbanDatabaseModule.forRoot. */
 export const CASE_HANDLING_MIGRATIONS = [CaseIntake1764201600000];
+/** The SLA watcher's schedule: for the deployables that run it (`slaWatch: true`). */
+export const SLA_WATCH_MIGRATIONS = [SlaWatchSchedule1764806400000];

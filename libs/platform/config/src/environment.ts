@@ -296,6 +296,37 @@ export class Environment {
   DIRECTORY_REFRESH_MS = 2_000;
 
   /**
+   * How often (ms) the SLA watcher looks for cases with a warning, breach or expiry due (ADR
+   * 0028). Due times are kept in the database, never only in memory: this is only how soon after
+   * its instant a timer is issued.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  SLA_WATCH_INTERVAL_MS = 1_000;
+
+  /**
+   * How long (ms) a case the SLA watcher claimed is its own: another watcher takes it over only
+   * after that (a watcher that died mid-way holds nothing longer).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  SLA_WATCH_LEASE_MS = 30_000;
+
+  /** Most due cases one SLA watcher claims in one scan. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  SLA_WATCH_BATCH_SIZE = 100;
+
+  /**
    * `auto` (default): every submitted case, and every returned one, is routed to one cadre (or a
    * queue) by the directory's rules, in the same append as the submission or return. `off`:
    * dispatchers dispatch every case by hand. Without a directory nothing is routed.
@@ -431,6 +462,9 @@ export const ENVIRONMENT_VARIABLES = [
   'HAND_OVER_EXPIRES_AFTER_HOURS',
   'DIRECTORY_SOURCE',
   'DIRECTORY_REFRESH_MS',
+  'SLA_WATCH_INTERVAL_MS',
+  'SLA_WATCH_LEASE_MS',
+  'SLA_WATCH_BATCH_SIZE',
   'CASE_ROUTING',
   'STANDALONE_DATA_DIR',
   'EVENT_STORE',

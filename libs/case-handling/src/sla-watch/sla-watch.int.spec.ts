@@ -1,0 +1,374 @@
+import { Pool } from 'pg';
+import { caseStreamId, type CaseEvent } from '@tongban/cases';
+import { ev } from '@tongban/cases/testing';
+import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
+import { BusinessCalendar, STATE_COUNCIL_YEARS, SLA_POLICIES, dueActions, slaClocks } from '@tongban/sla';
+import { createTestDatabase, eventually, migratedDataSource, type TestDatabase } from '@tongban/testing';
+import { CaseWriter } from '../case-command/case-writer';
+import { fromStoredEvent, toStoredEvent } from '../case-event-mapping';
+import {
+  ExpireFeedbackWindowCommand,
+  ExpireFeedbackWindowHandler,
+} from '../expire-feedback-window/expire-feedback-window.command';
+import {
+  RaiseSlaWarningCommand,
+  RaiseSlaWarningHandler,
+} from '../raise-sla-warning/raise-sla-warning.command';
+import {
+  RecordSlaBreachCommand,
+  RecordSlaBreachHandler,
+} from '../record-sla-breach/record-sla-breach.command';
+import { SlaWatchSchedule1764806400000 } from './sla-watch.migration';
+import { SlaWatcher, type SlaCommandSender } from './sla-watcher';
+
+/**
+ * The SLA watcher on the real PostgreSQL (ADR 0028), time in the test's hands: cases appended as
+ * their events, the clock moved past 50 %, 80 % and 100 % of a 2-hour emergency clock. Two
+ * watchers at once raise each warning and breach exactly once; a watcher that died after its
+ * append but before giving the case back, and a feed stopped half-way, lose nothing and repeat
+ * nothing when another watcher takes over the same tables.
+ */
+
+const iso = (local: string): string => `${local.replace(' ', 'T')}:00+08:00`;
+const at = (local: string): number => Date.parse(iso(local));
+const calendar = BusinessCalendar.create({ years: STATE_COUNCIL_YEARS });
+const EMERGENCY_MATTER = 'IT-EMERGENCY';
+const LEASE_MS = 60_000;
+
+let db: TestDatabase;
+let pool: Pool;
+let store: PostgresEventStore;
+let now = at('2025-10-04 22:50');
+const clock = { now: () => new Date(now) };
+const running: SlaWatcher[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('sla_watch');
+  await (await migratedDataSource(db.url, [SlaWatchSchedule1764806400000])).destroy();
+  pool = new Pool(eventStorePoolConfig(db.url, { max: 12 }));
+  await migrateEventStore(pool);
+  store = new PostgresEventStore({ pool });
+}, 60_000);
+
+afterAll(async () => {
+  for (const w of running) await w.stop();
+  await store?.close();
+  await pool?.end();
+  await db?.drop();
+});
+
+/** The system's use cases, as the command bus would run them. */
+function sender(): SlaCommandSender {
+  const writer = new CaseWriter(store);
+  return (command, correlationId) => {
+    const context = { correlationId };
+    switch (command.type) {
+      case 'RaiseSlaWarning':
+        return new RaiseSlaWarningHandler(writer).execute(new RaiseSlaWarningCommand(command, context));
+      case 'RecordSlaBreach':
+        return new RecordSlaBreachHandler(writer).execute(new RecordSlaBreachCommand(command, context));
+      case 'ExpireFeedbackWindow':
+        return new ExpireFeedbackWindowHandler(writer).execute(
+          new ExpireFeedbackWindowCommand(command, context),
+        );
+      default: {
+        const _exhaustive: never = command;
+        return _exhaustive;
+      }
+    }
+  };
+}
+
+function watcher(
+  id: string,
+  send: SlaCommandSender = sender(),
+  options: { feed?: boolean; scanner?: boolean } = {},
+): SlaWatcher {
+  const w = new SlaWatcher(
+    {
+      store,
+      db: pool,
+      clock,
+      policies: (code) => (code === EMERGENCY_MATTER ? 'emergency-2h' : undefined),
+      calendar: () => calendar,
+      send,
+    },
+    { intervalMs: 5, leaseMs: LEASE_MS, batchSize: 3, watcherId: id },
+  );
+  w.start(options);
+  running.push(w);
+  return w;
+}
+
+/** An emergency case filed at `start`, dispatched 20 minutes later and contacted 20 after that (unless `contact` is false). */
+async function fileCase(
+  caseId: string,
+  start: string,
+  options: { contact?: boolean; matter?: boolean } = {},
+) {
+  const t0 = at(start);
+  const time = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+  const events: CaseEvent[] = [
+    ev.submitted({
+      caseId,
+      at: time(0),
+      ...(options.matter === false ? {} : { matterCode: EMERGENCY_MATTER }),
+    }),
+    ev.dispatched({ caseId, at: time(20) }),
+    ev.accepted({ caseId, at: time(25) }),
+    ...(options.contact === false ? [] : [ev.residentContacted({ caseId, at: time(40) })]),
+  ];
+  await store.append(
+    caseStreamId(caseId),
+    events.map((e) => toStoredEvent(e, { correlationId: `it-${caseId}` })),
+    'no_stream',
+  );
+}
+
+async function history(caseId: string): Promise<CaseEvent[]> {
+  return (await store.readStream(caseStreamId(caseId))).map(fromStoredEvent);
+}
+
+/** The alerts recorded on a case, one string each: `warning:resolution:0.5`, `breach:response`. */
+async function alerts(caseId: string): Promise<string[]> {
+  return (await history(caseId)).flatMap((e) =>
+    e.type === 'case.sla_warning_raised'
+      ? [`warning:${e.clock}:${e.threshold}`]
+      : e.type === 'case.sla_breached'
+        ? [`breach:${e.clock}`]
+        : [],
+  );
+}
+
+/** Both scanners went round `n` more times: long enough for a duplicate to have shown up. */
+async function afterScans(watchers: readonly SlaWatcher[], n = 3): Promise<void> {
+  const marks = watchers.map((w) => w.scans);
+  await eventually(() => {
+    if (watchers.some((w, i) => w.scans < marks[i]! + n)) throw new Error('still scanning');
+  });
+}
+
+async function rows(): Promise<Record<string, { policy: string; due: string | null; clocks: number }>> {
+  const { rows } = await pool.query<{
+    case_id: string;
+    policy_id: string;
+    next_due_at: Date | null;
+    open_clocks: number;
+  }>('SELECT case_id, policy_id, next_due_at, open_clocks FROM sla_watch_schedule');
+  return Object.fromEntries(
+    rows.map((r) => [
+      r.case_id,
+      { policy: r.policy_id, due: r.next_due_at?.toISOString() ?? null, clocks: r.open_clocks },
+    ]),
+  );
+}
+
+const contacted = Array.from(
+  { length: 9 },
+  (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+);
+const uncontacted = Array.from(
+  { length: 3 },
+  (_, i) => `00000000-0000-4000-8001-${String(i).padStart(12, '0')}`,
+);
+const general = '00000000-0000-4000-8002-000000000000';
+
+describe('SLA watcher', () => {
+  let a: SlaWatcher;
+  let b: SlaWatcher;
+
+  it('follows the log into one schedule row per case with an open clock, on the case policy', async () => {
+    for (const id of contacted) await fileCase(id, '2025-10-04 22:00');
+    for (const id of uncontacted) await fileCase(id, '2025-10-04 22:00', { contact: false });
+    await fileCase(general, '2025-10-04 22:00', { matter: false });
+    a = watcher('watcher-a');
+    b = watcher('watcher-b');
+    const schedule = await eventually(async () => {
+      const r = await rows();
+      if (Object.keys(r).length !== 13) throw new Error(`${Object.keys(r).length} rows`);
+      return r;
+    });
+    // Dispatched 22:20 on a 2-hour calendar-time clock: 50 % at 23:20.
+    expect(schedule[contacted[0]!]).toEqual({
+      policy: 'emergency-2h',
+      due: new Date(at('2025-10-04 23:20')).toISOString(),
+      clocks: 1,
+    });
+    expect(schedule[uncontacted[0]!]).toMatchObject({ policy: 'emergency-2h', clocks: 2 });
+    // No matter: the default policy (the `general` tier).
+    expect(schedule[general]).toMatchObject({ policy: 'standard-7d' });
+    await eventually(async () => expect(await a.lag()).toBe(0));
+  });
+
+  it('raises each warning once at 50 % and 80 % and each breach once at 100 %, with two watchers scanning', async () => {
+    const emergency = [...contacted, ...uncontacted];
+    const steps: Array<[string, string]> = [
+      ['2025-10-04 23:20', 'warning:resolution:0.5'],
+      ['2025-10-04 23:56', 'warning:resolution:0.8'],
+      ['2025-10-05 00:20', 'breach:resolution'],
+    ];
+    for (const [instant, expected] of steps) {
+      now = at(instant);
+      await eventually(async () => {
+        for (const id of contacted) expect(await alerts(id)).toContain(expected);
+      });
+      await afterScans([a, b]);
+    }
+    for (const id of contacted) {
+      expect(await alerts(id)).toEqual([
+        'warning:resolution:0.5',
+        'warning:resolution:0.8',
+        'breach:resolution',
+      ]);
+    }
+    // Uncontacted cases also warn and breach on the response clock: whatever the pure function says
+    // is due by now, exactly once each.
+    for (const id of emergency) {
+      const recorded = await alerts(id);
+      const original = (await history(id)).filter(
+        (e) => e.type !== 'case.sla_warning_raised' && e.type !== 'case.sla_breached',
+      );
+      const expected = dueActions(
+        slaClocks(original, SLA_POLICIES['emergency-2h']!, calendar),
+        original,
+        now,
+      ).map((x) => (x.kind === 'warning' ? `warning:${x.clock}:${x.threshold}` : `breach:${x.clock}`));
+      expect([...recorded].sort()).toEqual([...expected].sort());
+      expect(new Set(recorded).size).toBe(recorded.length);
+    }
+    // Nothing left to raise on the resolution clock: breached, the rows wait for nothing more.
+    const schedule = await rows();
+    for (const id of contacted) expect(schedule[id]).toMatchObject({ due: null });
+    expect(await alerts(general)).toEqual([]);
+  });
+
+  it('a watcher that died after its append, before giving the case back: the next takes over after the lease, nothing twice', async () => {
+    await a.stop();
+    await b.stop();
+    const caseId = '00000000-0000-4000-8003-000000000000';
+    now = at('2025-10-06 10:00');
+    await fileCase(caseId, '2025-10-06 09:00');
+    // A feed alone brings the case into the schedule (dispatched 09:20: 50 % at 10:20, 80 % at 10:56).
+    const feeder = watcher('feeder', sender(), { scanner: false });
+    await eventually(async () => expect((await rows())[caseId]).toBeDefined());
+    await feeder.stop();
+
+    // At 11:00 both warnings are due. The dying watcher: its first command is stored, then it is gone (no release, no more commands).
+    now = at('2025-10-06 11:00');
+    const real = sender();
+    const dying = new SlaWatcher(
+      {
+        store,
+        db: pool,
+        clock,
+        policies: () => 'emergency-2h',
+        calendar: () => calendar,
+        send: async (command, correlationId) => {
+          await real(command, correlationId);
+          throw new Error('killed');
+        },
+      },
+      { intervalMs: 5, leaseMs: LEASE_MS, batchSize: 10, watcherId: 'dying' },
+    );
+    await dying.scanOnce();
+    expect(await alerts(caseId)).toEqual(['warning:resolution:0.5']);
+    const held = await pool.query<{ leased_by: string }>(
+      'SELECT leased_by FROM sla_watch_schedule WHERE case_id = $1',
+      [caseId],
+    );
+    expect(held.rows[0]!.leased_by).toBe('dying');
+
+    // Another watcher leaves the case alone while the lease lasts …
+    const next = watcher('next', sender(), { feed: false, scanner: false });
+    now = at('2025-10-06 11:00') + LEASE_MS / 2;
+    await next.scanOnce();
+    await next.scanOnce();
+    expect(await alerts(caseId)).toEqual(['warning:resolution:0.5']);
+    // … and takes it over once the lease ran out: the 80 % warning (10:56) and the breach (11:20).
+    now = at('2025-10-06 11:30');
+    await next.scanOnce();
+    expect(await alerts(caseId)).toEqual([
+      'warning:resolution:0.5',
+      'warning:resolution:0.8',
+      'breach:resolution',
+    ]);
+    await next.scanOnce();
+    expect(await alerts(caseId)).toHaveLength(3);
+  });
+
+  it('a feed stopped half-way: a new watcher carries on from the checkpoint, no case left out', async () => {
+    now = at('2025-10-07 09:00');
+    const ids = Array.from(
+      { length: 30 },
+      (_, i) => `00000000-0000-4000-8004-${String(i).padStart(12, '0')}`,
+    );
+    for (const id of ids) await fileCase(id, '2025-10-07 08:30');
+    const first = watcher('first', sender(), { scanner: false });
+    await eventually(async () => {
+      const n =
+        ids.filter((id) => id in {}).length +
+        Object.keys(await rows()).filter((id) => ids.includes(id)).length;
+      if (n === 0) throw new Error('nothing yet');
+    });
+    await first.stop();
+    const checkpoint = await first.tables.checkpoint();
+    expect(checkpoint.tx).toBeGreaterThan(0n);
+
+    const second = watcher('second');
+    await eventually(async () => {
+      const r = await rows();
+      for (const id of ids) expect(r[id]).toMatchObject({ policy: 'emergency-2h' });
+    });
+    await eventually(async () => expect(await second.lag()).toBe(0));
+    // Due at 09:50 (50 % of 09:00 → 11:00); the clock moved there, each case warned once.
+    now = at('2025-10-07 09:50');
+    await eventually(async () => {
+      for (const id of ids) expect(await alerts(id)).toEqual(['warning:resolution:0.5']);
+    });
+    await afterScans([second]);
+    for (const id of ids) expect(await alerts(id)).toEqual(['warning:resolution:0.5']);
+  });
+
+  it('expires the feedback window once at its due time, and the case leaves the schedule', async () => {
+    const caseId = '00000000-0000-4000-8006-000000000000';
+    now = at('2025-10-09 10:00');
+    await fileCase(caseId, '2025-10-09 09:00');
+    await store.append(
+      caseStreamId(caseId),
+      [toStoredEvent(ev.resolved({ caseId, at: iso('2025-10-09 09:50') }), { correlationId: 'it-resolve' })],
+      4,
+    );
+    const fw = watcher('feedback');
+    // Three business days after Thursday 9 October 2025 — Friday, the make-up Saturday 11th (调休)
+    // and Monday: the close of Monday the 13th.
+    const due = await eventually(async () => {
+      const row = (await rows())[caseId];
+      if (!row?.due) throw new Error('not scheduled yet');
+      return row.due;
+    });
+    expect(due).toBe(new Date(at('2025-10-13 17:30')).toISOString());
+    now = at('2025-10-13 17:29');
+    await afterScans([fw]);
+    expect((await history(caseId)).map((e) => e.type)).not.toContain('case.feedback_window_expired');
+    now = at('2025-10-13 17:31');
+    await eventually(async () => expect((await rows())[caseId]).toBeUndefined());
+    await afterScans([fw]);
+    const expired = (await history(caseId)).filter((e) => e.type === 'case.feedback_window_expired');
+    expect(expired).toHaveLength(1);
+  });
+
+  it('readiness turns red, naming why, when the feed meets a case event it cannot read', async () => {
+    for (const w of running) await w.stop();
+    const reader = watcher('reader', sender(), { scanner: false });
+    await eventually(async () => expect(await reader.lag()).toBe(0));
+    await expect(reader.check()).resolves.toBeUndefined();
+    await store.append(
+      caseStreamId('00000000-0000-4000-8005-000000000000'),
+      [{ id: '00000000-0000-4000-8005-00000000000a', type: 'case.from_the_future', data: {} }],
+      'no_stream',
+    );
+    await eventually(() =>
+      expect(reader.check()).rejects.toThrow(/SLA feed failing: .*case\.from_the_future/),
+    );
+  });
+});

@@ -1,0 +1,137 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@tongban/config';
+import { EVENT_STORE, poolOf, type EventStore } from '@tongban/event-store';
+import { HealthRegistry, MetricsRegistry } from '@tongban/http';
+import type { CaseCommandResult } from '../case-command/case-command';
+import type { CommandContext } from '../case-event-mapping';
+import { CLOCK, type Clock } from '../clock';
+import { StoredCalendar } from '../calendar/stored-calendar';
+import { StoredDirectory } from '../directory/stored-directory';
+import { ExpireFeedbackWindowCommand } from '../expire-feedback-window/expire-feedback-window.command';
+import { RaiseSlaWarningCommand } from '../raise-sla-warning/raise-sla-warning.command';
+import { RecordSlaBreachCommand } from '../record-sla-breach/record-sla-breach.command';
+import type { ScheduleStats } from './sla-schedule';
+import { SlaWatcher } from './sla-watcher';
+import type { SlaTimerCommand } from './sla-timers';
+
+/**
+ * The SLA watcher inside an application (`CaseHandlingModule.forRoot({ slaWatch: true })`): its
+ * timers go through the command bus to the system's use cases, its policies come from the stored
+ * catalogue, its calendar from the stored calendar, its time from the application's CLOCK.
+ * Readiness `sla-watch`; /metrics `tongban_sla_*`.
+ */
+@Injectable()
+export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  readonly watcher: SlaWatcher;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    directory: StoredDirectory,
+    calendar: StoredCalendar,
+    private readonly commands: CommandBus,
+    config: AppConfig,
+    private readonly health: HealthRegistry,
+    private readonly metrics: MetricsRegistry,
+  ) {
+    this.watcher = new SlaWatcher(
+      {
+        store,
+        db: poolOf(dataSource),
+        clock,
+        policies: (code) => directory.current()?.matter(code)?.slaPolicyId,
+        calendar: () => calendar.current(),
+        send: (command, correlationId) => this.send(command, { correlationId }),
+      },
+      {
+        intervalMs: config.env.SLA_WATCH_INTERVAL_MS,
+        leaseMs: config.env.SLA_WATCH_LEASE_MS,
+        batchSize: config.env.SLA_WATCH_BATCH_SIZE,
+      },
+    );
+  }
+
+  onModuleInit(): void {
+    this.health.register({ name: 'sla-watch', check: () => this.watcher.check() });
+    this.registerMetrics();
+  }
+
+  /** After every module is up: the directory and calendar were read in their onModuleInit. */
+  onApplicationBootstrap(): void {
+    this.watcher.start();
+  }
+
+  /** Before the store's pool closes (onApplicationShutdown). */
+  async onModuleDestroy(): Promise<void> {
+    await this.watcher.stop();
+  }
+
+  private send(command: SlaTimerCommand, context: CommandContext): Promise<CaseCommandResult> {
+    switch (command.type) {
+      case 'RaiseSlaWarning':
+        return this.commands.execute(new RaiseSlaWarningCommand(command, context));
+      case 'RecordSlaBreach':
+        return this.commands.execute(new RecordSlaBreachCommand(command, context));
+      case 'ExpireFeedbackWindow':
+        return this.commands.execute(new ExpireFeedbackWindowCommand(command, context));
+      default: {
+        const _exhaustive: never = command;
+        return _exhaustive;
+      }
+    }
+  }
+
+  private registerMetrics(): void {
+    let reading: Promise<ScheduleStats> | undefined;
+    // One query serves a scrape's gauges.
+    const read = (): Promise<ScheduleStats> =>
+      (reading ??= this.watcher.tables
+        .stats(this.clock.now().getTime())
+        .finally(() => setImmediate(() => (reading = undefined))));
+    const gauge = (name: string, help: string, value: (s: ScheduleStats) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.metrics.registry],
+        async collect() {
+          this.set(value(await read()));
+        },
+      });
+    };
+    gauge(
+      'tongban_sla_clocks_open',
+      'SLA clocks counting or paused, over every scheduled case',
+      (s) => s.clocks,
+    );
+    gauge('tongban_sla_cases_scheduled', 'Cases with at least one open SLA clock', (s) => s.cases);
+    gauge(
+      'tongban_sla_due_within_hour',
+      'Scheduled cases with a warning, breach or expiry due in the next hour',
+      (s) => s.dueWithinHour,
+    );
+    gauge(
+      'tongban_sla_overdue',
+      'Scheduled cases whose next timer is due and not yet processed',
+      (s) => s.overdue,
+    );
+    const watcher = this.watcher;
+    new Gauge({
+      name: 'tongban_sla_watcher_lag_events',
+      help: "Case events in the log after the SLA watcher's checkpoint",
+      registers: [this.metrics.registry],
+      async collect() {
+        this.set(await watcher.lag());
+      },
+    });
+  }
+}

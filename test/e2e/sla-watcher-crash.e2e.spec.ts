@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { toStoredEvent } from '@tongban/case-handling';
+import { CASE_EVENT_CODEC, caseStreamId, type CaseEvent } from '@tongban/cases';
+import { ev } from '@tongban/cases/testing';
+import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
+import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+
+/**
+ * kill -9 of the SLA watcher mid-countdown (issue 14, ADR 0028): cases whose breaches fall due a
+ * few seconds apart, the watcher killed as soon as the first breach is stored, then started again
+ * on the same database — every case ends with exactly one breach and one warning per threshold.
+ * The watcher runs on the system clock, so the cases are backdated: dispatched 24 hours (the
+ * `urgent-24h` policy of the demo catalogue's matter PC-GGFW-0110) before a few seconds from now.
+ */
+
+const root = join(__dirname, '..', '..');
+const SECRET = 'e2e-sla-crash-secret-that-is-long-enough-for-hs256';
+const MATTER = 'PC-GGFW-0110';
+const CASES = 8;
+
+interface Watcher {
+  readonly child: ChildProcess;
+  readonly log: string;
+}
+
+async function startWatcher(databaseUrl: string, dir: string, run: number): Promise<Watcher> {
+  const log = join(dir, `sla-watcher-${run}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join('apps', 'sla-watcher', 'src', 'main.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+        KAFKA_BROKERS: kafkaBrokers().join(','),
+        AUTH_MODE: 'jwt',
+        AUTH_JWT_ALGORITHM: 'HS256',
+        AUTH_JWT_SECRET: SECRET,
+        DIRECTORY_SOURCE: 'demo',
+        SLA_WATCH_INTERVAL_MS: '100',
+        SLA_WATCH_LEASE_MS: '2000',
+      },
+      stdio: ['ignore', fd, fd],
+    },
+  );
+  closeSync(fd);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (/listening on (http:\/\/\S+)/.test(readFileSync(log, 'utf8'))) return { child, log };
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`sla-watcher exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
+    }
+    if (Date.now() > deadline) throw new Error('sla-watcher did not start within 90 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function kill(watcher: Watcher | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!watcher || watcher.child.exitCode !== null || watcher.child.signalCode !== null) return;
+  const exited = new Promise((r) => watcher.child.once('exit', r));
+  watcher.child.kill(signal);
+  await exited;
+}
+
+describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let pool: Pool;
+  let store: PostgresEventStore;
+  let watcher: Watcher | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sla_crash');
+    dir = mkdtempSync(join(tmpdir(), 'tongban-sla-crash-'));
+    pool = new Pool(eventStorePoolConfig(db.url, { max: 4 }));
+    await migrateEventStore(pool);
+    store = new PostgresEventStore({ pool });
+  });
+
+  afterAll(async () => {
+    await kill(watcher, 'SIGTERM');
+    await store?.close();
+    await pool?.end();
+    rmSync(dir, { recursive: true, force: true });
+    await db?.drop();
+  });
+
+  async function alerts(caseId: string): Promise<string[]> {
+    return (await store.readStream(caseStreamId(caseId))).flatMap((recorded) => {
+      const e: CaseEvent = CASE_EVENT_CODEC.decode(recorded, recorded.id);
+      if (e.type === 'case.sla_warning_raised') return [`warning:${e.clock}:${e.threshold}`];
+      if (e.type === 'case.sla_breached') return [`breach:${e.clock}`];
+      return [];
+    });
+  }
+
+  it('every warning and breach lands exactly once across the kill and the restart', async () => {
+    watcher = await startWatcher(db.url, dir, 1);
+    // Breaches due 4 s, 5 s, … from now: the warnings (12 h and 19.2 h in) are long due.
+    const start = Date.now();
+    const ids = Array.from(
+      { length: CASES },
+      (_, i) => `00000000-0000-4000-8e2e-${String(i).padStart(12, '0')}`,
+    );
+    for (const [i, caseId] of ids.entries()) {
+      const dispatched = start + (4 + i) * 1_000 - 24 * 3_600_000;
+      const time = (ms: number) => new Date(dispatched + ms).toISOString();
+      const events: CaseEvent[] = [
+        ev.submitted({ caseId, at: time(-60_000), matterCode: MATTER }),
+        ev.dispatched({ caseId, at: time(0) }),
+        ev.accepted({ caseId, at: time(60_000) }),
+        ev.residentContacted({ caseId, at: time(120_000) }),
+      ];
+      await store.append(
+        caseStreamId(caseId),
+        events.map((e) => toStoredEvent(e, { correlationId: `sla-crash-${i}` })),
+        'no_stream',
+      );
+    }
+    // The first breach is stored: kill -9, with the others still counting down.
+    await eventually(
+      async () => {
+        const all = await Promise.all(ids.map(alerts));
+        if (!all.some((a) => a.includes('breach:resolution'))) throw new Error('no breach yet');
+      },
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    await kill(watcher, 'SIGKILL');
+    const atKill = await Promise.all(ids.map(alerts));
+    expect(atKill.filter((a) => a.includes('breach:resolution')).length).toBeLessThan(CASES);
+
+    watcher = await startWatcher(db.url, dir, 2);
+    const expected = ['warning:resolution:0.5', 'warning:resolution:0.8', 'breach:resolution'];
+    await eventually(
+      async () => {
+        for (const id of ids) expect(await alerts(id)).toEqual(expected);
+      },
+      { timeoutMs: 40_000, intervalMs: 100 },
+    );
+    // Settled: nothing more to raise on any case, and no lease still running. (A case the killed
+    // process had claimed may keep its name in `leased_by` once the feed recorded its breach:
+    // with nothing due, nobody claims it again, and the lease has long run out.)
+    await eventually(
+      async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM sla_watch_schedule
+            WHERE case_id = ANY($1) AND next_due_at IS NULL
+              AND (leased_until IS NULL OR leased_until < now())`,
+          [ids],
+        );
+        expect(rows[0]!.n).toBe(CASES);
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    for (const id of ids) expect(await alerts(id)).toEqual(expected);
+    expect(readFileSync(watcher.log, 'utf8')).not.toMatch(/SLA feed stopped/);
+  }, 180_000);
+});
