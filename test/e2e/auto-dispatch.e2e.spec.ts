@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@tongban/event-store';
-import { localDay } from '@tongban/case-handling';
+import { demoRotaStart } from '@tongban/case-handling';
 import { pingchengDemoDistrict } from '@tongban/directory';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, type TestDatabase } from '@tongban/testing';
@@ -460,9 +460,7 @@ describe('auto-dispatch at intake (standalone, PGlite)', () => {
 
   it('the dev login offers the demo district’s people: a grid’s cadre signs in and finds their case', async () => {
     // The district as the standalone app seeded it (its rota and leave from a week before today).
-    const demo = pingchengDemoDistrict({
-      from: localDay(new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString(), 'Asia/Shanghai'),
-    });
+    const demo = pingchengDemoDistrict({ from: demoRotaStart(new Date(), 'Asia/Shanghai') });
     // A grid whose cadre is not one of the fixed demo users (someone only the directory knows),
     // and takes no leave: routing gives them the case whatever the day.
     const grid = demo.grids.find((g) => {

@@ -12,7 +12,7 @@
  * Compiled: `node dist/apps/api/apps/api/src/seed.js`.
  */
 import { Pool } from 'pg';
-import { DEMO_DATASET, localDay, seedDirectory } from '@tongban/case-handling';
+import { DEMO_DATASET, demoRotaStart, seedDirectory } from '@tongban/case-handling';
 import { pingchengDemoDistrict } from '@tongban/directory';
 import {
   EventStoreDbEventStore,
@@ -31,8 +31,7 @@ function rotaStart(argv: readonly string[]): string {
   const unknown = argv.find((a, i) => a !== '--from' && !(at !== -1 && i === at + 1));
   if (unknown) throw new UsageError(`Unknown option ${unknown}.\n${USAGE}`);
   if (at === -1) {
-    const weekAgo = new Date(Date.now() - 7 * 24 * 3600 * 1000).toISOString();
-    return localDay(weekAgo, process.env['TIME_ZONE'] ?? 'Asia/Shanghai');
+    return demoRotaStart(new Date(), process.env['TIME_ZONE'] ?? 'Asia/Shanghai');
   }
   const day = argv[at + 1];
   if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day))

@@ -49,7 +49,13 @@ export { isValidResidentIdNumber } from './http/validators';
 export { caseProblems } from './http/case-problems';
 export { deterministicUuid } from './deterministic-id';
 export { localDay } from './submit-case/case-number-blocks';
-export { DEMO_DATASET, seedDirectory, type SeedOutcome, type SeedReport } from './directory/directory-seed';
+export {
+  DEMO_DATASET,
+  demoRotaStart,
+  seedDirectory,
+  type SeedOutcome,
+  type SeedReport,
+} from './directory/directory-seed';
 export { StoredDirectory, type StoredChange } from './directory/stored-directory';
 export { StoredCalendar, type StoredLoad } from './calendar/stored-calendar';
 export {

@@ -14,9 +14,18 @@ import {
   type EventToAppend,
 } from '@tongban/event-store';
 import { deterministicUuid } from '../deterministic-id';
+import { localDay } from '../submit-case/case-number-blocks';
 
 /** The data set name the demo district is seeded under (its import events carry it). */
 export const DEMO_DATASET = 'pingcheng-demo';
+
+/**
+ * The demo duty rota's first day when seeding at `now`: a week before, in the district's time
+ * zone, so the demo has someone on duty for the seven weeks after the seed.
+ */
+export function demoRotaStart(now: Date, timeZone: string): string {
+  return localDay(new Date(now.getTime() - 7 * 24 * 3600 * 1000).toISOString(), timeZone);
+}
 
 /**
  * What seeding did to each stream: `seeded` (the data set's events appended), `present` (the

@@ -18,9 +18,8 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@tongban/event
 import { HealthRegistry } from '@tongban/http';
 import { CASE_HANDLING_OPTIONS, type CaseHandlingOptions } from '../case-handling.options';
 import { CLOCK, type Clock } from '../clock';
-import { localDay } from '../submit-case/case-number-blocks';
 import { OneAtATime, decideUntilAppended } from '../stored-streams/stored-streams';
-import { DEMO_DATASET, seedDirectory, toAppend } from './directory-seed';
+import { DEMO_DATASET, demoRotaStart, seedDirectory, toAppend } from './directory-seed';
 import { directorySourceOf, type CaseDirectory } from './case-directory';
 
 /** What a stored change answers: the versions after it and the events that record it. */
@@ -170,8 +169,7 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
   /** The demo district, its duty rota from a week before today, into a store that has no directory. */
   private async seedDemo(): Promise<void> {
     const now = this.clock.now();
-    const weekAgo = new Date(now.getTime() - 7 * 24 * 3600 * 1000).toISOString();
-    const snapshot = pingchengDemoDistrict({ from: localDay(weekAgo, this.options.timeZone) });
+    const snapshot = pingchengDemoDistrict({ from: demoRotaStart(now, this.options.timeZone) });
     const report = await seedDirectory(this.store, snapshot, DEMO_DATASET, {
       by: { id: 'seed', role: 'system' },
       at: now.toISOString(),

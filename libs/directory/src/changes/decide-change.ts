@@ -2,6 +2,7 @@ import type { Directory } from '../directory';
 import { isSimplePolygon, polygonsOverlap } from '../locating/geometry';
 import type { AddressRecord, MatterRecord, Ring, StreetUnitRecord } from '../model';
 import type { AppointedCadre, CatalogueEvent, ChangeStamp, DirectoryEvent } from './directory-events';
+import { addDays, isDay } from '../days';
 import { DirectoryError } from './directory.errors';
 
 /**
@@ -424,13 +425,4 @@ function daysBetween(from: string, to: string, field = 'from'): string[] {
     }
   }
   return days;
-}
-
-function isDay(day: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) && addDays(day, 0) === day;
-}
-
-function addDays(day: string, n: number): string {
-  const t = Date.parse(`${day}T00:00:00Z`);
-  return Number.isNaN(t) ? '' : new Date(t + n * 86_400_000).toISOString().slice(0, 10);
 }

@@ -12,6 +12,7 @@ import type {
   StreetUnitRecord,
 } from '../model';
 import { DISTRICT_RECT, lattice, split, toRing, type Rect } from './lattice';
+import { addDays, isDay } from '../days';
 import { DEMO_MATTERS } from './matters';
 import { NAMED_COMPOUNDS, NAMED_LANDMARKS, ROADS, STREET_LATTICE, STREET_PLANS } from './places';
 import { NameGenerator, SeededRandom } from './random';
@@ -142,7 +143,7 @@ interface CommunityPlan {
 export function pingchengDemoDistrict(options: PingchengDemoOptions = {}): DirectorySnapshot {
   const from = options.from ?? DEMO_ROTA_FROM;
   const weeks = options.weeks ?? DEMO_ROTA_WEEKS;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || addDays(from, 0) !== from) {
+  if (!isDay(from)) {
     throw new Error(`rota start must be a YYYY-MM-DD day, got ${JSON.stringify(from)}`);
   }
   if (!Number.isInteger(weeks) || weeks < 1)
@@ -468,11 +469,6 @@ export function chineseNumber(n: number): string {
   const onesText = ones === 0 ? '' : (CHINESE_DIGITS[ones] ?? '');
   if (tens === 0) return onesText;
   return `${tens === 1 ? '' : (CHINESE_DIGITS[tens] ?? '')}十${onesText}`;
-}
-
-function addDays(day: string, n: number): string {
-  const [y = 0, m = 1, d = 1] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
 function mondayOnOrBefore(day: string): string {
