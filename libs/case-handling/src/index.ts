@@ -46,7 +46,7 @@ export { CaseRouter, ROUTER, routeCaseCommand } from './route-case/case-router';
 export { SubmitCaseCommand, type SubmitCaseResult } from './submit-case/submit-case.command';
 export { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 export { isValidResidentIdNumber } from './http/validators';
-export { caseProblems } from './http/case-problems';
+export { CASE_CODES_NOT_OVER_HTTP, caseProblems } from './http/case-problems';
 export { deterministicUuid } from './deterministic-id';
 export { localDay } from './submit-case/case-number-blocks';
 export {

@@ -4,6 +4,9 @@ import type {
   CaseLocation,
   Channel,
   ContactMethod,
+  DueTime,
+  DueTimesCause,
+  Escalation,
   Instant,
   ReferralTarget,
   ResidentContact,
@@ -203,6 +206,22 @@ export interface ExpireFeedbackWindow extends CommandBase {
   readonly type: 'ExpireFeedbackWindow';
 }
 
+/** The system's (the SLA watcher's): the clocks' due times as it computed them (ADR 0029). */
+export interface SetDueTimes extends CommandBase {
+  readonly type: 'SetDueTimes';
+  readonly policyId: string;
+  readonly calendarVersion: number | null;
+  readonly cause: DueTimesCause;
+  readonly clocks: readonly DueTime[];
+}
+
+/** The system's: a breach still unmet after its grace period goes to the street's supervisors. */
+export interface EscalateCase extends CommandBase {
+  readonly type: 'EscalateCase';
+  readonly escalation: Escalation;
+  readonly instruction: string;
+}
+
 export interface SupplementResidentInfo extends CommandBase {
   readonly type: 'SupplementResidentInfo';
   readonly note: string;
@@ -250,6 +269,8 @@ export type CaseCommand =
   | RaiseSlaWarning
   | RecordSlaBreach
   | ExpireFeedbackWindow
+  | SetDueTimes
+  | EscalateCase
   | SupplementResidentInfo
   | RevealContact;
 

@@ -5,6 +5,7 @@ import { decide, evolve, replay } from './case.decider';
 import { CASE_ERROR_KINDS, CaseError, type CaseErrorCode } from './case.errors';
 import type { CaseEvent, CaseEventType } from './case.events';
 import {
+  dueTimesKey,
   CASE_STATUSES,
   TERMINAL_STATUSES,
   initialState,
@@ -78,6 +79,8 @@ const MAY_PRODUCE: Record<CaseCommandType, readonly CaseEventType[]> = {
   RuleUnreasonable: ['case.ruled_unreasonable'],
   RaiseSlaWarning: ['case.sla_warning_raised'],
   RecordSlaBreach: ['case.sla_breached'],
+  SetDueTimes: ['case.due_times_set'],
+  EscalateCase: ['case.supervised'],
   SupplementResidentInfo: ['case.resident_info_supplemented'],
   RevealContact: ['case.contact_revealed'],
 };
@@ -158,6 +161,8 @@ const ANY_OPEN_STATUS: readonly CaseCommandType[] = [
   'RuleUnreasonable',
   'RaiseSlaWarning',
   'RecordSlaBreach',
+  'EscalateCase',
+  'SetDueTimes',
   'SupplementResidentInfo',
 ];
 const BEFORE_RESOLUTION: readonly CaseCommandType[] = [...ANY_OPEN_STATUS, 'GrantExtension', 'DispatchCase'];
@@ -196,6 +201,7 @@ const RELEVANT: Record<CaseStatus, readonly CaseCommandType[]> = {
     'ReopenCase',
     'RaiseSlaWarning',
     'RecordSlaBreach',
+    'SetDueTimes',
   ],
   closed: ['ReopenCase', 'RecordFeedback', 'SuperviseCase'],
   withdrawn: ALL_COMMAND_TYPES,
@@ -295,6 +301,8 @@ function fittingActor(
     case 'RecordSlaBreach':
     case 'ExpireFeedbackWindow':
     case 'ExpireHandOver':
+    case 'SetDueTimes':
+    case 'EscalateCase':
       return actors.system;
     default: {
       const _exhaustive: never = type;
@@ -409,6 +417,30 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
       return cmd.slaWarning({ ...common, ...clockArgs });
     case 'RecordSlaBreach':
       return cmd.slaBreach({ ...common, ...clockArgs });
+    case 'SetDueTimes':
+      return cmd.setDueTimes({
+        ...common,
+        // Blank: no clocks at all (case.invalid_due_times).
+        clocks: step.blankText
+          ? []
+          : [
+              {
+                clock: step.clock,
+                round: 1,
+                dueAt: clockArgs.dueAt,
+                budgetMs: 3_600_000,
+                usedMs: 0,
+                counting: 'business',
+                running: true,
+              },
+            ],
+      });
+    case 'EscalateCase':
+      return cmd.escalate({
+        ...common,
+        escalation: { ...clockArgs, toOrgUnit: 'pc.gucheng' },
+        ...blank('instruction'),
+      });
     case 'SupplementResidentInfo':
       return cmd.supplement({ ...common, ...blank('note'), maxSupplements: SUPPLEMENT_CAP });
     case 'RevealContact':
@@ -436,6 +468,29 @@ function isDocumentedNoOp(command: CaseCommand, status: CaseStatus, stream: read
     return (
       status === 'resolved' &&
       round.some((e) => e.type === 'case.feedback_recorded' || e.type === 'case.feedback_window_expired')
+    );
+  }
+  if (command.type === 'SetDueTimes') {
+    const last = stream.filter((e) => e.type === 'case.due_times_set').at(-1);
+    return (
+      last !== undefined &&
+      dueTimesKey(last.policyId, last.clocks) === dueTimesKey(command.policyId, command.clocks)
+    );
+  }
+  if (command.type === 'EscalateCase') {
+    const { clock, dueAt } = command.escalation;
+    const breached = stream.some(
+      (e) => e.type === 'case.sla_breached' && e.clock === clock && e.dueAt === dueAt,
+    );
+    const escalated = stream.some(
+      (e) => e.type === 'case.supervised' && e.escalation?.clock === clock && e.escalation.dueAt === dueAt,
+    );
+    const contacted = stream.some((e) => e.type === 'case.resident_contacted');
+    return (
+      !breached ||
+      escalated ||
+      (clock === 'response' && contacted) ||
+      (clock === 'resolution' && status === 'resolved')
     );
   }
   if (command.type === 'RaiseSlaWarning' || command.type === 'RecordSlaBreach') {
@@ -659,10 +714,12 @@ describe('case decider: properties over random command sequences', () => {
     expect(seen.accepted.keys().sort()).toEqual([...ALL_COMMAND_TYPES].sort());
     expect(seen.codes.keys().sort()).toEqual((Object.keys(CASE_ERROR_KINDS) as CaseErrorCode[]).sort());
     expect(seen.noOps.keys().sort()).toEqual([
+      'EscalateCase',
       'ExpireFeedbackWindow',
       'ExpireHandOver',
       'RaiseSlaWarning',
       'RecordSlaBreach',
+      'SetDueTimes',
     ]);
   });
 });

@@ -15,6 +15,8 @@ import type {
   RecordHandlingStep,
   RecordResidentContact,
   RecordSlaBreach,
+  SetDueTimes,
+  EscalateCase,
   ReferStep,
   ReopenCase,
   ResolveCase,
@@ -45,6 +47,7 @@ import {
 } from './case.lifecycle';
 import {
   initialState,
+  dueTimesKey,
   slaAlertKey,
   type CaseFacts,
   type CaseState,
@@ -53,7 +56,15 @@ import {
   type InHandlingCase,
   type RuleFacts,
 } from './case.state';
-import { CHANNELS, isBlankText, type ActorRef, type Instant, type Role } from './case.types';
+import {
+  CHANNELS,
+  TIMED_CLOCKS,
+  isBlankText,
+  type ActorRef,
+  type DueTime,
+  type Instant,
+  type Role,
+} from './case.types';
 
 type StateIn<S extends CaseStatus> = Extract<CaseState, { status: S }>;
 
@@ -131,6 +142,10 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       return raiseSlaWarning(command, state);
     case 'RecordSlaBreach':
       return recordSlaBreach(command, state);
+    case 'SetDueTimes':
+      return setDueTimes(command, state);
+    case 'EscalateCase':
+      return escalate(command, state);
     case 'SupplementResidentInfo':
       return supplementResidentInfo(command, state);
     case 'RevealContact':
@@ -588,6 +603,86 @@ function recordSlaBreach(c: RecordSlaBreach, state: CaseState): CaseEvent[] {
   return [{ type: 'case.sla_breached', ...stamp(c), clock: c.clock, dueAt: c.dueAt }];
 }
 
+/**
+ * The watcher's due times: recorded when they differ from those last set (a retried or raced
+ * command records nothing twice). A closed case keeps the due times it had (like every timer,
+ * refused there).
+ */
+function setDueTimes(c: SetDueTimes, state: CaseState): CaseEvent[] {
+  const s = requireStatus(state, OPEN, c);
+  requireText(c.policyId, 'policyId');
+  requireDueTimes(c.clocks);
+  if (c.calendarVersion !== null && !(Number.isInteger(c.calendarVersion) && c.calendarVersion >= 0)) {
+    throw invalidDueTimes('calendarVersion', 'a whole number from 0, or null');
+  }
+  if (s.dueTimes === dueTimesKey(c.policyId, c.clocks)) return [];
+  return [
+    {
+      type: 'case.due_times_set',
+      ...stamp(c),
+      policyId: c.policyId,
+      calendarVersion: c.calendarVersion,
+      cause: c.cause,
+      clocks: c.clocks,
+    },
+  ];
+}
+
+function requireDueTimes(clocks: readonly DueTime[]): void {
+  const list: unknown = clocks; // untyped input may carry anything
+  if (!Array.isArray(list) || clocks.length === 0 || clocks.length > TIMED_CLOCKS.length) {
+    throw invalidDueTimes('clocks', `one to ${TIMED_CLOCKS.length} clocks`);
+  }
+  const seen = new Set<string>();
+  for (const clock of clocks) {
+    if (!TIMED_CLOCKS.includes(clock.clock) || seen.has(clock.clock)) {
+      throw invalidDueTimes('clocks', 'each clock once, by its name');
+    }
+    seen.add(clock.clock);
+    const whole = (n: number, min: number): boolean => Number.isSafeInteger(n) && n >= min;
+    if (!whole(clock.round, 1) || !whole(clock.budgetMs, 0) || !whole(clock.usedMs, 0)) {
+      throw invalidDueTimes('clocks', 'rounds from 1, budgets and time used in whole milliseconds');
+    }
+    if (clock.dueAt !== null && Number.isNaN(Date.parse(clock.dueAt))) {
+      throw invalidDueTimes('clocks', 'due times are instants, or null while paused');
+    }
+    if (clock.counting !== 'business' && clock.counting !== 'calendar') {
+      throw invalidDueTimes('clocks', "counting is 'business' or 'calendar'");
+    }
+  }
+}
+
+function invalidDueTimes(field: string, message: string): CaseError {
+  return new CaseError('case.invalid_due_times', 'The due times are not ones the SLA rules make.', [
+    { field, reason: 'invalidValue', message },
+  ]);
+}
+
+/**
+ * The system escalates a breach still unmet after its grace period to the street's supervisors:
+ * once per breach (clock and breached due time), only for a breach recorded and a clock still
+ * running — a clock met or stopped since has nothing left to escalate.
+ */
+function escalate(c: EscalateCase, state: CaseState): CaseEvent[] {
+  const s = requireStatus(state, OPEN, c);
+  requireText(c.instruction, 'instruction');
+  requireText(c.escalation.toOrgUnit, 'toOrgUnit');
+  const key = slaAlertKey(c.escalation.clock, c.escalation.dueAt);
+  if (!s.slaBreaches.has(key) || s.escalations.has(key) || !clockRunning(s, c.escalation.clock)) return [];
+  return [
+    {
+      type: 'case.supervised',
+      ...stamp(c),
+      instruction: c.instruction,
+      escalation: {
+        clock: c.escalation.clock,
+        dueAt: c.escalation.dueAt,
+        toOrgUnit: c.escalation.toOrgUnit,
+      },
+    },
+  ];
+}
+
 function supplementResidentInfo(c: SupplementResidentInfo, state: CaseState): CaseEvent[] {
   const s = requireStatus(state, OPEN, c);
   requireCaseResident(c.actor, s);
@@ -818,6 +913,17 @@ function evolveRuleFacts(facts: RuleFacts, event: CaseEvent, moved: boolean): Ru
       };
     case 'case.sla_breached':
       return { ...facts, slaBreaches: new Set(facts.slaBreaches).add(slaAlertKey(event.clock, event.dueAt)) };
+    case 'case.supervised':
+      return event.escalation === undefined
+        ? null
+        : {
+            ...facts,
+            escalations: new Set(facts.escalations).add(
+              slaAlertKey(event.escalation.clock, event.escalation.dueAt),
+            ),
+          };
+    case 'case.due_times_set':
+      return { ...facts, dueTimes: dueTimesKey(event.policyId, event.clocks) };
     case 'case.resident_info_supplemented':
       return { ...facts, supplements: facts.supplements + 1 };
     // The location's community is involved from submission on (submittedState).
@@ -837,7 +943,6 @@ function evolveRuleFacts(facts: RuleFacts, event: CaseEvent, moved: boolean): Ru
     case 'case.reopened':
     case 'case.withdrawn':
     case 'case.merged_into':
-    case 'case.supervised':
     case 'case.extension_granted':
     case 'case.ruled_unreasonable':
     case 'case.contact_revealed':
@@ -874,6 +979,8 @@ function submittedState(event: Extract<CaseEvent, { type: 'case.submitted' }>): 
     submitter: event.by,
     slaWarnings: new Set(),
     slaBreaches: new Set(),
+    escalations: new Set(),
+    dueTimes: null,
     supplements: 0,
     involvedUnits: new Set(event.location.communityCode ? [event.location.communityCode] : []),
     involvedCadres: new Set(),
@@ -888,6 +995,8 @@ function ruleFactsOf(s: ExistingCase): RuleFacts {
     submitter: s.submitter,
     slaWarnings: s.slaWarnings,
     slaBreaches: s.slaBreaches,
+    escalations: s.escalations,
+    dueTimes: s.dueTimes,
     supplements: s.supplements,
     involvedUnits: s.involvedUnits,
     involvedCadres: s.involvedCadres,
@@ -902,6 +1011,8 @@ export function lifecycleOf(s: ExistingCase): CaseLifecycle {
     submitter: _submitter,
     slaWarnings: _slaWarnings,
     slaBreaches: _slaBreaches,
+    escalations: _escalations,
+    dueTimes: _dueTimes,
     supplements: _supplements,
     involvedUnits: _involvedUnits,
     involvedCadres: _involvedCadres,

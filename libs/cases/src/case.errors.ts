@@ -35,6 +35,8 @@ export const CASE_ERROR_KINDS = {
   'case.hand_over_to_self': 'validation',
   'case.merge_into_self': 'validation',
   'case.invalid_extension': 'validation',
+  /** The SLA watcher's due times are not ones its rules make (a system command only). */
+  'case.invalid_due_times': 'validation',
   /** A reason, note, summary or other required text is empty or only whitespace. */
   'case.missing_text': 'validation',
   /**

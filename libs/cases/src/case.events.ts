@@ -4,6 +4,9 @@ import type {
   CaseLocation,
   Channel,
   ContactMethod,
+  DueTime,
+  DueTimesCause,
+  Escalation,
   Instant,
   ReferralTarget,
   ResidentContact,
@@ -207,6 +210,11 @@ export interface CaseMergedInto extends EventBase {
 export interface CaseSupervised extends EventBase {
   readonly type: 'case.supervised';
   readonly instruction: string;
+  /**
+   * Set when the system escalated an unmet breach after its grace period (ADR 0029): once per
+   * clock and breached due time. Absent on a supervisor's own instruction (no new version).
+   */
+  readonly escalation?: Escalation;
 }
 
 export interface ExtensionGranted extends EventBase {
@@ -236,6 +244,20 @@ export interface SlaBreached extends EventBase {
   readonly type: 'case.sla_breached';
   readonly clock: SlaClock;
   readonly dueAt: Instant;
+}
+
+/**
+ * The SLA watcher's due times for the case's clocks as the calendar and the catalogue's policy
+ * make them (ADR 0029): set when a clock starts, pauses, resumes, is extended or restarts, and
+ * again when a calendar or policy change moves them. Every clock started so far is listed.
+ */
+export interface DueTimesSet extends EventBase {
+  readonly type: 'case.due_times_set';
+  readonly policyId: string;
+  /** The calendar stream's version they were computed on; null on the built-in calendar. */
+  readonly calendarVersion: number | null;
+  readonly cause: DueTimesCause;
+  readonly clocks: readonly DueTime[];
 }
 
 export interface FeedbackWindowExpired extends EventBase {
@@ -283,6 +305,7 @@ export type CaseEvent =
   | CaseRuledUnreasonable
   | SlaWarningRaised
   | SlaBreached
+  | DueTimesSet
   | FeedbackWindowExpired
   | ResidentInfoSupplemented
   | ContactRevealed;
@@ -294,7 +317,7 @@ export type CaseEventType = CaseEvent['type'];
  * CASE_EVENT_CODEC (case.codec.ts). `case.submitted` v2: every field present (v1 may lack some).
  * An optional field added to a shape needs no new version: data without it reads as before
  * (`case.handed_over`'s `expiresAt`, `case.dispatched`'s routing fields,
- * `case.sla_warning_raised`'s `threshold`).
+ * `case.sla_warning_raised`'s `threshold`, `case.supervised`'s `escalation`).
  */
 export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>> = {
   'case.submitted': 2,
@@ -322,6 +345,7 @@ export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>>
   'case.ruled_unreasonable': 1,
   'case.sla_warning_raised': 1,
   'case.sla_breached': 1,
+  'case.due_times_set': 1,
   'case.feedback_window_expired': 1,
   'case.resident_info_supplemented': 1,
   'case.contact_revealed': 1,

@@ -30,6 +30,8 @@ describe('case evolve and replay', () => {
       ruledUnreasonable: false,
       slaWarnings: new Set([slaAlertKey('resolution', LATER)]),
       slaBreaches: new Set(),
+      escalations: new Set(),
+      dueTimes: null,
       returnCount: 0,
       reopenCount: 0,
       supplements: 0,

@@ -324,6 +324,7 @@ export function evolveLifecycle(lifecycle: CaseLifecycle, event: CaseEvent): Cas
     case 'case.handling_step_recorded':
     case 'case.supervised':
     case 'case.extension_granted':
+    case 'case.due_times_set':
     case 'case.resident_info_supplemented':
     case 'case.contact_revealed':
       return s;

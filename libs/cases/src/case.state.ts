@@ -9,7 +9,7 @@ import type {
   SubmittedLifecycle,
   WithdrawnLifecycle,
 } from './case.lifecycle';
-import type { ActorRef, Instant, SlaClock } from './case.types';
+import type { ActorRef, DueTime, Instant, SlaClock } from './case.types';
 
 /**
  * What the decider needs to know about a case, rebuilt from its events by `evolve`: the case's
@@ -28,6 +28,10 @@ export interface RuleFacts {
   readonly slaWarnings: ReadonlySet<string>;
   /** SLA breaches already recorded, by `slaAlertKey(clock, dueAt)`. */
   readonly slaBreaches: ReadonlySet<string>;
+  /** Escalations already issued, by `slaAlertKey(clock, dueAt)` of the breach escalated. */
+  readonly escalations: ReadonlySet<string>;
+  /** `dueTimesKey` of the due times last set; null before any. */
+  readonly dueTimes: string | null;
   /** Supplements the resident (or someone for them) added, in every status: capped per case. */
   readonly supplements: number;
   /**
@@ -96,5 +100,18 @@ export const TERMINAL_STATUSES: readonly CaseStatus[] = ['withdrawn', 'merged'];
  * Key of a raised SLA warning or breach: one per clock and deadline, and for a warning that names
  * its threshold, per threshold too (a warning without one keeps the key it always had).
  */
+/**
+ * What makes two sets of due times the same: the policy and each clock's round, due time, budget
+ * and way of counting — not the time used (it moves with every instant), whether the clock still
+ * runs (the case's own events say when it stops) nor the cause.
+ */
+export const dueTimesKey = (policyId: string, clocks: readonly DueTime[]): string =>
+  JSON.stringify([
+    policyId,
+    [...clocks]
+      .sort((a, b) => (a.clock < b.clock ? -1 : a.clock > b.clock ? 1 : 0))
+      .map((c) => [c.clock, c.round, c.dueAt, c.budgetMs, c.counting]),
+  ]);
+
 export const slaAlertKey = (clock: SlaClock, dueAt: Instant, threshold?: number): string =>
   threshold === undefined ? `${clock}@${dueAt}` : `${clock}@${dueAt}#${threshold}`;

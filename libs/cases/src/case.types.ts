@@ -68,8 +68,53 @@ export interface AttachmentRef {
 
 export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied';
 
-/** The two SLA clocks a case runs: respond (contact the resident) and resolve. */
+/** The two SLA clocks a case records warnings and breaches for: respond (contact the resident) and resolve. */
 export type SlaClock = 'response' | 'resolution';
+
+/**
+ * Every clock the SLA rules time: dispatch (submission to the first dispatch), the two of
+ * `SlaClock`, and the feedback window after a resolution.
+ */
+export type TimedClock = 'dispatch' | SlaClock | 'feedbackWindow';
+
+export const TIMED_CLOCKS: readonly TimedClock[] = Object.freeze([
+  'dispatch',
+  'response',
+  'resolution',
+  'feedbackWindow',
+]);
+
+/**
+ * One clock's due time as the SLA watcher computed it on the business calendar (ADR 0029): what
+ * every case view shows, without a calendar of its own.
+ */
+export interface DueTime {
+  readonly clock: TimedClock;
+  /** 1, and one more per reopen for the resolution clock and the feedback window. */
+  readonly round: number;
+  /** When it runs out, after pauses and extensions; null while paused. */
+  readonly dueAt: Instant | null;
+  /** Counted time the limit allows, extensions included (milliseconds). */
+  readonly budgetMs: number;
+  /** Counted time used up to the event's `at` (milliseconds). */
+  readonly usedMs: number;
+  /** How the clock counts: business hours on business days, or all the time. */
+  readonly counting: 'business' | 'calendar';
+  /** Counting at the event's `at` (false: paused, met or stopped). */
+  readonly running: boolean;
+}
+
+/** Why the due times were set again: the case changed, or the calendar or the catalogue did. */
+export type DueTimesCause = 'case' | 'calendar' | 'policy';
+
+/** An escalation after a breach and its grace period: to whom, for which breach. */
+export interface Escalation {
+  readonly clock: SlaClock;
+  /** The breached due time (RecordSlaBreach's `dueAt`). */
+  readonly dueAt: Instant;
+  /** The unit escalated to: the street of the case's owner (or queue), or the district. */
+  readonly toOrgUnit: string;
+}
 
 export type ReferralTarget = 'office' | 'agency';
 

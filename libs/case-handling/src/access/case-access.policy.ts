@@ -99,7 +99,9 @@ export function actionOf(command: CaseCommand): CaseAction {
     type === 'RaiseSlaWarning' ||
     type === 'RecordSlaBreach' ||
     type === 'ExpireFeedbackWindow' ||
-    type === 'ExpireHandOver'
+    type === 'ExpireHandOver' ||
+    type === 'SetDueTimes' ||
+    type === 'EscalateCase'
   ) {
     throw new Error(`${type} is not an action a person takes on an existing case`);
   }

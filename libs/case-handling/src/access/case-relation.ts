@@ -74,6 +74,8 @@ export type CaseAction = Exclude<
   | 'RecordSlaBreach'
   | 'ExpireFeedbackWindow'
   | 'ExpireHandOver'
+  | 'SetDueTimes'
+  | 'EscalateCase'
 >;
 
 /**

@@ -19,6 +19,15 @@ export const caseProblems = (...codes: readonly CaseErrorCode[]): ProblemCodes =
 /** Only SubmitCase meets these. */
 const INTAKE_ONLY: readonly CaseErrorCode[] = ['case.already_exists', 'case.missing_field'];
 
+/**
+ * Only the system's own commands meet these (the SLA watcher's due times, its expiry of a
+ * hand-over): no HTTP operation answers them.
+ */
+export const CASE_CODES_NOT_OVER_HTTP: readonly CaseErrorCode[] = [
+  'case.invalid_due_times',
+  'case.hand_over_not_expired',
+];
+
 /** The store refuses an event it cannot keep: defence behind the DTO limits, still a 4xx. */
 const STORE_PROBLEMS = problemCodes(InvalidEventError, EventTooLargeError);
 
@@ -27,7 +36,11 @@ const STORE_PROBLEMS = problemCodes(InvalidEventError, EventTooLargeError);
  * rules, a version conflict, any refusal of the decider, and the store's limits.
  */
 export const CASE_ACTION_PROBLEMS: ProblemCodes = problemCodes(
-  caseProblems(...(Object.keys(CASE_ERROR_KINDS) as CaseErrorCode[]).filter((c) => !INTAKE_ONLY.includes(c))),
+  caseProblems(
+    ...(Object.keys(CASE_ERROR_KINDS) as CaseErrorCode[]).filter(
+      (c) => !INTAKE_ONLY.includes(c) && !CASE_CODES_NOT_OVER_HTTP.includes(c),
+    ),
+  ),
   CaseActionNotAllowedError,
   PreconditionRequiredError,
   PreconditionFailedError,

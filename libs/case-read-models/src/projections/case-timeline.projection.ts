@@ -4,9 +4,11 @@ import type {
   CaseEvent,
   CaseEventType,
   CaseRouted,
+  DueTimesSet,
   ReferralTarget,
   Role,
   SlaClock,
+  TimedClock,
 } from '@tongban/cases';
 import { formatPosition, type RecordedEvent } from '@tongban/event-store';
 import {
@@ -223,6 +225,12 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
         ? `Merged into case ${event.intoCaseId}`
         : 'Merged into another case about the same matter';
     case 'case.supervised':
+      if (event.escalation !== undefined) {
+        const breach = `${CLOCK_NAMES[event.escalation.clock]} deadline passed ${toInstant(event.escalation.dueAt)} and not met`;
+        return staff
+          ? `Escalated to ${event.escalation.toOrgUnit}: ${breach}`
+          : `Escalated for supervision: ${breach}`;
+      }
       return `Supervision instruction from ${staff ? event.by.id : name.actor(event.by)}`;
     case 'case.extension_granted':
       return `${CLOCK_NAMES[event.clock]} deadline extended by ${event.extraBusinessDays} business day${
@@ -234,6 +242,8 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
       return `${CLOCK_NAMES[event.clock]} deadline near: due ${toInstant(event.dueAt)}`;
     case 'case.sla_breached':
       return `${CLOCK_NAMES[event.clock]} deadline passed: was due ${toInstant(event.dueAt)}`;
+    case 'case.due_times_set':
+      return dueTimesText(event);
     case 'case.feedback_window_expired':
       return 'Feedback window expired without feedback';
     case 'case.resident_info_supplemented':
@@ -245,6 +255,30 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
       return _exhaustive;
     }
   }
+}
+
+const TIMED_CLOCK_NAMES: Readonly<Record<TimedClock, string>> = {
+  dispatch: 'Dispatch',
+  ...CLOCK_NAMES,
+  feedbackWindow: 'Feedback window',
+};
+
+/** The due times the SLA rules set, in words: the running clocks' due times, paused ones as such. */
+function dueTimesText(event: DueTimesSet): string {
+  const parts = event.clocks
+    .filter((c) => c.running || c.dueAt === null)
+    .map((c) =>
+      c.dueAt === null
+        ? `${TIMED_CLOCK_NAMES[c.clock]} paused`
+        : `${TIMED_CLOCK_NAMES[c.clock]} due ${toInstant(c.dueAt)}`,
+    );
+  const why =
+    event.cause === 'calendar'
+      ? 'Due times moved by a calendar change'
+      : event.cause === 'policy'
+        ? 'Due times moved by a time-limit change'
+        : 'Due times set';
+  return parts.length === 0 ? why : `${why}: ${parts.join('; ')}`;
 }
 
 /** Where a routed case waits, in words. */

@@ -3,6 +3,7 @@ import { decide, evolve } from '../case.decider';
 import { CaseError } from '../case.errors';
 import type { CaseEvent } from '../case.events';
 import {
+  dueTimesKey,
   initialState,
   slaAlertKey,
   type CaseState,
@@ -15,6 +16,7 @@ import type {
   CaseLocation,
   Channel,
   ContactMethod,
+  DueTime,
   Instant,
   ReferralTarget,
   ResidentContact,
@@ -298,6 +300,9 @@ const DISPATCHERS: Readonly<Record<Street, ActorRef>> = {
 const DISTRICT_DISPATCHER: ActorRef = { id: 'dispatcher-district', role: 'dispatcher', orgUnit: 'pc' };
 const ROUTER: ActorRef = { id: 'router', role: 'system' };
 const SLA_WATCHER: ActorRef = { id: 'sla-watcher', role: 'system' };
+/** The policy the workload's due times cite, and the grace after a breach before escalation. */
+const WORKLOAD_POLICY = 'workload-calendar';
+const ESCALATION_GRACE = 4 * 3_600_000;
 const SUPERVISORS: Readonly<Record<Street | 'district', ActorRef>> = {
   gucheng: { id: 'supervisor-gucheng', role: 'supervisor', orgUnit: 'pc.gucheng' },
   zhenhua: { id: 'supervisor-zhenhua', role: 'supervisor', orgUnit: 'pc.zhenhua' },
@@ -635,6 +640,7 @@ interface LiveCase {
   state: CaseState;
   version: number;
   lastAt: number;
+  submittedAt: number;
   responseDue: number;
   resolutionDue: number;
   /** Handling steps and contacts since acceptance or the last reopen. */
@@ -875,6 +881,7 @@ class Workload {
       case 'case.ruled_unreasonable':
       case 'case.sla_warning_raised':
       case 'case.sla_breached':
+      case 'case.due_times_set':
       case 'case.feedback_window_expired':
       case 'case.hand_over_withdrawn':
       case 'case.hand_over_expired':
@@ -932,6 +939,7 @@ class Workload {
       state: initialState,
       version: 0,
       lastAt: arrival,
+      submittedAt: 0,
       responseDue: 0,
       resolutionDue: 0,
       workDone: 0,
@@ -972,6 +980,7 @@ class Workload {
     const day = instant(at).slice(0, 10).replaceAll('-', '');
     const number = (this.caseNumbers.get(day) ?? 0) + 1;
     this.caseNumbers.set(day, number);
+    live.submittedAt = at;
     live.responseDue = deadline(addBusinessDays(at, 1));
     live.resolutionDue = deadline(addBusinessDays(at, topic.limitDays));
     const resident = RESIDENTS.find((r) => r.actor.id === live.submitter.id);
@@ -1517,6 +1526,24 @@ class Workload {
     const extension = this.extensionPlan(live, now);
     if (extension) return extension;
 
+    // The watcher records the due times it computes as soon as they change (ADR 0029).
+    const dueTimes = paused ? null : this.dueTimes(live, unresolved);
+    if (dueTimes && state.dueTimes !== dueTimesKey(WORKLOAD_POLICY, dueTimes) && now + MINUTE < horizon) {
+      return {
+        at: now + MINUTE,
+        command: (a) => ({
+          type: 'SetDueTimes',
+          caseId: live.id,
+          actor: SLA_WATCHER,
+          at: a,
+          policyId: WORKLOAD_POLICY,
+          calendarVersion: null,
+          cause: 'case',
+          clocks: dueTimes,
+        }),
+      };
+    }
+
     const timers: { at: number; clock: SlaClock; due: number; breach: boolean }[] = [];
     const clocks: [SlaClock, number, number, boolean][] = [
       ['response', live.responseDue, 4 * HOUR, !state.contacted],
@@ -1536,6 +1563,31 @@ class Workload {
         });
       }
     }
+    // A breach still unmet after its grace period goes to the street's supervisors, once.
+    for (const [clock, due, , running] of clocks) {
+      const key = slaAlertKey(clock, instant(due));
+      if (running && !paused && state.slaBreaches.has(key) && !state.escalations.has(key)) {
+        const at = Math.max(now + MINUTE, due + ESCALATION_GRACE);
+        if (at <= horizon) {
+          return {
+            at,
+            command: (a) => ({
+              type: 'EscalateCase',
+              caseId: live.id,
+              actor: SLA_WATCHER,
+              at: a,
+              escalation: {
+                clock,
+                dueAt: instant(due),
+                toOrgUnit: live.community.code.split('.').slice(0, 2).join('.'),
+              },
+              instruction: '超时未办结，升级至街道督办',
+            }),
+          };
+        }
+      }
+    }
+
     const first = timers.filter((t) => t.at <= horizon).sort((a, b) => a.at - b.at)[0];
     if (!first) return plan;
     const dueAt = instant(first.due);
@@ -1553,6 +1605,26 @@ class Workload {
               dueAt,
             },
     };
+  }
+
+  /** The response and resolution due times as the workload keeps them, in calendar time. */
+  private dueTimes(live: LiveCase, unresolved: boolean): DueTime[] | null {
+    if (live.responseDue === 0) return null;
+    const due = (clock: SlaClock, at: number, running: boolean): DueTime => ({
+      clock,
+      round: 1 + (live.state.status === 'none' ? 0 : live.state.reopenCount),
+      dueAt: instant(at),
+      budgetMs: Math.max(0, Math.round(at - live.submittedAt)),
+      usedMs: Math.max(0, Math.round(Math.min(at, live.lastAt) - live.submittedAt)),
+      counting: 'calendar',
+      running,
+    });
+    const state = live.state;
+    const contacted = state.status !== 'none' && state.contacted;
+    return [
+      { ...due('response', live.responseDue, !contacted), round: 1 },
+      due('resolution', live.resolutionDue, unresolved),
+    ];
   }
 
   private extensionPlan(live: LiveCase, now: number): Plan {

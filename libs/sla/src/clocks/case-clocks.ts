@@ -234,6 +234,7 @@ export function slaClocks(
       case 'case.supervised':
       case 'case.sla_warning_raised':
       case 'case.sla_breached':
+      case 'case.due_times_set':
       case 'case.resident_info_supplemented':
       case 'case.contact_revealed':
         break;
