@@ -220,12 +220,14 @@ describe('readiness and metrics in an outage (standalone)', () => {
       expect(await metric('tongban_projection_failures')).toBeGreaterThanOrEqual(1);
       expect(await metric('tongban_projection_lag_events')).toBeGreaterThanOrEqual(1);
       // The others are current: the case's timeline has it while its detail cannot be built.
-      const timeline = await db.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM rm_case_timeline WHERE case_id = $1`,
+      const timeline = await db.query<Array<{ type: string }>>(
+        `SELECT type FROM rm_case_timeline WHERE case_id = $1 ORDER BY version`,
         [filed.body['caseId']],
       );
-      // Its submission and, in the same append, its routing (issue 13).
-      expect(timeline[0]!.n).toBe(2);
+      // Its submission and, in the same append, its routing (issue 13); then, once the SLA
+      // watcher has seen it, its due times (ADR 0029).
+      expect(timeline.map((r) => r.type).slice(0, 2)).toEqual(['case.submitted', 'case.routed']);
+      expect(timeline.slice(2).every((r) => r.type === 'case.due_times_set')).toBe(true);
     } finally {
       await db.query('DROP TRIGGER stuck_one ON rm_case_detail');
       await db.query('DROP FUNCTION public.stuck_one()');

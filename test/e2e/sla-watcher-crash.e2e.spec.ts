@@ -147,14 +147,15 @@ describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
       },
       { timeoutMs: 40_000, intervalMs: 100 },
     );
-    // Settled: nothing more to raise on any case, and no lease still running. (A case the killed
-    // process had claimed may keep its name in `leased_by` once the feed recorded its breach:
-    // with nothing due, nobody claims it again, and the lease has long run out.)
+    // Settled: nothing more due on any case until its escalation (SLA_ESCALATION_GRACE_HOURS,
+    // 24 h after the breach; ADR 0029), and no lease still running. (A case the killed process had
+    // claimed may keep its name in `leased_by` once the feed recorded its breach: with nothing
+    // due, nobody claims it again, and the lease has long run out.)
     await eventually(
       async () => {
         const { rows } = await pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM sla_watch_schedule
-            WHERE case_id = ANY($1) AND next_due_at IS NULL
+            WHERE case_id = ANY($1) AND next_due_at > now() + interval '23 hours'
               AND (leased_until IS NULL OR leased_until < now())`,
           [ids],
         );

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createStandaloneApp } from '../../apps/standalone/src/start-standalone';
 import { getJson } from './boot';
+import { eventually } from '@tongban/testing';
 
 /** `npm start`'s app, in-process: embedded PostgreSQL, in-process bus, nothing installed. */
 describe('standalone mode', () => {
@@ -139,16 +140,33 @@ describe('standalone mode', () => {
       { 'if-match': '"2"' },
     );
     expect(dispatched.status).toBe(200);
-    const accepted = await post(cadre, `/cases/${id}/accept`, {}, { 'if-match': '"3"' });
+    // The SLA watcher runs in-process and records due times as the clocks start (ADR 0029): the
+    // dispatcher's If-Match may be behind them, which is no conflict.
+    const accepted = await post(
+      cadre,
+      `/cases/${id}/accept`,
+      {},
+      { 'if-match': `"${String(dispatched.body['version'])}"` },
+    );
     expect(accepted.status).toBe(200);
-    const history = await fetch(`${base}/api/v1/cases/${id}/history`, {
-      headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
+    type Recorded = { type: string; data: Record<string, unknown> };
+    const readHistory = async (): Promise<Recorded[]> => {
+      const history = await fetch(`${base}/api/v1/cases/${id}/history`, {
+        headers: { authorization: `Bearer ${await token('demo-supervisor-district')}` },
+      });
+      expect(history.status).toBe(200);
+      return ((await history.json()) as { events: Recorded[] }).events;
+    };
+    // Once the watcher has seen the dispatch, the response and resolution clocks have due times.
+    const events = await eventually(async () => {
+      const all = await readHistory();
+      const last = all.filter((e) => e.type === 'case.due_times_set').at(-1);
+      const clocks = (last?.data['clocks'] ?? []) as Array<{ clock: string; dueAt: string | null }>;
+      if (!clocks.some((c) => c.clock === 'resolution' && c.dueAt !== null))
+        throw new Error('no due times yet');
+      return all;
     });
-    expect(history.status).toBe(200);
-    const events = (
-      (await history.json()) as { events: Array<{ type: string; data: Record<string, unknown> }> }
-    ).events;
-    expect(events.map((e) => e.type)).toEqual([
+    expect(events.map((e) => e.type).filter((t) => t !== 'case.due_times_set')).toEqual([
       'case.submitted',
       'case.routed',
       'case.dispatched',
@@ -164,13 +182,17 @@ describe('standalone mode', () => {
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const after = accepted.body['position'] as string;
-    const detail = await get(cadre, `/cases/${id}?after=${after}`);
+    const detail = await eventually(async () => {
+      const read = await get(cadre, `/cases/${id}?after=${after}`);
+      expect(read.body['version']).toBe(events.length);
+      return read;
+    });
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({
       caseId: id,
       status: 'in_handling',
       ownerId: cadre,
-      version: 4,
+      version: events.length,
       resident: { name: '李大爷', phone: '139****1111' },
       consistency: { status: 'current', requested: after },
     });
@@ -182,12 +204,14 @@ describe('standalone mode', () => {
     // read model in-process, blue/green, and it reads the same afterwards.
     const rebuilt = await post('demo-admin', '/admin/read-models/case_detail/rebuild', {}, {});
     expect(rebuilt.status).toBe(200);
-    expect(rebuilt.body).toMatchObject({ projection: 'case_detail', events: 4 });
+    expect(rebuilt.body).toMatchObject({ projection: 'case_detail', events: events.length });
     const again = await get(cadre, `/cases/${id}`);
     expect({ ...again.body, consistency: null }).toEqual({ ...detail.body, consistency: null });
     const models = await get('demo-admin', '/admin/read-models');
     expect(models.body['readModels']).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'case_detail', eventsApplied: 4 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'case_detail', eventsApplied: events.length }),
+      ]),
     );
     expect((await post(cadre, '/admin/read-models/case_detail/rebuild', {}, {})).status).toBe(403);
     expect((await post('demo-admin', '/admin/read-models/nope/rebuild', {}, {})).body).toMatchObject({

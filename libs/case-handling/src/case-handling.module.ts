@@ -32,6 +32,7 @@ import { CompleteReferralHandler } from './complete-referral/complete-referral.c
 import { CompleteReferralController } from './complete-referral/complete-referral.controller';
 import { DispatchCaseHandler } from './dispatch-case/dispatch-case.command';
 import { DispatchCaseController } from './dispatch-case/dispatch-case.controller';
+import { EscalateCaseHandler } from './escalate-case/escalate-case.command';
 import { ExpireFeedbackWindowHandler } from './expire-feedback-window/expire-feedback-window.command';
 import { ExpireHandOverHandler } from './expire-hand-over/expire-hand-over.command';
 import { GrantExtensionHandler } from './grant-extension/grant-extension.command';
@@ -48,6 +49,7 @@ import { RecordHandlingStepController } from './record-handling-step/record-hand
 import { RecordResidentContactHandler } from './record-resident-contact/record-resident-contact.command';
 import { RecordResidentContactController } from './record-resident-contact/record-resident-contact.controller';
 import { RecordSlaBreachHandler } from './record-sla-breach/record-sla-breach.command';
+import { SetDueTimesHandler } from './set-due-times/set-due-times.command';
 import { ReferStepHandler, ReferToCatalogueUnitHandler } from './refer-step/refer-step.command';
 import { ReferStepController } from './refer-step/refer-step.controller';
 import { ReopenCaseHandler } from './reopen-case/reopen-case.command';
@@ -111,6 +113,7 @@ const USE_CASE_HANDLERS = [
   CompleteReferralHandler,
   DispatchCaseHandler,
   ExpireFeedbackWindowHandler,
+  EscalateCaseHandler,
   ExpireHandOverHandler,
   GrantExtensionHandler,
   HandOverCaseHandler,
@@ -120,6 +123,7 @@ const USE_CASE_HANDLERS = [
   RecordHandlingStepHandler,
   RecordResidentContactHandler,
   RecordSlaBreachHandler,
+  SetDueTimesHandler,
   ReferStepHandler,
   ReferToCatalogueUnitHandler,
   ReopenCaseHandler,

@@ -40,6 +40,8 @@ export {
 export { RaiseSlaWarningCommand } from './raise-sla-warning/raise-sla-warning.command';
 export { RecordSlaBreachCommand } from './record-sla-breach/record-sla-breach.command';
 export { ExpireFeedbackWindowCommand } from './expire-feedback-window/expire-feedback-window.command';
+export { SetDueTimesCommand } from './set-due-times/set-due-times.command';
+export { EscalateCaseCommand } from './escalate-case/escalate-case.command';
 export { ExpireHandOverCommand } from './expire-hand-over/expire-hand-over.command';
 export { actorOf } from './http/case-action.route';
 export { CaseRouter, ROUTER, routeCaseCommand } from './route-case/case-router';
@@ -81,7 +83,10 @@ export {
 export { CASE_DIRECTORY, fixedDirectory, type CaseDirectory } from './directory/case-directory';
 export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 
-export { SlaWatchSchedule1764806400000 } from './sla-watch/sla-watch.migration';
+export {
+  SlaWatchRulesVersions1764979200000,
+  SlaWatchSchedule1764806400000,
+} from './sla-watch/sla-watch.migration';
 export { SlaWatcher, type SlaCommandSender, type SlaWatcherSettings } from './sla-watch/sla-watcher';
 export { SlaSchedule, type ScheduleStats } from './sla-watch/sla-schedule';
 export {
@@ -95,8 +100,11 @@ export {
 export { SlaWatchService } from './sla-watch/sla-watch.service';
 
 import { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
-import { SlaWatchSchedule1764806400000 } from './sla-watch/sla-watch.migration';
+import {
+  SlaWatchRulesVersions1764979200000,
+  SlaWatchSchedule1764806400000,
+} from './sla-watch/sla-watch.migration';
 /** TypeORM migrations this context needs; pass them to TongbanDatabaseModule.forRoot. */
 export const CASE_HANDLING_MIGRATIONS = [CaseIntake1764201600000];
 /** The SLA watcher's schedule: for the deployables that run it (`slaWatch: true`). */
-export const SLA_WATCH_MIGRATIONS = [SlaWatchSchedule1764806400000];
+export const SLA_WATCH_MIGRATIONS = [SlaWatchSchedule1764806400000, SlaWatchRulesVersions1764979200000];

@@ -65,10 +65,13 @@ export {
 export {
   RECORDED_CLOCKS,
   dueActions,
+  dueTimesOf,
   instantOf,
   nextDueInstant,
+  pendingEscalations,
   recordedAlerts,
   type DueAction,
+  type DueEscalation,
   type RecordedAlert,
 } from './clocks/due-actions';
 export {

@@ -51,6 +51,24 @@ export interface WriteOptions {
 const MAX_ATTEMPTS = 3;
 
 /**
+ * The system's timekeeping on a case (ADR 0029): due times the SLA watcher set, warnings it
+ * raised, breaches it recorded. They change nothing a person decided on, so they never make a
+ * caller's `If-Match` stale; anything else does (an escalation is a supervision: it does).
+ */
+const TIMEKEEPING: ReadonlySet<CaseEvent['type']> = new Set([
+  'case.due_times_set',
+  'case.sla_warning_raised',
+  'case.sla_breached',
+]);
+
+/** `If-Match` still holds: the version read, or an older one followed only by timekeeping. */
+function stillCurrent(history: readonly CaseEvent[], expectedVersion: number): boolean {
+  if (expectedVersion === history.length) return true;
+  if (expectedVersion > history.length || expectedVersion < 1) return false;
+  return history.slice(expectedVersion).every((e) => TIMEKEEPING.has(e.type));
+}
+
+/**
  * The one write path for commands on existing cases: load the stream, the access policy, the use
  * case's own check, decide, append with the version that was read. Every use case's handler
  * calls it; none loads, decides or appends on its own.
@@ -65,6 +83,8 @@ export class CaseWriter {
   ): Promise<CaseCommandResult> {
     const streamId = caseStreamId(decision.caseId);
     const retry = expectedVersion === undefined && options.retrySafe === true;
+    /** The version a lost race was decided on: another attempt only past timekeeping, unless retry-safe. */
+    let lostOn: number | undefined;
     for (let attempt = 1; ; attempt++) {
       const recorded = await this.store.readStream(streamId);
       const version = recorded.length;
@@ -75,8 +95,11 @@ export class CaseWriter {
       // before anything else is worth saying), then the caller's relation to the case as it is.
       const person = decision.actor.role !== 'system';
       const visible = person ? requireVisible(decision.actor, decision.caseId, state) : undefined;
-      if (expectedVersion !== undefined && expectedVersion !== version) {
+      if (expectedVersion !== undefined && !stillCurrent(history, expectedVersion)) {
         throw new CaseVersionConflictError(decision.caseId, expectedVersion, version);
+      }
+      if (lostOn !== undefined && !retry && !stillCurrent(history, lostOn)) {
+        throw new CaseVersionConflictError(decision.caseId, lostOn, version);
       }
       if (visible) requireAllowed(actionOf(decision), decision.actor, decision.caseId, visible);
       // A case that does not exist is the decider's 404, whatever the use case would check.
@@ -104,9 +127,12 @@ export class CaseWriter {
         };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (!retry || attempt >= MAX_ATTEMPTS) {
+        // Lost a race: decided again on a fresh read — by a retry-safe command whatever came in
+        // between, by any other only past the system's timekeeping (the checks above).
+        if (attempt >= MAX_ATTEMPTS) {
           throw new CaseVersionConflictError(decision.caseId, version, error.actual);
         }
+        lostOn = version;
       }
     }
   }

@@ -91,6 +91,11 @@ export class StoredDirectory implements CaseDirectory, OnModuleInit, OnModuleDes
     return this.enabled;
   }
 
+  /** The catalogue stream's version as last read: what SLA policies were decided on. */
+  get catalogueVersion(): number {
+    return this.state.catalogueVersion;
+  }
+
   current(): Directory | null {
     if (this.latest && this.indexed?.snapshot !== this.latest.snapshot) {
       this.indexed = Directory.indexed(this.latest.snapshot);

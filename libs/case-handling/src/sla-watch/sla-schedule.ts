@@ -146,6 +146,31 @@ export class SlaSchedule {
     );
   }
 
+  /**
+   * After a calendar or catalogue change: when `versions` are newer than those the schedule was
+   * last re-timed for, records them and makes every scheduled case due at `now` — in ONE
+   * statement, so a crash leaves either both or neither. Versions only move forward: a watcher
+   * that has not read the change yet never re-times back. Answers how many cases it made due.
+   */
+  async retime(
+    versions: { readonly calendar: number | null; readonly catalogue: number | null },
+    now: EpochMs,
+  ): Promise<number> {
+    const result = await this.db.query(
+      `WITH applied AS (
+         UPDATE sla_watch_checkpoint
+            SET calendar_version = GREATEST(coalesce(calendar_version, -1), $1),
+                catalogue_version = GREATEST(coalesce(catalogue_version, -1), $2)
+          WHERE id = 1 AND (coalesce(calendar_version, -1) < $1 OR coalesce(catalogue_version, -1) < $2)
+         RETURNING 1
+       )
+       UPDATE sla_watch_schedule SET next_due_at = $3, updated_at = now()
+        WHERE EXISTS (SELECT 1 FROM applied) AND (next_due_at IS NULL OR next_due_at > $3)`,
+      [versions.calendar ?? -1, versions.catalogue ?? -1, new Date(now)],
+    );
+    return result.rowCount ?? 0;
+  }
+
   async stats(now: EpochMs): Promise<ScheduleStats> {
     const { rows } = await this.db.query<{
       cases: number;

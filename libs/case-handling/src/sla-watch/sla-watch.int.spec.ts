@@ -2,10 +2,18 @@ import { Pool } from 'pg';
 import { caseStreamId, type CaseEvent } from '@tongban/cases';
 import { ev } from '@tongban/cases/testing';
 import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
-import { BusinessCalendar, STATE_COUNCIL_YEARS, SLA_POLICIES, dueActions, slaClocks } from '@tongban/sla';
+import {
+  BusinessCalendar,
+  STATE_COUNCIL_YEARS,
+  SLA_POLICIES,
+  dueActions,
+  dueTimesOf,
+  slaClocks,
+} from '@tongban/sla';
 import { createTestDatabase, eventually, migratedDataSource, type TestDatabase } from '@tongban/testing';
 import { CaseWriter } from '../case-command/case-writer';
 import { fromStoredEvent, toStoredEvent } from '../case-event-mapping';
+import { EscalateCaseCommand, EscalateCaseHandler } from '../escalate-case/escalate-case.command';
 import {
   ExpireFeedbackWindowCommand,
   ExpireFeedbackWindowHandler,
@@ -18,7 +26,8 @@ import {
   RecordSlaBreachCommand,
   RecordSlaBreachHandler,
 } from '../record-sla-breach/record-sla-breach.command';
-import { SlaWatchSchedule1764806400000 } from './sla-watch.migration';
+import { SetDueTimesCommand, SetDueTimesHandler } from '../set-due-times/set-due-times.command';
+import { SlaWatchRulesVersions1764979200000, SlaWatchSchedule1764806400000 } from './sla-watch.migration';
 import { SlaWatcher, type SlaCommandSender } from './sla-watcher';
 
 /**
@@ -32,8 +41,12 @@ import { SlaWatcher, type SlaCommandSender } from './sla-watcher';
 const iso = (local: string): string => `${local.replace(' ', 'T')}:00+08:00`;
 const at = (local: string): number => Date.parse(iso(local));
 const calendar = BusinessCalendar.create({ years: STATE_COUNCIL_YEARS });
+/** The calendar the watchers time by, and its version: a test changes both as an admin would. */
+let current = { calendar, version: 1 };
 const EMERGENCY_MATTER = 'IT-EMERGENCY';
 const LEASE_MS = 60_000;
+/** Escalation after a breach: a month, so that only the escalation test (its own grace) meets one. */
+const GRACE_MS = 30 * 24 * 3_600_000;
 
 let db: TestDatabase;
 let pool: Pool;
@@ -44,7 +57,9 @@ const running: SlaWatcher[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('sla_watch');
-  await (await migratedDataSource(db.url, [SlaWatchSchedule1764806400000])).destroy();
+  await (
+    await migratedDataSource(db.url, [SlaWatchSchedule1764806400000, SlaWatchRulesVersions1764979200000])
+  ).destroy();
   pool = new Pool(eventStorePoolConfig(db.url, { max: 12 }));
   await migrateEventStore(pool);
   store = new PostgresEventStore({ pool });
@@ -71,6 +86,10 @@ function sender(): SlaCommandSender {
         return new ExpireFeedbackWindowHandler(writer).execute(
           new ExpireFeedbackWindowCommand(command, context),
         );
+      case 'SetDueTimes':
+        return new SetDueTimesHandler(writer).execute(new SetDueTimesCommand(command, context));
+      case 'EscalateCase':
+        return new EscalateCaseHandler(writer).execute(new EscalateCaseCommand(command, context));
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -82,7 +101,7 @@ function sender(): SlaCommandSender {
 function watcher(
   id: string,
   send: SlaCommandSender = sender(),
-  options: { feed?: boolean; scanner?: boolean } = {},
+  options: { feed?: boolean; scanner?: boolean; escalationGraceMs?: number } = {},
 ): SlaWatcher {
   const w = new SlaWatcher(
     {
@@ -90,10 +109,17 @@ function watcher(
       db: pool,
       clock,
       policies: (code) => (code === EMERGENCY_MATTER ? 'emergency-2h' : undefined),
-      calendar: () => calendar,
+      calendar: () => current.calendar,
+      calendarVersion: () => current.version,
       send,
     },
-    { intervalMs: 5, leaseMs: LEASE_MS, batchSize: 3, watcherId: id },
+    {
+      intervalMs: 5,
+      leaseMs: LEASE_MS,
+      batchSize: 3,
+      watcherId: id,
+      escalationGraceMs: options.escalationGraceMs ?? GRACE_MS,
+    },
   );
   w.start(options);
   running.push(w);
@@ -140,6 +166,15 @@ async function alerts(caseId: string): Promise<string[]> {
   );
 }
 
+/** The escalations recorded on a case: the clock, the unit escalated to and who issued it. */
+async function escalations(caseId: string): Promise<{ clock: string; toOrgUnit: string; by: string }[]> {
+  return (await history(caseId)).flatMap((e) =>
+    e.type === 'case.supervised' && e.escalation
+      ? [{ clock: e.escalation.clock, toOrgUnit: e.escalation.toOrgUnit, by: e.by.id }]
+      : [],
+  );
+}
+
 /** Both scanners went round `n` more times: long enough for a duplicate to have shown up. */
 async function afterScans(watchers: readonly SlaWatcher[], n = 3): Promise<void> {
   const marks = watchers.map((w) => w.scans);
@@ -183,12 +218,15 @@ describe('SLA watcher', () => {
     await fileCase(general, '2025-10-04 22:00', { matter: false });
     a = watcher('watcher-a');
     b = watcher('watcher-b');
+    // Once the due times are recorded (at once: they are due as soon as the case is seen), the
+    // row waits for the next warning. Dispatched 22:20 on a 2-hour calendar-time clock: 50 % at 23:20.
     const schedule = await eventually(async () => {
       const r = await rows();
       if (Object.keys(r).length !== 13) throw new Error(`${Object.keys(r).length} rows`);
+      if (r[contacted[0]!]?.due !== new Date(at('2025-10-04 23:20')).toISOString())
+        throw new Error('due times not recorded yet');
       return r;
     });
-    // Dispatched 22:20 on a 2-hour calendar-time clock: 50 % at 23:20.
     expect(schedule[contacted[0]!]).toEqual({
       policy: 'emergency-2h',
       due: new Date(at('2025-10-04 23:20')).toISOString(),
@@ -198,6 +236,41 @@ describe('SLA watcher', () => {
     // No matter: the default policy (the `general` tier).
     expect(schedule[general]).toMatchObject({ policy: 'standard-7d' });
     await eventually(async () => expect(await a.lag()).toBe(0));
+  });
+
+  it('records each case’s due times once, with two watchers: the due time the pure function computes', async () => {
+    for (const id of [...contacted, ...uncontacted, general]) {
+      const events = await eventually(async () => {
+        const h = await history(id);
+        if (!h.some((e) => e.type === 'case.due_times_set')) throw new Error('no due times yet');
+        return h;
+      });
+      await afterScans([a, b]);
+      const set = (await history(id)).filter((e) => e.type === 'case.due_times_set');
+      expect(set).toHaveLength(1);
+      const original = events.filter((e) => e.type !== 'case.due_times_set');
+      const policy = SLA_POLICIES[id === general ? 'standard-7d' : 'emergency-2h']!;
+      const expected = dueTimesOf(slaClocks(original, policy, calendar), 0, calendar);
+      expect(set[0]).toMatchObject({
+        policyId: policy.id,
+        calendarVersion: 1,
+        cause: 'case',
+        by: { id: 'sla-watcher', role: 'system' },
+      });
+      expect(set[0]!.clocks.map(({ usedMs: _used, ...rest }) => rest)).toEqual(
+        expected.map(({ usedMs: _used, ...rest }) => rest),
+      );
+    }
+    // Dispatched 22:20 on 2 calendar hours: the resolution clock is due at 00:20.
+    const [first] = (await history(contacted[0]!)).filter((e) => e.type === 'case.due_times_set');
+    expect(
+      first?.type === 'case.due_times_set' && first.clocks.find((c) => c.clock === 'resolution'),
+    ).toMatchObject({
+      dueAt: new Date(at('2025-10-05 00:20')).toISOString(),
+      counting: 'calendar',
+      budgetMs: 2 * 3_600_000,
+      running: true,
+    });
   });
 
   it('raises each warning once at 50 % and 80 % and each breach once at 100 %, with two watchers scanning', async () => {
@@ -236,9 +309,12 @@ describe('SLA watcher', () => {
       expect([...recorded].sort()).toEqual([...expected].sort());
       expect(new Set(recorded).size).toBe(recorded.length);
     }
-    // Nothing left to raise on the resolution clock: breached, the rows wait for nothing more.
+    // Nothing left to raise on the resolution clock: breached at 00:20, the rows wait for the
+    // escalation once the grace period is over.
     const schedule = await rows();
-    for (const id of contacted) expect(schedule[id]).toMatchObject({ due: null });
+    for (const id of contacted) {
+      expect(schedule[id]).toMatchObject({ due: new Date(at('2025-10-05 00:20') + GRACE_MS).toISOString() });
+    }
     expect(await alerts(general)).toEqual([]);
   });
 
@@ -263,12 +339,14 @@ describe('SLA watcher', () => {
         clock,
         policies: () => 'emergency-2h',
         calendar: () => calendar,
+        // It records the due times, then dies right after storing its first alert.
         send: async (command, correlationId) => {
-          await real(command, correlationId);
+          const result = await real(command, correlationId);
+          if (command.type === 'SetDueTimes') return result;
           throw new Error('killed');
         },
       },
-      { intervalMs: 5, leaseMs: LEASE_MS, batchSize: 10, watcherId: 'dying' },
+      { intervalMs: 5, leaseMs: LEASE_MS, batchSize: 10, watcherId: 'dying', escalationGraceMs: GRACE_MS },
     );
     await dying.scanOnce();
     expect(await alerts(caseId)).toEqual(['warning:resolution:0.5']);
@@ -341,12 +419,10 @@ describe('SLA watcher', () => {
     const fw = watcher('feedback');
     // Three business days after Thursday 9 October 2025 — Friday, the make-up Saturday 11th (调休)
     // and Monday: the close of Monday the 13th.
-    const due = await eventually(async () => {
-      const row = (await rows())[caseId];
-      if (!row?.due) throw new Error('not scheduled yet');
-      return row.due;
-    });
-    expect(due).toBe(new Date(at('2025-10-13 17:30')).toISOString());
+    // Due at once until its due times are recorded; then at the window's end.
+    await eventually(async () =>
+      expect((await rows())[caseId]?.due).toBe(new Date(at('2025-10-13 17:30')).toISOString()),
+    );
     now = at('2025-10-13 17:29');
     await afterScans([fw]);
     expect((await history(caseId)).map((e) => e.type)).not.toContain('case.feedback_window_expired');
@@ -355,6 +431,82 @@ describe('SLA watcher', () => {
     await afterScans([fw]);
     const expired = (await history(caseId)).filter((e) => e.type === 'case.feedback_window_expired');
     expect(expired).toHaveLength(1);
+  });
+
+  it('escalates a breach still unmet after its grace period to the street, once per breach, with two watchers', async () => {
+    for (const w of running) await w.stop();
+    const caseId = '00000000-0000-4000-8007-000000000000';
+    const grace = 30 * 60_000;
+    now = at('2025-10-14 09:30');
+    await fileCase(caseId, '2025-10-14 09:00', { contact: false });
+    const e1 = watcher('escalate-1', sender(), { escalationGraceMs: grace });
+    const e2 = watcher('escalate-2', sender(), { escalationGraceMs: grace });
+    /** The breaches recorded whose grace period is over by `instant`: what must be escalated. */
+    const owed = async (instant: number): Promise<string[]> =>
+      (await history(caseId)).flatMap((e) =>
+        e.type === 'case.sla_breached' && Date.parse(e.dueAt) + grace <= instant ? [e.clock] : [],
+      );
+    // The resolution clock (2 calendar hours from 09:20) breaches at 11:20: not escalated at 11:45 …
+    now = at('2025-10-14 11:45');
+    await eventually(async () => expect(await alerts(caseId)).toContain('breach:resolution'));
+    await afterScans([e1, e2]);
+    expect((await escalations(caseId)).map((e) => e.clock).sort()).toEqual((await owed(now)).sort());
+    expect((await escalations(caseId)).map((e) => e.clock)).not.toContain('resolution');
+    // … and escalated once its grace is over, once, whichever watcher got there.
+    now = at('2025-10-14 12:00');
+    await eventually(async () =>
+      expect((await escalations(caseId)).map((e) => e.clock)).toContain('resolution'),
+    );
+    await afterScans([e1, e2]);
+    const escalated = await escalations(caseId);
+    expect(escalated.map((e) => e.clock).sort()).toEqual((await owed(now)).sort());
+    expect(new Set(escalated.map((e) => e.clock)).size).toBe(escalated.length);
+    for (const e of escalated) expect(e).toMatchObject({ toOrgUnit: 'pc.gucheng', by: 'sla-watcher' });
+  });
+
+  it('a calendar change re-times the open cases: exactly the due times that move are recorded again', async () => {
+    for (const w of running) await w.stop();
+    now = at('2025-12-29 11:00');
+    // 7 business days from Monday 29 December 2025: over New Year (1–3 January 2026 off, Sunday
+    // the 4th a make-up workday) on the State Council's calendar; a 2-hour clock counts every hour.
+    const onBusinessDays = '00000000-0000-4000-8008-000000000000';
+    const onCalendarTime = '00000000-0000-4000-8008-000000000001';
+    await fileCase(onBusinessDays, '2025-12-29 10:00', { matter: false });
+    await fileCase(onCalendarTime, '2025-12-29 10:00');
+    const w1 = watcher('calendar-1');
+    const w2 = watcher('calendar-2');
+    const dueTimes = async (id: string) =>
+      (await history(id)).flatMap((e) => (e.type === 'case.due_times_set' ? [e] : []));
+    await eventually(async () => {
+      expect(await dueTimes(onBusinessDays)).toHaveLength(1);
+      expect(await dueTimes(onCalendarTime)).toHaveLength(1);
+    });
+
+    // An admin loads another calendar (here: none of the notices, Monday to Friday): version 2.
+    const weekdaysOnly = BusinessCalendar.create({ years: [] });
+    current = { calendar: weekdaysOnly, version: 2 };
+    await eventually(async () => expect(await dueTimes(onBusinessDays)).toHaveLength(2));
+    await afterScans([w1, w2]);
+    const [before, after] = await dueTimes(onBusinessDays);
+    expect(after).toMatchObject({ cause: 'calendar', calendarVersion: 2, policyId: 'standard-7d' });
+    const resolution = (e: typeof before) => e?.clocks.find((c) => c.clock === 'resolution')?.dueAt;
+    expect(resolution(before)).toBe(new Date(at('2026-01-08 17:30')).toISOString());
+    expect(resolution(after)).toBe(new Date(at('2026-01-07 17:30')).toISOString());
+    const original = (await history(onBusinessDays)).filter((e) => e.type !== 'case.due_times_set');
+    expect(after!.clocks.map((c) => c.dueAt)).toEqual(
+      dueTimesOf(slaClocks(original, SLA_POLICIES['standard-7d']!, weekdaysOnly), 0, weekdaysOnly).map(
+        (c) => c.dueAt,
+      ),
+    );
+    // A clock in calendar time does not move: nothing recorded.
+    expect(await dueTimes(onCalendarTime)).toHaveLength(1);
+
+    // A watcher started after the change (the same tables) re-times nothing again.
+    const w3 = watcher('calendar-3');
+    await afterScans([w1, w2, w3]);
+    expect(await dueTimes(onBusinessDays)).toHaveLength(2);
+    expect(await dueTimes(onCalendarTime)).toHaveLength(1);
+    current = { calendar, version: 2 };
   });
 
   it('readiness turns red, naming why, when the feed meets a case event it cannot read', async () => {

@@ -38,3 +38,21 @@ export class SlaWatchSchedule1764806400000 implements MigrationInterface {
     await runner.query('DROP TABLE sla_watch_schedule');
   }
 }
+
+/**
+ * The calendar and catalogue versions the schedule was last re-timed for (ADR 0029): a newer one
+ * makes every open case due, to be timed again on the new rules.
+ */
+export class SlaWatchRulesVersions1764979200000 implements MigrationInterface {
+  name = 'SlaWatchRulesVersions1764979200000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('ALTER TABLE sla_watch_checkpoint ADD COLUMN calendar_version int NULL');
+    await runner.query('ALTER TABLE sla_watch_checkpoint ADD COLUMN catalogue_version int NULL');
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('ALTER TABLE sla_watch_checkpoint DROP COLUMN catalogue_version');
+    await runner.query('ALTER TABLE sla_watch_checkpoint DROP COLUMN calendar_version');
+  }
+}

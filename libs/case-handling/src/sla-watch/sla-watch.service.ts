@@ -16,9 +16,11 @@ import type { CommandContext } from '../case-event-mapping';
 import { CLOCK, type Clock } from '../clock';
 import { StoredCalendar } from '../calendar/stored-calendar';
 import { StoredDirectory } from '../directory/stored-directory';
+import { EscalateCaseCommand } from '../escalate-case/escalate-case.command';
 import { ExpireFeedbackWindowCommand } from '../expire-feedback-window/expire-feedback-window.command';
 import { RaiseSlaWarningCommand } from '../raise-sla-warning/raise-sla-warning.command';
 import { RecordSlaBreachCommand } from '../record-sla-breach/record-sla-breach.command';
+import { SetDueTimesCommand } from '../set-due-times/set-due-times.command';
 import type { ScheduleStats } from './sla-schedule';
 import { SlaWatcher } from './sla-watcher';
 import type { SlaTimerCommand } from './sla-timers';
@@ -51,12 +53,15 @@ export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, On
         clock,
         policies: (code) => directory.current()?.matter(code)?.slaPolicyId,
         calendar: () => calendar.current(),
+        calendarVersion: () => calendar.snapshot().version,
+        catalogueVersion: () => (directory.isEnabled ? directory.catalogueVersion : null),
         send: (command, correlationId) => this.send(command, { correlationId }),
       },
       {
         intervalMs: config.env.SLA_WATCH_INTERVAL_MS,
         leaseMs: config.env.SLA_WATCH_LEASE_MS,
         batchSize: config.env.SLA_WATCH_BATCH_SIZE,
+        escalationGraceMs: config.env.SLA_ESCALATION_GRACE_HOURS * 3_600_000,
       },
     );
   }
@@ -84,6 +89,10 @@ export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, On
         return this.commands.execute(new RecordSlaBreachCommand(command, context));
       case 'ExpireFeedbackWindow':
         return this.commands.execute(new ExpireFeedbackWindowCommand(command, context));
+      case 'SetDueTimes':
+        return this.commands.execute(new SetDueTimesCommand(command, context));
+      case 'EscalateCase':
+        return this.commands.execute(new EscalateCaseCommand(command, context));
       default: {
         const _exhaustive: never = command;
         return _exhaustive;

@@ -13,6 +13,7 @@ import {
   timerCommands,
   timerKey,
   type MatterPolicies,
+  type SlaRules,
   type SlaTimerCommand,
 } from './sla-timers';
 
@@ -33,6 +34,8 @@ export interface SlaWatcherSettings {
   readonly watcherId?: string;
   /** The feed is stuck when behind and not moving for this long (readiness red). */
   readonly stuckAfterMs?: number;
+  /** After a breach, how long before it is escalated (SLA_ESCALATION_GRACE_HOURS); default 24 h. */
+  readonly escalationGraceMs?: number;
 }
 
 export interface SlaWatcherDependencies {
@@ -41,8 +44,14 @@ export interface SlaWatcherDependencies {
   readonly clock: Clock;
   readonly policies: MatterPolicies;
   readonly calendar: () => BusinessCalendar;
+  /** The calendar stream's version (null: the built-in calendar); a change re-times open cases. */
+  readonly calendarVersion?: () => number | null;
+  /** The catalogue's version (null: none); a change re-times open cases (their policy may move). */
+  readonly catalogueVersion?: () => number | null;
   readonly send: SlaCommandSender;
 }
+
+const DEFAULT_ESCALATION_GRACE_MS = 24 * 3_600_000;
 
 const CASE_STREAMS = { streamPrefix: 'case-' } as const;
 const MAX_BACKOFF_MS = 30_000;
@@ -66,6 +75,8 @@ export class SlaWatcher {
   private restartTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> = Promise.resolve();
   private unknownPolicies = new Set<string>();
+  /** The calendar and catalogue versions this watcher last re-timed the schedule for. */
+  private rulesApplied: string | undefined;
   /** Scans completed: tests wait on it instead of sleeping. */
   scans = 0;
 
@@ -184,6 +195,7 @@ export class SlaWatcher {
   /** Claims what is due now, issues its timers and gives each case back; answers how many it claimed. */
   async scanOnce(): Promise<number> {
     const now = this.deps.clock.now().getTime();
+    await this.retimeAfterRuleChange(now);
     const claimed = await this.schedule.claim(
       now,
       this.settings.leaseMs,
@@ -204,11 +216,26 @@ export class SlaWatcher {
     return claimed.length;
   }
 
+  /**
+   * A calendar or catalogue change (another version than the one the schedule was last re-timed
+   * for) makes every scheduled case due now: each is timed again on the new rules and records the
+   * due times that moved (`case.due_times_set`, cause calendar or policy). Kept in the table, so a
+   * watcher started after the change does it too, and two watchers doing it at once do no harm.
+   */
+  private async retimeAfterRuleChange(now: number): Promise<void> {
+    const calendar = this.deps.calendarVersion?.() ?? null;
+    const catalogue = this.deps.catalogueVersion?.() ?? null;
+    const rules = `calendar ${calendar ?? '-'}, catalogue ${catalogue ?? '-'}`;
+    if (rules === this.rulesApplied) return;
+    const moved = await this.schedule.retime({ calendar, catalogue }, now);
+    if (moved > 0) this.logger.log(`SLA rules now at ${rules}: ${moved} open cases to be timed again`);
+    this.rulesApplied = rules;
+  }
+
   private async fire(caseId: string, now: number): Promise<void> {
     const streamId = caseStreamId(caseId);
     const before = await this.readCase(streamId, caseId);
-    const { policy } = this.policyOf(before.history);
-    const commands = timerCommands(caseId, before.history, policy, this.deps.calendar(), now);
+    const commands = timerCommands(caseId, before.history, this.rulesOf(before.history), now);
     for (const command of commands) {
       await this.deps.send(command, timerKey(command));
     }
@@ -232,9 +259,16 @@ export class SlaWatcher {
   }
 
   private entryOf(caseId: string, history: readonly CaseEvent[]) {
-    return history.length === 0
-      ? null
-      : scheduleEntry(caseId, history, this.policyOf(history).policy, this.deps.calendar());
+    return history.length === 0 ? null : scheduleEntry(caseId, history, this.rulesOf(history));
+  }
+
+  private rulesOf(history: readonly CaseEvent[]): SlaRules {
+    return {
+      policy: this.policyOf(history).policy,
+      calendar: this.deps.calendar(),
+      calendarVersion: this.deps.calendarVersion?.() ?? null,
+      escalationGraceMs: this.settings.escalationGraceMs ?? DEFAULT_ESCALATION_GRACE_MS,
+    };
   }
 
   private policyOf(history: readonly CaseEvent[]) {

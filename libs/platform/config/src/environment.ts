@@ -327,6 +327,18 @@ export class Environment {
   SLA_WATCH_BATCH_SIZE = 100;
 
   /**
+   * Hours (calendar time) after a breached due time before a response or resolution still not
+   * met is escalated to the street's supervisors (a system supervision, once per breach; ADR
+   * 0029). 0 escalates with the breach.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(720)
+  SLA_ESCALATION_GRACE_HOURS = 24;
+
+  /**
    * `auto` (default): every submitted case, and every returned one, is routed to one cadre (or a
    * queue) by the directory's rules, in the same append as the submission or return. `off`:
    * dispatchers dispatch every case by hand. Without a directory nothing is routed.
@@ -465,6 +477,7 @@ export const ENVIRONMENT_VARIABLES = [
   'SLA_WATCH_INTERVAL_MS',
   'SLA_WATCH_LEASE_MS',
   'SLA_WATCH_BATCH_SIZE',
+  'SLA_ESCALATION_GRACE_HOURS',
   'CASE_ROUTING',
   'STANDALONE_DATA_DIR',
   'EVENT_STORE',

@@ -3,11 +3,14 @@ import {
   startLifecycle,
   type CaseEvent,
   type CaseLifecycle,
+  type DueTime,
   type Instant,
   type SlaClock,
 } from '@tongban/cases';
 import type { EpochMs } from '../calendar/local-date';
-import { clockEnded, type CaseClocks } from './case-clocks';
+import { SLA_TARGETS } from '../policies/sla-policies';
+import type { BusinessCalendar } from '../calendar/business-calendar';
+import { clockEnded, usedAt, type CaseClocks } from './case-clocks';
 
 /**
  * The clocks a case records warnings and breaches for (`SlaClock`: RaiseSlaWarning and
@@ -46,6 +49,8 @@ export interface RecordedAlert {
   /** Null on warnings recorded before warnings named their threshold. */
   readonly threshold: number | null;
   readonly at: EpochMs;
+  /** The due time the alert announced (a breach: the instant it breached). */
+  readonly dueAt: Instant;
 }
 
 /**
@@ -68,6 +73,7 @@ export function recordedAlerts(history: readonly CaseEvent[]): readonly Recorded
       round: roundOf(event.clock, lifecycle.reopenCount),
       threshold: event.type === 'case.sla_warning_raised' ? (event.threshold ?? null) : null,
       at: Date.parse(event.at),
+      dueAt: event.dueAt,
     });
   }
   return alerts;
@@ -134,6 +140,68 @@ function pendingActions(
   // Oldest first; at the same instant a warning before the breach, lower thresholds first.
   const rank = (a: DueAction): number => (a.kind === 'warning' ? a.threshold : 1);
   return actions.sort((a, b) => a.at - b.at || rank(a) - rank(b));
+}
+
+/**
+ * The clocks' due times as `case.due_times_set` records them (ADR 0029): every clock started so
+ * far, its due time (null while paused), budget and the time used by `at` (at or after the
+ * clocks' `asOf`).
+ */
+export function dueTimesOf(clocks: CaseClocks, at: EpochMs, calendar: BusinessCalendar): DueTime[] {
+  return SLA_TARGETS.flatMap((name): DueTime[] => {
+    const clock = clocks.clocks[name];
+    if (clock.status === 'not_started') return [];
+    return [
+      {
+        clock: name,
+        round: clock.round,
+        dueAt: clock.dueAt === null ? null : instantOf(clock.dueAt),
+        budgetMs: Math.max(0, Math.round(clock.budgetMs)),
+        usedMs: Math.max(0, Math.round(usedAt(clock, at, calendar))),
+        counting: clock.limit.unit === 'calendarTime' ? 'calendar' : 'business',
+        running: clock.status === 'running' || clock.status === 'breached_running',
+      },
+    ];
+  });
+}
+
+/** A breach to escalate to the street's supervisors once its grace period is over (ADR 0029). */
+export interface DueEscalation {
+  readonly clock: SlaClock;
+  readonly round: number;
+  /** The breached due time, as its breach recorded it (EscalateCase's `escalation.dueAt`). */
+  readonly dueAt: Instant;
+  /** When the escalation is due: the breached due time plus the grace period. */
+  readonly at: EpochMs;
+}
+
+/**
+ * The escalations a case waits for, due or not: each breach recorded in the clock's current
+ * round while the clock still counts past it (not met, not stopped, not paused), not escalated
+ * yet, due `graceMs` after the breached due time.
+ */
+export function pendingEscalations(
+  clocks: CaseClocks,
+  history: readonly CaseEvent[],
+  graceMs: number,
+): readonly DueEscalation[] {
+  const escalated = new Set(
+    history.flatMap((e) =>
+      e.type === 'case.supervised' && e.escalation ? [`${e.escalation.clock}@${e.escalation.dueAt}`] : [],
+    ),
+  );
+  return recordedAlerts(history)
+    .filter((a) => {
+      const clock = clocks.clocks[a.clock];
+      return (
+        a.kind === 'breach' &&
+        a.round === clock.round &&
+        clock.status === 'breached_running' &&
+        !escalated.has(`${a.clock}@${a.dueAt}`)
+      );
+    })
+    .map((a) => ({ clock: a.clock, round: a.round, dueAt: a.dueAt, at: Date.parse(a.dueAt) + graceMs }))
+    .sort((a, b) => a.at - b.at);
 }
 
 /** The instant as the commands carry it (one spelling, so the decider's key matches on a retry). */

@@ -4,7 +4,14 @@ import { BusinessCalendar } from '../calendar/business-calendar';
 import { STATE_COUNCIL_YEARS } from '../calendar/years';
 import { SLA_POLICIES } from '../policies/sla-policies';
 import { slaClocks } from './case-clocks';
-import { dueActions, instantOf, nextDueInstant, type DueAction } from './due-actions';
+import {
+  dueActions,
+  dueTimesOf,
+  instantOf,
+  nextDueInstant,
+  pendingEscalations,
+  type DueAction,
+} from './due-actions';
 
 const at = (local: string): number => Date.parse(`${local.replace(' ', 'T')}:00+08:00`);
 const iso = (local: string): string => `${local.replace(' ', 'T')}:00+08:00`;
@@ -131,5 +138,58 @@ describe('dueActions and nextDueInstant', () => {
     expect(clocks.clocks.resolution.status).toBe('breached_met');
     expect(dueActions(clocks, resolved, at('2025-10-20 00:00'))).toEqual([]);
     expect(nextDueInstant(clocks, resolved)).toBeNull();
+  });
+});
+
+describe('dueTimesOf (ADR 0029)', () => {
+  it('lists every clock started, with its due time, budget, time used and way of counting', () => {
+    const clocks = slaClocks(emergencyCase, emergency, calendar);
+    const times = dueTimesOf(clocks, at('2025-10-04 23:20'), calendar);
+    expect(times.map((t) => t.clock)).toEqual(['dispatch', 'response', 'resolution']);
+    expect(times.find((t) => t.clock === 'resolution')).toEqual({
+      clock: 'resolution',
+      round: 1,
+      dueAt: instantOf(at('2025-10-05 00:20')),
+      budgetMs: 2 * 3_600_000,
+      // 22:20 to 23:20 in calendar time.
+      usedMs: 3_600_000,
+      counting: 'calendar',
+      running: true,
+    });
+    expect(times.find((t) => t.clock === 'response')).toMatchObject({ running: false });
+  });
+
+  it('a paused clock has no due time, and counts no more while paused', () => {
+    const suspended = [...emergencyCase, ev.suspended({ at: iso('2025-10-04 22:50') })];
+    const clocks = slaClocks(suspended, emergency, calendar);
+    const resolution = dueTimesOf(clocks, at('2025-10-04 23:50'), calendar).find(
+      (t) => t.clock === 'resolution',
+    );
+    expect(resolution).toMatchObject({ dueAt: null, running: false, usedMs: 30 * 60_000 });
+  });
+});
+
+describe('pendingEscalations (ADR 0029)', () => {
+  const GRACE = 30 * 60_000;
+  const dueAt = instantOf(at('2025-10-05 00:20'));
+  const breached = raise(emergencyCase, due(emergencyCase, '2025-10-05 00:20'), at('2025-10-05 00:20'));
+
+  it('a recorded breach of a clock still running is due for escalation a grace period after it', () => {
+    expect(pendingEscalations(slaClocks(breached, emergency, calendar), breached, GRACE)).toEqual([
+      { clock: 'resolution', round: 1, dueAt, at: at('2025-10-05 00:50') },
+    ]);
+  });
+
+  it('none before the breach is recorded, once escalated, or once the clock is met', () => {
+    expect(pendingEscalations(slaClocks(emergencyCase, emergency, calendar), emergencyCase, GRACE)).toEqual(
+      [],
+    );
+    const escalated = [
+      ...breached,
+      ev.escalated({ escalation: { clock: 'resolution', dueAt, toOrgUnit: 'pc.gucheng' } }),
+    ];
+    expect(pendingEscalations(slaClocks(escalated, emergency, calendar), escalated, GRACE)).toEqual([]);
+    const resolved = [...breached, ev.resolved({ at: iso('2025-10-05 00:30') })];
+    expect(pendingEscalations(slaClocks(resolved, emergency, calendar), resolved, GRACE)).toEqual([]);
   });
 });
