@@ -284,6 +284,21 @@ const ENDPOINT_ROWS: Readonly<Record<string, EndpointRow>> = {
     query: (after) => `${after}&unit=${COMMUNITY}&from=2001-01-01&to=2001-01-31`,
     admitted: 404,
   },
+  // One cadre's rates (issue 14): the matrix case's owner, today. The cadre themselves, and
+  // dispatchers, supervisors and admins covering their community; any other cadre and another
+  // street's supervisor are answered as for a cadre without KPI facts.
+  'GET /api/v1/kpi/cadre': {
+    may: ['ownerCadre', 'dispatcher', ...supervisors, 'admin'],
+    hidden: ['sameCommunityCadre', 'otherCommunityCadre', 'otherStreetSupervisor'],
+    query: (after) =>
+      `${after}&cadre=${callers.ownerCadre.id}&from=${shanghaiToday()}&to=${shanghaiToday()}&period=day`,
+  },
+  // The cadres of the matrix case's community, today: scoped like the unit's rates.
+  'GET /api/v1/kpi/cadres': {
+    may: ['dispatcher', ...supervisors, 'admin'],
+    hidden: ['otherStreetSupervisor'],
+    query: (after) => `${after}&unit=${COMMUNITY}&from=${shanghaiToday()}&to=${shanghaiToday()}&period=day`,
+  },
   'GET /api/v1/kpi/rankings': {
     may: ['dispatcher', ...supervisors, 'admin'],
     hidden: ['otherStreetSupervisor'],

@@ -167,6 +167,8 @@ describe('the OpenAPI document states what the API does', () => {
       ),
       ...Object.values(PlatformErrorCode),
       'read_model.not_found',
+      // One cadre's KPIs (issue 14): no facts, another cadre, or out of scope, alike.
+      'kpi.cadre_not_found',
       'idempotency.key_reused',
       'request.precondition_failed',
       // Where a case is sent (ADR 0012): on dispatch, hand-over and referrals.

@@ -6,6 +6,7 @@ import { CadreWorkloadReads } from './cadre-workload/cadre-workload.reads';
 import { CaseHistoryController } from './case-history/case-history.controller';
 import { KpiController, KpiCsvController } from './kpi/kpi.controller';
 import { KpiReads } from './kpi/kpi.reads';
+import { catalogueMatterCategoriesProvider } from './kpi/matter-categories';
 import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
 import { CaseReads, READ_MODEL_WAIT_MS } from './queries/case-reads';
@@ -49,6 +50,7 @@ export class CaseReadModelsModule {
             CaseReads,
             CadreWorkloadReads,
             KpiReads,
+            catalogueMatterCategoriesProvider,
           ]
         : [],
     };

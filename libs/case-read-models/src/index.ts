@@ -2,7 +2,13 @@ export { CaseReadModelsModule, type CaseReadModelsOptions } from './case-read-mo
 export * from './projections';
 export * from './persistence';
 export { applyCaseScope } from './queries/case-scope';
-export { KpiUnitNotFoundError, kpiUnitInScope } from './kpi/kpi.reads';
+export { KpiCadreNotFoundError, KpiUnitNotFoundError, cadreKpiScope, kpiUnitInScope } from './kpi/kpi.reads';
+export {
+  MATTER_CATEGORIES,
+  catalogueMatterCategories,
+  fixedMatterCategories,
+  type MatterCategories,
+} from './kpi/matter-categories';
 
 import { PROJECTION_MIGRATIONS } from '@tongban/projections';
 import { READ_MODEL_MIGRATIONS } from './persistence';

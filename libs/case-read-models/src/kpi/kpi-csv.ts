@@ -61,9 +61,18 @@ export const KPI_CSV_HEADERS: readonly string[] = [
   ...KPI_COUNT_HEADERS.map(([, header]) => header),
   ...KPI_RATES.map((rate) => `${KPI_RATE_NAMES_ZH[rate]}(%)`),
   '统计口径',
+  '事项',
+  '事项类别',
 ];
 
-/** The KPI answer as a spreadsheet: one line per period and unit, the definition named on each. */
+/** What the 事项 and 事项类别 cells say when the answer is not cut to one. */
+export const ALL_MATTERS = '全部';
+
+/**
+ * The KPI answer as a spreadsheet: one line per period and unit, the definition named on each, and
+ * the matter and category the answer is cut to (全部: every one), so a file read without its query
+ * still says what it counts.
+ */
 export function kpiCsv(view: KpiView): string {
   const definition = `${view.definition.name} (v${view.definition.version})`;
   return toCsv([
@@ -76,6 +85,8 @@ export function kpiCsv(view: KpiView): string {
       ...KPI_COUNT_HEADERS.map(([counter]) => row.counts[counter]),
       ...KPI_RATES.map((rate) => percent(row.rates[rate])),
       definition,
+      view.matter ?? ALL_MATTERS,
+      view.category ?? ALL_MATTERS,
     ]),
   ]);
 }

@@ -63,6 +63,7 @@ describe('the CSV writer', () => {
       from: '2026-04-01',
       to: '2026-04-30',
       matter: null,
+      category: '物业管理',
       definition: { name: TONGBAN_2026_2.name, version: 2, title: TONGBAN_2026_2.title },
       items: [
         {
@@ -85,10 +86,10 @@ describe('the CSV writer', () => {
     expect(lines[0]).toBe(KPI_CSV_HEADERS.join(','));
     expect(lines[0]).toContain('单位,期间,起始日,截止日,受理量');
     expect(lines[0]).toContain(
-      '响应率(%),解决率(%),满意率(%),按期办结率(%),派单准确率(%),重新办理率(%),统计口径',
+      '响应率(%),解决率(%),满意率(%),按期办结率(%),派单准确率(%),重新办理率(%),统计口径,事项,事项类别',
     );
     expect(lines[1]).toBe(
-      'pc.gucheng.taiyangcheng,2026-04,2026-04-01,2026-04-30,3,0,0,0,0,0,3,2,0,0,0,0,0,0,0,66.7,,100,,tongban-2026.2 (v2)',
+      'pc.gucheng.taiyangcheng,2026-04,2026-04-01,2026-04-30,3,0,0,0,0,0,3,2,0,0,0,0,0,0,0,66.7,,100,,tongban-2026.2 (v2),全部,物业管理',
     );
     expect(lines[2]).toBe('');
   });

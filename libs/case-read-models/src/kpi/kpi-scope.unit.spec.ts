@@ -1,6 +1,9 @@
+import { fixedDirectory } from '@tongban/case-handling';
+import { Directory, pingchengDemoDistrict } from '@tongban/directory';
 import type { Principal } from '@tongban/security';
-import { KPI_STREET, KPI_UNIT } from './kpi.dto';
-import { kpiUnitInScope } from './kpi.reads';
+import { KPI_CADRE, KPI_CATEGORY, KPI_STREET, KPI_UNIT } from './kpi.dto';
+import { cadreKpiScope, kpiUnitInScope } from './kpi.reads';
+import { catalogueMatterCategories, fixedMatterCategories } from './matter-categories';
 
 const TAIYANGCHENG = 'pc.gucheng.taiyangcheng';
 
@@ -57,5 +60,76 @@ describe('the KPI scope', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('the scope of one cadre’s KPIs', () => {
+  const cadre: Principal = { id: 'cadre-tyc-31', role: 'cadre', orgUnit: TAIYANGCHENG };
+
+  it('lets a cadre see their own figures, wherever they counted them, and nobody else’s', () => {
+    expect(cadreKpiScope(cadre, 'cadre-tyc-31')).toEqual({ within: null });
+    expect(cadreKpiScope(cadre, 'cadre-tyc-32')).toBeUndefined();
+    // A cadre's token without a community does not hold: it fails closed.
+    expect(cadreKpiScope({ id: 'cadre-x', role: 'cadre' }, 'cadre-x')).toBeUndefined();
+  });
+
+  it('lets dispatchers, supervisors and admins see any cadre’s figures counted within the unit they act for', () => {
+    for (const role of ['dispatcher', 'supervisor'] as const) {
+      expect(cadreKpiScope({ id: role, role, orgUnit: 'pc.gucheng' }, 'cadre-tyc-31')).toEqual({
+        within: 'pc.gucheng',
+      });
+      expect(cadreKpiScope({ id: role, role, orgUnit: 'pc' }, 'cadre-tyc-31')).toEqual({ within: 'pc' });
+    }
+    expect(cadreKpiScope({ id: 'admin', role: 'admin', orgUnit: 'pc' }, 'cadre-tyc-31')).toEqual({
+      within: 'pc',
+    });
+  });
+
+  it('fails closed: no unit, a unit the role may not hold, or another role', () => {
+    expect(cadreKpiScope({ id: 'admin-x', role: 'admin' }, 'cadre-tyc-31')).toBeUndefined();
+    expect(
+      cadreKpiScope({ id: 'supervisor-x', role: 'supervisor', orgUnit: TAIYANGCHENG }, 'cadre-tyc-31'),
+    ).toBeUndefined();
+    expect(
+      cadreKpiScope(
+        { id: 'staff', role: 'office_staff', orgUnit: 'pc.gucheng.publicServiceOffice' },
+        'cadre-tyc-31',
+      ),
+    ).toBeUndefined();
+    expect(cadreKpiScope({ id: 'cadre-tyc-31', role: 'resident' }, 'cadre-tyc-31')).toBeUndefined();
+    expect(cadreKpiScope({ id: 'hotline', role: 'channel', channel: 'hotline' }, 'x')).toBeUndefined();
+  });
+
+  it('takes cadre ids and catalogue categories, not formulas or control characters', () => {
+    expect(['demo-cadre-taiyangcheng-2', 'cadre-tyc-31'].map((id) => KPI_CADRE.test(id))).toEqual([
+      true,
+      true,
+    ]);
+    expect(['', '-x', 'a b', 'x'.repeat(65)].map((id) => KPI_CADRE.test(id))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(['物业管理', '公共安全', 'Property'].map((c) => KPI_CATEGORY.test(c))).toEqual([true, true, true]);
+    expect(
+      ['', '=1+1', '@x', ' 物业', '物业\n管理', '类'.repeat(41)].map((c) => KPI_CATEGORY.test(c)),
+    ).toEqual([false, false, false, false, false, false]);
+  });
+});
+
+describe('matter categories', () => {
+  it('are the catalogue’s: each category holds the matter codes filed under it now', () => {
+    const directory = new Directory(pingchengDemoDistrict());
+    const categories = catalogueMatterCategories(fixedDirectory(directory));
+    const property = categories.mattersOf('物业管理');
+    expect(property).toEqual(
+      directory.snapshot.matters.filter((m) => m.category === '物业管理').map((m) => m.code),
+    );
+    expect(property).toContain('PC-WYGL-0101');
+    expect(categories.mattersOf('没有这个类别')).toEqual([]);
+    // No directory (DIRECTORY_SOURCE=none, or nothing seeded yet): no category has matters.
+    expect(catalogueMatterCategories(fixedDirectory(null)).mattersOf('物业管理')).toEqual([]);
+    expect(fixedMatterCategories({ 物业管理: ['PC-WYGL-0101'] }).mattersOf('toString')).toEqual([]);
   });
 });

@@ -19,6 +19,16 @@ export const KPI_UNIT = new RegExp(`^${SEGMENT}(?:\\.${SEGMENT}){0,2}$`);
 export const KPI_STREET = new RegExp(`^${SEGMENT}\\.${SEGMENT}$`);
 /** A matter code of the catalogue (`SZ-LD-01`), or `unclassified` for cases filed without one. */
 export const KPI_MATTER = /^(?:[A-Z0-9-]{2,40}|unclassified)$/;
+/** A category of the catalogue (`物业管理`): printable text, no leading formula character. */
+export const KPI_CATEGORY_MAX_LENGTH = 40;
+// Control characters spelled as ranges (the Cc category): fuzzers and other generators cannot
+// build values for `\p{Cc}`.
+export const KPI_CATEGORY = new RegExp(
+  `^[^\\s=+\\-@\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]{0,${KPI_CATEGORY_MAX_LENGTH - 1}}$`,
+  'u',
+);
+/** A cadre's id, as the directory and the tokens spell it (`demo-cadre-taiyangcheng`). */
+export const KPI_CADRE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-(?:0[1-9]|1[0-2])$/;
 
@@ -29,17 +39,8 @@ const DEFINITION_DESCRIPTION =
   `The KPI definition to compute the rates by (default: the latest, \`${LATEST_KPI_DEFINITION.name}\`). ` +
   '`tongban-2026.1` counts 基本满意 as satisfied; `tongban-2026.2` counts only 满意. See libs/sla/README.md.';
 
-export class KpiQuery extends ConsistencyQuery {
-  @ApiProperty({
-    description:
-      'The district, street or community to report on (a street reports its communities by default).',
-    example: 'pc.gucheng',
-    pattern: KPI_UNIT.source,
-  })
-  @IsString()
-  @Matches(KPI_UNIT, { message: 'unit must be a district, street or community code such as pc.gucheng' })
-  unit!: string;
-
+/** What every KPI question takes: the range, the periods, the definition and which cases. */
+export class KpiFilters extends ConsistencyQuery {
   @ApiProperty({
     description: 'First day (Asia/Shanghai), YYYY-MM-DD. At most 366 days before `to`.',
     example: '2026-04-01',
@@ -73,16 +74,6 @@ export class KpiQuery extends ConsistencyQuery {
   definition?: string;
 
   @ApiPropertyOptional({
-    enum: KPI_LEVELS,
-    description:
-      'The level to report by, at or below `unit`: one row per period and unit of that level under `unit`. ' +
-      'Default: the level below `unit` (a district by street, a street by community), a community by itself.',
-  })
-  @IsOptional()
-  @IsIn(KPI_LEVELS)
-  by?: KpiLevel;
-
-  @ApiPropertyOptional({
     description: 'Only cases of this matter (`unclassified`: cases filed without one).',
     example: 'SZ-LD-01',
     pattern: KPI_MATTER.source,
@@ -91,6 +82,67 @@ export class KpiQuery extends ConsistencyQuery {
   @IsString()
   @Matches(KPI_MATTER, { message: 'matter must be a matter code such as SZ-LD-01, or unclassified' })
   matter?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Only cases whose matter the responsibility catalogue (权责清单) files under this category, as the ' +
+      'catalogue stands now (a matter moved to another category takes its history along). Cases filed ' +
+      'without a matter belong to no category. A category the catalogue does not have has no facts.',
+    example: '物业管理',
+    maxLength: KPI_CATEGORY_MAX_LENGTH,
+    pattern: KPI_CATEGORY.source,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(KPI_CATEGORY, {
+    message: `category must be a catalogue category such as 物业管理 (at most ${KPI_CATEGORY_MAX_LENGTH} characters)`,
+  })
+  category?: string;
+}
+
+export class KpiQuery extends KpiFilters {
+  @ApiProperty({
+    description:
+      'The district, street or community to report on (a street reports its communities by default).',
+    example: 'pc.gucheng',
+    pattern: KPI_UNIT.source,
+  })
+  @IsString()
+  @Matches(KPI_UNIT, { message: 'unit must be a district, street or community code such as pc.gucheng' })
+  unit!: string;
+
+  @ApiPropertyOptional({
+    enum: KPI_LEVELS,
+    description:
+      'The level to report by, at or below `unit`: one row per period and unit of that level under `unit`. ' +
+      'Default: the level below `unit` (a district by street, a street by community), a community by itself.',
+  })
+  @IsOptional()
+  @IsIn(KPI_LEVELS)
+  by?: KpiLevel;
+}
+
+export class KpiCadreQuery extends KpiFilters {
+  @ApiProperty({
+    description:
+      'The cadre whose KPIs to report: the cadre themselves, or a cadre of a unit the caller supervises.',
+    example: 'demo-cadre-taiyangcheng',
+    pattern: KPI_CADRE.source,
+  })
+  @IsString()
+  @Matches(KPI_CADRE, { message: 'cadre must be a cadre id such as demo-cadre-taiyangcheng' })
+  cadre!: string;
+}
+
+export class KpiCadresQuery extends KpiFilters {
+  @ApiProperty({
+    description: 'The district, street or community whose cadres to report on.',
+    example: 'pc.gucheng.taiyangcheng',
+    pattern: KPI_UNIT.source,
+  })
+  @IsString()
+  @Matches(KPI_UNIT, { message: 'unit must be a district, street or community code such as pc.gucheng' })
+  unit!: string;
 }
 
 export class KpiRankingsQuery extends ConsistencyQuery {
@@ -182,6 +234,7 @@ export class KpiView {
   @ApiProperty({ example: '2026-04-01' }) from!: string;
   @ApiProperty({ example: '2026-04-30' }) to!: string;
   @ApiProperty({ nullable: true, type: String }) matter!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '物业管理' }) category!: string | null;
   @ApiProperty({ type: KpiDefinitionView }) definition!: KpiDefinitionView;
   @ApiProperty({
     type: [KpiRowView],
@@ -190,6 +243,55 @@ export class KpiView {
       'every such unit has a row in every period, zeros where nothing happened.',
   })
   items!: KpiRowView[];
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class KpiCadreRowView {
+  @ApiProperty({ type: KpiPeriodView }) period!: KpiPeriodView;
+  @ApiProperty({ type: KpiCountsView }) counts!: KpiCountsView;
+  @ApiProperty({ type: KpiRatesView }) rates!: KpiRatesView;
+}
+
+export class KpiCadreView {
+  @ApiProperty({ example: 'demo-cadre-taiyangcheng' }) cadre!: string;
+  @ApiProperty({ enum: KPI_PERIODS }) period!: KpiPeriodKind;
+  @ApiProperty({ example: '2026-04-01' }) from!: string;
+  @ApiProperty({ example: '2026-04-30' }) to!: string;
+  @ApiProperty({ nullable: true, type: String }) matter!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '物业管理' }) category!: string | null;
+  @ApiProperty({ type: KpiDefinitionView }) definition!: KpiDefinitionView;
+  @ApiProperty({
+    type: [KpiCadreRowView],
+    description:
+      'One row per period (in order), zeros where nothing happened: the cadre’s facts in every unit the ' +
+      'caller may see them in, summed.',
+  })
+  items!: KpiCadreRowView[];
+  @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
+}
+
+export class KpiCadresRowView {
+  @ApiProperty({ type: KpiPeriodView }) period!: KpiPeriodView;
+  @ApiProperty({ example: 'demo-cadre-taiyangcheng' }) cadre!: string;
+  @ApiProperty({ type: KpiCountsView }) counts!: KpiCountsView;
+  @ApiProperty({ type: KpiRatesView }) rates!: KpiRatesView;
+}
+
+export class KpiCadresView {
+  @ApiProperty({ example: 'pc.gucheng.taiyangcheng' }) unit!: string;
+  @ApiProperty({ enum: KPI_PERIODS }) period!: KpiPeriodKind;
+  @ApiProperty({ example: '2026-04-01' }) from!: string;
+  @ApiProperty({ example: '2026-04-30' }) to!: string;
+  @ApiProperty({ nullable: true, type: String }) matter!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '物业管理' }) category!: string | null;
+  @ApiProperty({ type: KpiDefinitionView }) definition!: KpiDefinitionView;
+  @ApiProperty({
+    type: [KpiCadresRowView],
+    description:
+      'Per period (in order) and per cadre with facts under `unit` in the range (by id), zeros where nothing ' +
+      'happened: what each cadre counted while answering for cases in units under `unit`.',
+  })
+  items!: KpiCadresRowView[];
   @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
 }
 

@@ -2,6 +2,7 @@ import { ReadModels1764288000001 } from './read-models.migration';
 import { ContactRevealsIndex1764460800000 } from './contact-reveals-index.migration';
 import { CaseLifecycleSnapshots1764633600000 } from './case-lifecycle-snapshots.migration';
 import { CadreWorkload1764720000000 } from './cadre-workload.migration';
+import { KpiCadreDaily1764806400000 } from './kpi-cadre-daily.migration';
 
 export { ReadModels1764288000001 } from './read-models.migration';
 
@@ -15,4 +16,5 @@ export const READ_MODEL_MIGRATIONS = [
   ContactRevealsIndex1764460800000,
   CaseLifecycleSnapshots1764633600000,
   CadreWorkload1764720000000,
+  KpiCadreDaily1764806400000,
 ];

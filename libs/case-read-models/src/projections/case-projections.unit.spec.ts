@@ -20,12 +20,14 @@ import {
   CADRE_WORKLOAD_CASE_TABLE,
   CASE_DETAIL_TABLE,
   CASE_PROJECTIONS,
+  KPI_CADRE_CASE_TABLE,
   KPI_CASE_TABLE,
   RESIDENT_CASE_TABLE,
   WORKLIST_CASE_TABLE,
   cadreWorkloadProjection,
   caseDetailProjection,
   decodeCaseEvent,
+  kpiCadreDailyProjection,
   kpiDailyProjection,
   residentCasesProjection,
   worklistProjection,
@@ -267,6 +269,7 @@ describe('the projections that follow the case lifecycle', () => {
     [worklistProjection, WORKLIST_CASE_TABLE],
     [cadreWorkloadProjection, CADRE_WORKLOAD_CASE_TABLE],
     [kpiDailyProjection, KPI_CASE_TABLE],
+    [kpiCadreDailyProjection, KPI_CADRE_CASE_TABLE],
   ] as const)(
     '%#: keep exactly the domain’s fold of each case’s stream, in any batches',
     async (projection, table) => {
@@ -279,8 +282,9 @@ describe('the projections that follow the case lifecycle', () => {
             caseId,
             lifecycle: foldLifecycle(streams.get(caseId)!),
           });
-          // cadre_workload keeps no status column: who carries the case is all it derives.
-          if (projection !== cadreWorkloadProjection)
+          // cadre_workload and kpi_cadre_daily keep no status column: who carries the case, or
+          // who answers for it, is all they derive.
+          if (projection !== cadreWorkloadProjection && projection !== kpiCadreDailyProjection)
             expect(row['status']).toBe(foldLifecycle(streams.get(caseId)!)?.status);
         }
       }
@@ -289,7 +293,7 @@ describe('the projections that follow the case lifecycle', () => {
 });
 
 describe('CASE_PROJECTIONS', () => {
-  it('lists the eight case projections once each, under distinct tables', () => {
+  it('lists the nine case projections once each, under distinct tables', () => {
     expect(CASE_PROJECTIONS.map((p) => p.name)).toEqual([
       'case_detail',
       'case_timeline',
@@ -299,6 +303,7 @@ describe('CASE_PROJECTIONS', () => {
       'referrals',
       'sla_clocks',
       'kpi_daily',
+      'kpi_cadre_daily',
     ]);
     const tables = CASE_PROJECTIONS.flatMap((p) => [...p.tables.map((t) => t.table), p.streamsTable]);
     expect(new Set(tables).size).toBe(tables.length);
