@@ -16,6 +16,7 @@ import { directoryLookupProvider } from './routing-targets/directory-lookup.prov
 import { DirectoryDevUsers } from './directory/directory-dev-users';
 import { StoredDirectory } from './directory/stored-directory';
 import { StoredCalendar } from './calendar/stored-calendar';
+import { calendarClockProvider } from './calendar/calendar-clock.provider';
 import { CalendarAdminController } from './calendar-admin/calendar-admin.controller';
 import { caseDirectoryProvider, routingDirectoryProvider } from './route-case/case-directory.provider';
 import { CaseRouter } from './route-case/case-router';
@@ -209,6 +210,7 @@ export class CaseHandlingModule {
         StoredDirectory,
         DirectoryChangeRunner,
         StoredCalendar,
+        calendarClockProvider,
         caseDirectoryProvider(),
         DirectoryDevUsers,
         routingDirectoryProvider,

@@ -61,6 +61,12 @@ export {
 export { StoredDirectory, type StoredChange } from './directory/stored-directory';
 export { StoredCalendar, type StoredLoad } from './calendar/stored-calendar';
 export {
+  CALENDAR_CLOCK,
+  calendarClockProvider,
+  shippedCalendarClock,
+  type CalendarClock,
+} from './calendar/calendar-clock.provider';
+export {
   CALENDAR_STREAM,
   CALENDAR_YEAR_LOADED,
   type CalendarEvent,

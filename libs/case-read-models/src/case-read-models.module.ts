@@ -10,6 +10,7 @@ import { catalogueMatterCategoriesProvider } from './kpi/matter-categories';
 import { CASE_PROJECTIONS } from './projections';
 import { CaseQueriesController, WorkQueuesController } from './queries/case-queries.controller';
 import { CaseReads, READ_MODEL_WAIT_MS } from './queries/case-reads';
+import { queryCalendarClockProvider } from './queries/query-time';
 
 export interface CaseReadModelsOptions {
   /** Keep the read models up to date in this process (projector, standalone). */
@@ -47,6 +48,7 @@ export class CaseReadModelsModule {
               inject: [AppConfig],
               useFactory: (config: AppConfig) => config.env.READ_MODEL_WAIT_MS,
             },
+            queryCalendarClockProvider,
             CaseReads,
             CadreWorkloadReads,
             KpiReads,

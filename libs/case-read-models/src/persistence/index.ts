@@ -3,6 +3,7 @@ import { ContactRevealsIndex1764460800000 } from './contact-reveals-index.migrat
 import { CaseLifecycleSnapshots1764633600000 } from './case-lifecycle-snapshots.migration';
 import { CadreWorkload1764720000000 } from './cadre-workload.migration';
 import { KpiCadreDaily1764806400000 } from './kpi-cadre-daily.migration';
+import { SlaDueTimes1764892800000 } from './sla-due-times.migration';
 
 export { ReadModels1764288000001 } from './read-models.migration';
 
@@ -17,4 +18,5 @@ export const READ_MODEL_MIGRATIONS = [
   CaseLifecycleSnapshots1764633600000,
   CadreWorkload1764720000000,
   KpiCadreDaily1764806400000,
+  SlaDueTimes1764892800000,
 ];

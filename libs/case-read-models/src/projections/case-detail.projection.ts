@@ -16,13 +16,13 @@ import type { RecordedEvent } from '@tongban/event-store';
 import { column, defineTable, toInstant, type Projection, type RowOf } from '@tongban/projections';
 import {
   assignment,
-  dueAt,
   lastOwner,
   lifecycleProjection,
   moved,
   summarizeDue,
   type LifecycleStep,
 } from './case-projection';
+import { dueTimeOf, nextDueOf, rememberDueTimes, type CaseDueTimes } from './sla-clocks.due-times';
 import { ancestorsAndSelf, maskOptionalText, maskText, sortedUnion, streetOf } from './view-values';
 
 /** Where an attachment came from; the timeline says which step or supplement. */
@@ -79,6 +79,11 @@ export const caseDetailTable = defineTable({
     /** Whether a breach was recorded on each clock in its current round: what `overdue` derives from. */
     response_breached: column.boolean().internal(),
     resolution_breached: column.boolean().internal(),
+    /**
+     * The response and resolution clocks as the SLA watcher's due times last named them
+     * (`case.due_times_set`): what the due times above derive from (null before any).
+     */
+    due_times: column.jsonb<CaseDueTimes>().nullable().internal(),
     first_contact_at: column.timestamptz().nullable(),
     resolved_at: column.timestamptz().nullable(),
     closed_at: column.timestamptz().nullable(),
@@ -147,6 +152,10 @@ export const caseDetailProjection: Projection<CaseEvent> = lifecycleProjection<C
     'case.reopened': (row, step) =>
       moved(step) ? { ...row, resolved_at: null, closed_at: null, satisfaction: null, solved: null } : row,
     'case.supervised': (row) => ({ ...row, supervision_count: row.supervision_count + 1 }),
+    'case.due_times_set': (row, { event }) => ({
+      ...row,
+      due_times: rememberDueTimes(row.due_times, event.clocks),
+    }),
     'case.extension_granted': (row, { event }) => ({
       ...row,
       extension_days: row.extension_days + event.extraBusinessDays,
@@ -200,6 +209,7 @@ function submittedRow(
       overdue: false,
       response_breached: false,
       resolution_breached: false,
+      due_times: null,
       first_contact_at: null,
       resolved_at: null,
       closed_at: null,
@@ -233,6 +243,7 @@ function finish(row: CaseDetailRow, stepOrLifecycle: LifecycleStep | CaseLifecyc
   const handOver = handOverOf(after);
   const involved = [designated, owner, handOver].filter((a): a is Assignment => a !== null);
   const due = summarizeDue(after);
+  const dueTimes = row.due_times;
   return {
     ...row,
     status: after.status,
@@ -249,11 +260,11 @@ function finish(row: CaseDetailRow, stepOrLifecycle: LifecycleStep | CaseLifecyc
     reopen_count: after.reopenCount,
     ruled_unreasonable: after.ruledUnreasonable,
     merged_into: after.status === 'merged' ? after.intoCaseId : null,
-    response_due_at: dueAt(after, 'response'),
-    resolution_due_at: dueAt(after, 'resolution'),
+    response_due_at: dueTimeOf(after, dueTimes, 'response'),
+    resolution_due_at: dueTimeOf(after, dueTimes, 'resolution'),
     response_breached: after.deadlines.response.breached,
     resolution_breached: after.deadlines.resolution.breached,
-    next_due_at: due.nextDueAt,
+    next_due_at: nextDueOf(after, dueTimes),
     overdue: due.overdue,
     // Ever involved: these only grow, so whoever once had the case can still find it.
     participant_ids: sortedUnion(

@@ -77,6 +77,7 @@ describe('case_detail', () => {
       overdue: false,
       response_breached: false,
       resolution_breached: false,
+      due_times: null,
       first_contact_at: null,
       resolved_at: null,
       closed_at: null,
@@ -280,6 +281,58 @@ describe('case_detail', () => {
         ev.reopened(on),
       );
       expect(row).toMatchObject({ overdue: false, resolution_due_at: null, resolution_breached: false });
+    });
+
+    it('come from the SLA watcher’s due times once set: paused without one, stopped by the case', async () => {
+      const timed = ev.dueTimesSet({
+        ...on,
+        at: '2026-11-27T10:00:01+08:00',
+        clocks: [
+          {
+            clock: 'response',
+            round: 1,
+            dueAt: '2026-11-28T17:30:00+08:00',
+            budgetMs: 7 * 3_600_000,
+            usedMs: 0,
+            counting: 'business',
+            running: true,
+          },
+          {
+            clock: 'resolution',
+            round: 1,
+            dueAt: '2026-12-08T17:30:00+08:00',
+            budgetMs: 49 * 3_600_000,
+            usedMs: 0,
+            counting: 'business',
+            running: true,
+          },
+        ],
+      });
+      // The due times win over what an earlier warning announced.
+      expect(await detailAfter(submitted, dispatched, responseWarning, timed)).toMatchObject({
+        response_due_at: '2026-11-28T09:30:00.000Z',
+        resolution_due_at: '2026-12-08T09:30:00.000Z',
+        next_due_at: '2026-11-28T09:30:00.000Z',
+      });
+      const contacted = ev.residentContacted({ ...on, at: '2026-11-27T12:00:00+08:00' });
+      const paused = ev.dueTimesSet({
+        ...on,
+        at: '2026-11-27T13:00:01+08:00',
+        clocks: [
+          {
+            clock: 'resolution',
+            round: 1,
+            dueAt: null,
+            budgetMs: 49 * 3_600_000,
+            usedMs: 3_600_000,
+            counting: 'business',
+            running: false,
+          },
+        ],
+      });
+      expect(
+        await detailAfter(submitted, dispatched, accepted, timed, contacted, ev.suspended(on), paused),
+      ).toMatchObject({ resolution_due_at: null, next_due_at: null, suspended: true });
     });
   });
 

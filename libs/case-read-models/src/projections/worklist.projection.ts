@@ -19,6 +19,7 @@ import {
   summarizeDue,
   type LifecycleStep,
 } from './case-projection';
+import { nextDueOf, rememberDueTimes, type CaseDueTimes } from './sla-clocks.due-times';
 import { maskText, sortedUnion } from './view-values';
 
 /** Why a case is on a cadre's worklist. */
@@ -40,6 +41,10 @@ export const worklistTable = defineTable({
     status: column.text<LifecycleStatus>(),
     matter_code: column.text().nullable(),
     suspended: column.boolean(),
+    /**
+     * The nearest due time of the cadre's clocks still counting (response, resolution), as the
+     * SLA watcher's due times set it (null while none counts, or while paused).
+     */
     next_due_at: column.timestamptz().nullable(),
     overdue: column.boolean(),
     submitted_at: column.timestamptz(),
@@ -81,6 +86,11 @@ export const worklistCaseTable = defineTable({
     resolution_due_at: column.timestamptz().nullable(),
     response_breached: column.boolean(),
     resolution_breached: column.boolean(),
+    /**
+     * The cadre's clocks as the SLA watcher's due times last named them (`case.due_times_set`);
+     * null before any (and on rows written before the due times were kept: a rebuild fills it).
+     */
+    due_times: column.jsonb<CaseDueTimes>().nullable(),
     /** The cadres who have a row in `rm_worklist` for this case now. */
     cadre_ids: column.textArray(),
     version: column.integer(),
@@ -89,6 +99,7 @@ export const worklistCaseTable = defineTable({
   },
 });
 export const WORKLIST_CASE_TABLE = worklistCaseTable.table;
+
 export type WorklistCaseRow = RowOf<typeof worklistCaseTable>;
 
 /**
@@ -147,6 +158,7 @@ function submittedCase(
     resolution_due_at: null,
     response_breached: false,
     resolution_breached: false,
+    due_times: null,
     cadre_ids: [],
     version: recorded.version,
     lifecycle,
@@ -187,6 +199,10 @@ function evolveCase(before: WorklistCaseRow, step: LifecycleStep): WorklistCaseR
     resolution_due_at: dueAt(lifecycle, 'resolution'),
     response_breached: lifecycle.deadlines.response.breached,
     resolution_breached: lifecycle.deadlines.resolution.breached,
+    due_times:
+      step.event.type === 'case.due_times_set'
+        ? rememberDueTimes(before.due_times, step.event.clocks)
+        : before.due_times,
     version: step.recorded.version,
     lifecycle,
   };
@@ -245,7 +261,7 @@ function worklistRows(c: WorklistCaseRow): WorklistRow[] {
       status: c.status,
       matter_code: c.matter_code,
       suspended: c.suspended,
-      next_due_at: due.nextDueAt,
+      next_due_at: nextDueOf(lifecycle, c.due_times),
       overdue: due.overdue,
       submitted_at: c.submitted_at,
       since,

@@ -1,4 +1,4 @@
-import type { CaseEvent } from '@tongban/cases';
+import type { CaseEvent, DueTime, TimedClock } from '@tongban/cases';
 import { actors, COMMUNITY, ev, OTHER_COMMUNITY } from '@tongban/cases/testing';
 import { applied, recordedOf } from './projection-test-kit';
 import { WORKLIST_TABLE, worklistProjection, type WorklistRow } from './worklist.projection';
@@ -137,6 +137,49 @@ describe('worklist', () => {
         [actors.cadreA.id, 'in_handling', true, '2026-11-27T09:30:00.000Z', true, 6],
       ],
     );
+  });
+
+  describe('the next due time, from the SLA watcher’s due times', () => {
+    const due = (clock: TimedClock, dueAt: string | null, o: Partial<DueTime> = {}): DueTime => ({
+      clock,
+      round: 1,
+      dueAt,
+      budgetMs: 7 * 3_600_000,
+      usedMs: 0,
+      counting: 'business',
+      running: dueAt !== null,
+      ...o,
+    });
+    const set = (...clocks: DueTime[]) => ev.dueTimesSet({ ...on, clocks });
+    const timed = set(
+      due('dispatch', '2026-11-27T11:00:00+08:00', { running: false }),
+      due('response', '2026-11-27T14:00:00+08:00'),
+      due('resolution', '2026-12-04T17:30:00+08:00'),
+    );
+    const nextDue = async (...events: CaseEvent[]) =>
+      (await rowsAfter(submitted, dispatched, timed, ...events)).map((r) => r.next_due_at);
+
+    it('is the nearest of the response and resolution clocks still counting', async () => {
+      expect(await nextDue()).toEqual(['2026-11-27T06:00:00.000Z']);
+      // The contact stops the response clock before the watcher says so.
+      expect(await nextDue(accepted, contacted)).toEqual(['2026-12-04T09:30:00.000Z']);
+    });
+
+    it('has none while the resolution clock is paused and the response clock has stopped', async () => {
+      const paused = set(
+        due('response', '2026-11-27T14:00:00+08:00', { running: false }),
+        due('resolution', null),
+      );
+      expect(await nextDue(accepted, contacted, ev.suspended(on), paused)).toEqual([null]);
+    });
+
+    it('follows the resolution clock into its next round after a reopen', async () => {
+      const events = [accepted, contacted, resolved, ev.reopened({ ...on, at: '2026-11-29T10:00:00+08:00' })];
+      // The last round's due times no longer count; the next round's do once the watcher sets them.
+      expect(await nextDue(...events)).toEqual([null]);
+      const round2 = set(due('resolution', '2026-12-08T17:30:00+08:00', { round: 2 }));
+      expect(await nextDue(...events, round2)).toEqual(['2026-12-08T09:30:00.000Z']);
+    });
   });
 
   it('clears every row when the case is withdrawn or merged', async () => {

@@ -19,6 +19,8 @@ import {
   ResidentCaseListView,
   TimelinePageView,
   TimelineQuery,
+  WORKLIST_DUE_SOON_HOURS,
+  WorklistQuery,
   WorklistView,
 } from './case-queries.dto';
 
@@ -108,11 +110,16 @@ export class WorkQueuesController {
   @Get('worklist')
   @Roles('cadre')
   @ApiOperation({
-    summary:
-      'My worklist (cadre): cases to accept, handle or take over, nearest due time first.' + CONSISTENCY_NOTE,
+    summary: 'My worklist (cadre): cases to accept, handle or take over, nearest due time first.',
+    description:
+      '`nextDueAt` is the nearest due time of the case’s response and resolution clocks still counting, as ' +
+      'the SLA watcher computed it on the business calendar; cases with none (paused, or not timed yet) come ' +
+      `last. \`due=soon\` lists those due within the next ${WORKLIST_DUE_SOON_HOURS} hours, \`due=overdue\` ` +
+      'those whose due time has passed.' +
+      CONSISTENCY_NOTE,
   })
   @ApiOkResponse({ type: WorklistView })
-  worklist(@CurrentPrincipal() principal: Principal, @Query() query: ReadQuery): Promise<WorklistView> {
+  worklist(@CurrentPrincipal() principal: Principal, @Query() query: WorklistQuery): Promise<WorklistView> {
     return this.reads.worklistOf(principal, query);
   }
 

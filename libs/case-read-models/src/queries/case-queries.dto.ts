@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { CHANNELS, ORG_UNIT_CODE } from '@tongban/cases';
+import { CHANNELS, ORG_UNIT_CODE, TIMED_CLOCKS, type TimedClock } from '@tongban/cases';
 import { formatPosition, POSITION_TOKEN_PATTERN } from '@tongban/event-store';
 import {
   IsBoolean,
@@ -194,6 +194,22 @@ export class ListCasesQuery extends ReadQuery {
   sort?: 'due' | '-submitted' | 'submitted';
 }
 
+/** How far ahead a due time counts as due soon on the worklist (as on the cadre workload). */
+export const WORKLIST_DUE_SOON_HOURS = 24;
+export const WORKLIST_DUE_FILTERS = ['soon', 'overdue'] as const;
+
+export class WorklistQuery extends ReadQuery {
+  @ApiPropertyOptional({
+    enum: WORKLIST_DUE_FILTERS,
+    description:
+      `\`soon\`: cases whose next due time is within the next ${WORKLIST_DUE_SOON_HOURS} hours; ` +
+      '`overdue`: cases whose next due time has passed. Without it, every case on the list.',
+  })
+  @IsOptional()
+  @IsIn(WORKLIST_DUE_FILTERS)
+  due?: (typeof WORKLIST_DUE_FILTERS)[number];
+}
+
 export class ReferralsQuery extends ReadQuery {
   @ApiPropertyOptional({ enum: ['open', 'completed', 'cancelled'], default: 'open' })
   @IsOptional()
@@ -268,17 +284,63 @@ export class TimelineEntryView {
   @ApiProperty() position!: string;
 }
 
+/** What a clock's `status` says (see `SlaClockView.status`). */
+export const SLA_CLOCK_VIEW_STATUSES = ['running', 'breached', 'paused', 'met', 'stopped'] as const;
+export type SlaClockViewStatus = (typeof SLA_CLOCK_VIEW_STATUSES)[number];
+
 export class SlaClockView {
-  @ApiProperty({ enum: ['response', 'resolution'] }) clock!: string;
-  @ApiProperty({ enum: ['running', 'paused', 'stopped'] }) status!: string;
-  @ApiProperty() startedAt!: string;
+  @ApiProperty({
+    enum: TIMED_CLOCKS,
+    description:
+      '`dispatch`: submission to the first dispatch; `response`: dispatch to the first contact with the ' +
+      'resident; `resolution`: dispatch (or a reopen) to resolution; `feedbackWindow`: resolution to the ' +
+      'resident’s rating.',
+  })
+  clock!: TimedClock;
+  @ApiProperty({ description: '1, and one more per reopen for `resolution` and `feedbackWindow`.' })
+  round!: number;
+  @ApiProperty({
+    enum: SLA_CLOCK_VIEW_STATUSES,
+    description:
+      'When asked: `running` counting before its due time; `breached` counting past it (or recorded ' +
+      'breached in this round); `paused` not counting while the case is suspended (no due time); `met` ' +
+      'ended by the event it waits for (in time or not: see `breachedAt`); `stopped` ended by anything ' +
+      'else (closed, withdrawn, merged, the feedback window expired, ruled unreasonable, reopened).',
+  })
+  status!: SlaClockViewStatus;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      'When it runs out, on the business calendar, after pauses and extensions; null while paused.',
+  })
+  dueAt!: string | null;
+  @ApiProperty({ description: 'Counted time the limit allows, extensions included (milliseconds).' })
+  budgetMs!: number;
+  @ApiProperty({
+    enum: ['business', 'calendar'],
+    description: 'How it counts: business hours on business days, or all the time (calendar).',
+  })
+  counting!: 'business' | 'calendar';
+  @ApiProperty({
+    description:
+      'Counted time used so far (milliseconds: business time, or calendar time for a clock that counts ' +
+      'all the time); frozen when it ends.',
+  })
+  businessMsUsed!: number;
+  @ApiProperty({ description: '`budgetMs` − `businessMsUsed`: what is left, negative when overdue.' })
+  remainingMs!: number;
   @ApiProperty({ nullable: true, type: String }) stoppedAt!: string | null;
-  @ApiProperty({ nullable: true, type: String }) dueAt!: string | null;
-  @ApiProperty() pauseCount!: number;
-  @ApiProperty() pausedMs!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'When the suspension pausing it began.' })
+  pausedSince!: string | null;
+  @ApiProperty({ description: 'Wall-clock time spent paused, the current pause so far included.' })
+  pausedMs!: number;
   @ApiProperty() extensionDays!: number;
-  @ApiProperty({ nullable: true, type: String }) warnedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The last warning of this round.' })
+  warnedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) breachedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When the breach was escalated to supervision.' })
+  escalatedAt!: string | null;
 }
 
 export class CaseDetailView extends CaseSummaryView {
@@ -315,7 +377,13 @@ export class CaseDetailView extends CaseSummaryView {
     description: 'Pass as `cursor` to `GET /cases/{id}/timeline` for the next entries; null when none.',
   })
   timelineNextCursor!: string | null;
-  @ApiProperty({ type: [SlaClockView] }) slaClocks!: SlaClockView[];
+  @ApiProperty({
+    type: [SlaClockView],
+    description:
+      'The clocks the SLA watcher has set due times for, in their current round (dispatch, response, ' +
+      'resolution, feedbackWindow); none before it has seen the case.',
+  })
+  slaClocks!: SlaClockView[];
   @ApiProperty({ type: ConsistencyDto }) consistency!: ConsistencyDto;
 }
 

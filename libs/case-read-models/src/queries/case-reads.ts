@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import { CaseError, caseStreamId } from '@tongban/cases';
+import type { CalendarClock } from '@tongban/case-handling';
+import { CaseError, TIMED_CLOCKS, caseStreamId } from '@tongban/cases';
 import { EVENT_STORE, type EventStore } from '@tongban/event-store';
 import {
   columnsOf,
@@ -23,6 +24,7 @@ import {
   worklistTable,
 } from '../projections';
 import { applyCaseScope } from './case-scope';
+import { QUERY_CALENDAR_CLOCK } from './query-time';
 import {
   TIMELINE_PAGE,
   type CaseDetailQuery,
@@ -38,7 +40,9 @@ import {
   type TimelineEntryView,
   type TimelinePageView,
   type TimelineQuery,
+  type WorklistQuery,
   type WorklistView,
+  WORKLIST_DUE_SOON_HOURS,
 } from './case-queries.dto';
 import {
   decodeCursor,
@@ -56,6 +60,7 @@ import {
   timelineEntryView,
   worklistItemView,
   type CaseDetailViewRow,
+  type ClockTime,
 } from './read-views';
 
 export const READ_MODEL_WAIT_MS = Symbol('READ_MODEL_WAIT_MS');
@@ -81,7 +86,13 @@ export class CaseReads {
     private readonly consistency: ReadModelConsistency,
     @Inject(READ_MODEL_WAIT_MS) private readonly waitMs: number,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    /** The calendar and clock SLA time is counted on at query time (ADR 0029). */
+    @Inject(QUERY_CALENDAR_CLOCK) private readonly calendarClock: CalendarClock,
   ) {}
+
+  private clockTime(): ClockTime {
+    return { now: this.calendarClock.now().getTime(), calendar: this.calendarClock.calendar() };
+  }
 
   async list(principal: Principal, query: ListCasesQuery): Promise<CaseListView> {
     const consistency = await this.consistent(['case_detail'], query);
@@ -152,10 +163,10 @@ export class CaseReads {
       this.timelinePage(principal, row.case_id, 0, query.timelineLimit ?? TIMELINE_PAGE.default),
       this.select(slaClockTable, 'k')
         .where(`${k.case_id} = :caseId`, { caseId: row.case_id })
-        .orderBy(k.clock, 'DESC')
         .getRawMany<Record<string, unknown>>(),
     ]);
     const summary = caseSummaryView(row);
+    const time = this.clockTime();
     return {
       ...summary,
       // The resident who filed sees their own number; everyone else reads it masked.
@@ -165,7 +176,10 @@ export class CaseReads {
       ...caseDetailFields(row),
       timeline: timeline.items,
       timelineNextCursor: timeline.nextCursor,
-      slaClocks: clocks.map((raw) => slaClockView(readRow(slaClockTable, raw))),
+      // In the order a case meets them: dispatch, response, resolution, feedback window.
+      slaClocks: clocks
+        .map((raw) => slaClockView(readRow(slaClockTable, raw), time))
+        .sort((a, b) => TIMED_CLOCKS.indexOf(a.clock) - TIMED_CLOCKS.indexOf(b.clock)),
       consistency,
     };
   }
@@ -261,12 +275,21 @@ export class CaseReads {
     };
   }
 
-  async worklistOf(principal: Principal, query: ReadQuery): Promise<WorklistView> {
+  async worklistOf(principal: Principal, query: WorklistQuery): Promise<WorklistView> {
     const consistency = await this.consistent(['worklist'], query);
     const cursor = decodeCursor(query.cursor, 'uuid');
     const w = columnsOf(worklistTable, 'w');
     const key = `COALESCE(${w.next_due_at}, 'infinity'::timestamptz)`;
     const qb = this.select(worklistTable, 'w').where(`${w.cadre_id} = :me`, { me: principal.id });
+    // Against the application's clock (the one the SLA watcher runs on), not the database's.
+    const now = this.calendarClock.now();
+    if (query.due === 'overdue') qb.andWhere(`${w.next_due_at} < :now`, { now });
+    if (query.due === 'soon') {
+      qb.andWhere(`${w.next_due_at} >= :now AND ${w.next_due_at} < :soon`, {
+        now,
+        soon: new Date(now.getTime() + WORKLIST_DUE_SOON_HOURS * 3_600_000),
+      });
+    }
     if (cursor) {
       qb.andWhere(`(${key}, ${w.case_id}) > (CAST(:cv AS timestamptz), CAST(:cid AS uuid))`, {
         cv: cursor.value ?? 'infinity',

@@ -2,6 +2,7 @@ import { CASE_EVENT_CODEC, CASE_EVENT_TYPES, type CaseEventType } from '@tongban
 import { formatPosition, parsePosition } from '@tongban/event-store';
 import { maskPersonalDataInText } from '@tongban/logging';
 import type { ViewRowOf } from '@tongban/projections';
+import { businessHoursLimit, calendarHours, countedTime, type BusinessCalendar } from '@tongban/sla';
 import type { CadreWorkloadView } from '../cadre-workload/cadre-workload.dto';
 import {
   timelineSummary,
@@ -19,6 +20,7 @@ import type {
   ReferralView,
   ResidentCaseView,
   SlaClockView,
+  SlaClockViewStatus,
   TimelineEntryView,
   WorklistItemView,
 } from './case-queries.dto';
@@ -105,19 +107,77 @@ export function caseDetailFields(
   };
 }
 
-export function slaClockView(row: SlaClockViewRow): SlaClockView {
+/** The instant a view is computed at and the calendar it counts business time on. */
+export interface ClockTime {
+  /** Epoch milliseconds. */
+  readonly now: number;
+  readonly calendar: BusinessCalendar;
+}
+
+/**
+ * A clock as the case views show it at `time.now`. The row holds the time used as of `used_at`
+ * (the SLA watcher's count, or a stop or resume since); counted on from there — calendar
+ * milliseconds or business milliseconds on the calendar, as the clock counts — while it runs, and
+ * up to its stop when it ended while counting. Its status:
+ * - `running`: counting, before its due time;
+ * - `breached`: counting, past its due time (or recorded breached in this round);
+ * - `paused`: not counting while the case is suspended; no due time;
+ * - `met`: ended by the event it waits for (dispatch, first contact, resolution, feedback), in
+ *   time or not (`breachedAt` says);
+ * - `stopped`: ended by anything else (closed, withdrawn, merged, the feedback window's expiry, a
+ *   ruling of unreasonable, a reopen).
+ */
+export function slaClockView(row: SlaClockViewRow, time: ClockTime): SlaClockView {
+  const used = row.used_ms + countedSince(row, time);
   return {
     clock: row.clock,
-    status: row.status,
-    startedAt: row.started_at,
-    stoppedAt: row.stopped_at,
+    round: row.round,
+    status: statusOf(row, time.now),
     dueAt: row.due_at,
-    pauseCount: row.pause_count,
-    pausedMs: row.paused_ms,
+    budgetMs: row.budget_ms,
+    counting: row.counting,
+    businessMsUsed: used,
+    remainingMs: row.budget_ms - used,
+    stoppedAt: row.stopped_at,
+    pausedSince: row.paused_since,
+    pausedMs:
+      row.paused_ms + (row.paused_since === null ? 0 : Math.max(0, time.now - Date.parse(row.paused_since))),
     extensionDays: row.extension_days,
     warnedAt: row.warned_at,
     breachedAt: row.breached_at,
+    escalatedAt: row.escalated_at,
   };
+}
+
+function statusOf(row: SlaClockViewRow, now: number): SlaClockViewStatus {
+  switch (row.status) {
+    case 'running':
+      return row.breached_at !== null || (row.due_at !== null && Date.parse(row.due_at) <= now)
+        ? 'breached'
+        : 'running';
+    case 'paused':
+    case 'met':
+    case 'stopped':
+      return row.status;
+    default: {
+      const _exhaustive: never = row.status;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Counted time since `used_at`: up to now while running, up to the stop for one that ended counting. */
+function countedSince(row: SlaClockViewRow, time: ClockTime): number {
+  const until =
+    row.status === 'running'
+      ? time.now
+      : row.status === 'paused' || row.stopped_at === null
+        ? null
+        : Date.parse(row.stopped_at);
+  const from = Date.parse(row.used_at);
+  if (until === null || until <= from) return 0;
+  const limit = row.counting === 'calendar' ? calendarHours(0) : businessHoursLimit(0);
+  return countedTime(limit, from, until, time.calendar);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { formatPosition } from '@tongban/event-store';
+import { BusinessCalendar, STATE_COUNCIL_YEARS } from '@tongban/sla';
 import type { Column, TableDefinition } from '@tongban/projections';
 import {
   cadreWorkloadTable,
@@ -37,7 +38,16 @@ const QUERIED: ReadonlyArray<readonly [TableDefinition, readonly ViewFunction[]]
     caseTimelineTable,
     [(row: never) => timelineEntryView(row, false), (row: never) => timelineEntryView(row, true)],
   ],
-  [slaClockTable, [slaClockView]],
+  [
+    slaClockTable,
+    [
+      (row: never) =>
+        slaClockView(row, {
+          now: Date.parse('2026-11-30T02:00:00.000Z'),
+          calendar: BusinessCalendar.create({ years: STATE_COUNCIL_YEARS }),
+        }),
+    ],
+  ],
   [residentCaseTable, [residentCaseView]],
   [worklistTable, [worklistItemView]],
   [referralTable, [referralView]],
@@ -65,6 +75,7 @@ function sample(name: string, column: Column): unknown {
     case 'text[]':
       return [];
     case 'text':
+      if (name === 'status') return 'running';
       return name === 'type' ? 'case.resident_contacted' : 'x';
   }
 }
