@@ -1,5 +1,6 @@
 import type {
   ActorRef,
+  AlertClock,
   AttachmentRef,
   CaseLocation,
   Channel,
@@ -190,7 +191,7 @@ export interface RuleUnreasonable extends CommandBase {
 
 export interface RaiseSlaWarning extends CommandBase {
   readonly type: 'RaiseSlaWarning';
-  readonly clock: SlaClock;
+  readonly clock: AlertClock;
   readonly dueAt: Instant;
   /** The share of the time limit used (in (0, 1)): one warning per clock, deadline and threshold. */
   readonly threshold?: number;
@@ -198,7 +199,7 @@ export interface RaiseSlaWarning extends CommandBase {
 
 export interface RecordSlaBreach extends CommandBase {
   readonly type: 'RecordSlaBreach';
-  readonly clock: SlaClock;
+  readonly clock: AlertClock;
   readonly dueAt: Instant;
 }
 

@@ -12,7 +12,7 @@ import {
   type CaseState,
   type CaseStatus,
 } from './case.state';
-import type { ActorRef, Satisfaction, SlaClock } from './case.types';
+import type { ActorRef, AlertClock, Satisfaction, SlaClock } from './case.types';
 import {
   ALL_COMMAND_TYPES,
   CASE_ID,
@@ -104,6 +104,8 @@ interface Step {
   /** Hours a hand-over offered now stays open: mostly a few (a step is an hour), so runs reach its lapse. */
   readonly expiresIn: number;
   readonly clock: SlaClock;
+  /** The clock a warning or breach names (the dispatch clock's too). */
+  readonly alertClock: AlertClock;
   readonly due: number;
   readonly days: number;
   readonly intoSelf: boolean;
@@ -140,6 +142,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
   cadre: fc.integer({ min: 0, max: CADRES.length - 1 }),
   expiresIn: weighted(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 12, max: 48 }), 2),
   clock: fc.constantFrom<SlaClock>('response', 'resolution'),
+  alertClock: fc.constantFrom<AlertClock>('dispatch', 'response', 'resolution'),
   due: fc.integer({ min: 0, max: DUES.length - 1 }),
   days: weighted(fc.integer({ min: 1, max: 60 }), fc.constantFrom(0, -2, 61, 1.5), 3),
   intoSelf: fc.boolean(),
@@ -414,9 +417,9 @@ function commandFor(step: Step, index: number, state: CaseState, stream: readonl
     case 'RuleUnreasonable':
       return cmd.ruleUnreasonable({ ...common, ...blank('reason') });
     case 'RaiseSlaWarning':
-      return cmd.slaWarning({ ...common, ...clockArgs });
+      return cmd.slaWarning({ ...common, ...clockArgs, clock: step.alertClock });
     case 'RecordSlaBreach':
-      return cmd.slaBreach({ ...common, ...clockArgs });
+      return cmd.slaBreach({ ...common, ...clockArgs, clock: step.alertClock });
     case 'SetDueTimes':
       return cmd.setDueTimes({
         ...common,
@@ -503,8 +506,10 @@ function isDocumentedNoOp(command: CaseCommand, status: CaseStatus, stream: read
         e.dueAt === command.dueAt,
     );
     const contacted = stream.some((e) => e.type === 'case.resident_contacted');
+    const dispatched = stream.some((e) => e.type === 'case.dispatched');
     return (
       repeated ||
+      (command.clock === 'dispatch' && dispatched) ||
       (command.clock === 'response' && contacted) ||
       (command.clock === 'resolution' && status === 'resolved')
     );

@@ -1,3 +1,4 @@
+import { replay } from './case.decider';
 import { given } from './testing/case.given-when-then';
 import { DUE, cmd, ev, history } from './testing/case.fixtures';
 import type { DueTime } from './case.types';
@@ -136,6 +137,33 @@ describe('case decider: the SLA watcher’s due times and escalations (ADR 0029)
       given(...breached)
         .when(cmd.escalate({ instruction: '' }))
         .thenFails('case.missing_text');
+    });
+  });
+
+  describe('the dispatch clock’s alerts', () => {
+    it('a warning and a breach while the case waits for its cadre (in a queue too)', () => {
+      given(...history.submitted)
+        .when(cmd.slaWarning({ clock: 'dispatch', threshold: 0.5 }))
+        .then(ev.slaWarningRaised({ clock: 'dispatch', threshold: 0.5 }));
+      given(...history.submitted, ev.routed())
+        .when(cmd.slaBreach({ clock: 'dispatch' }))
+        .then(ev.slaBreached({ clock: 'dispatch' }));
+    });
+
+    it('nothing once the case was dispatched, a return after it included', () => {
+      for (const dispatched of [history.dispatched, history.returned]) {
+        given(...dispatched)
+          .when(cmd.slaBreach({ clock: 'dispatch' }))
+          .thenNothing();
+      }
+    });
+
+    it('a dispatch breach leaves the response and resolution deadlines alone', () => {
+      const state = replay([...history.submitted, ev.slaBreached({ clock: 'dispatch' })]);
+      expect(state.status !== 'none' && state.deadlines).toEqual({
+        response: { dueAt: null, breached: false },
+        resolution: { dueAt: null, breached: false },
+      });
     });
   });
 });

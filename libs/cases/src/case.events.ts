@@ -1,5 +1,6 @@
 import type {
   ActorRef,
+  AlertClock,
   AttachmentRef,
   CaseLocation,
   Channel,
@@ -231,7 +232,7 @@ export interface CaseRuledUnreasonable extends EventBase {
 
 export interface SlaWarningRaised extends EventBase {
   readonly type: 'case.sla_warning_raised';
-  readonly clock: SlaClock;
+  readonly clock: AlertClock;
   readonly dueAt: Instant;
   /**
    * The share of the time limit used that the warning is for (0.5, 0.8: in (0, 1)). Absent on
@@ -242,7 +243,7 @@ export interface SlaWarningRaised extends EventBase {
 
 export interface SlaBreached extends EventBase {
   readonly type: 'case.sla_breached';
-  readonly clock: SlaClock;
+  readonly clock: AlertClock;
   readonly dueAt: Instant;
 }
 

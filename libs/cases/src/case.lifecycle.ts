@@ -1,5 +1,5 @@
 import type { CaseEvent, CaseEventType, CaseSubmitted } from './case.events';
-import type { Instant, ReferralTarget, SlaClock } from './case.types';
+import type { AlertClock, Instant, ReferralTarget, SlaClock } from './case.types';
 
 /**
  * The case lifecycle: status, who has the case (designated cadre, accountable owner, a pending
@@ -312,10 +312,16 @@ export function evolveLifecycle(lifecycle: CaseLifecycle, event: CaseEvent): Cas
       return moves ? { status: 'merged', ...factsOf(s), intoCaseId: event.intoCaseId } : s;
     case 'case.ruled_unreasonable':
       return { ...s, ruledUnreasonable: true };
+    // The lifecycle keeps the response and resolution deadlines; the dispatch clock's alerts are
+    // the timeline's and the SLA clocks' (it ends with the dispatch).
     case 'case.sla_warning_raised':
-      return withDeadline(s, event.clock, { ...s.deadlines[event.clock], dueAt: event.dueAt });
+      return event.clock === 'dispatch'
+        ? s
+        : withDeadline(s, event.clock, { ...s.deadlines[event.clock], dueAt: event.dueAt });
     case 'case.sla_breached':
-      return withDeadline(s, event.clock, { dueAt: event.dueAt, breached: true });
+      return event.clock === 'dispatch'
+        ? s
+        : withDeadline(s, event.clock, { dueAt: event.dueAt, breached: true });
     // No lifecycle fact in them (see LIFECYCLE_EVENT_TYPES): the timeline, the SLA clocks and the
     // KPIs read them, and the decider counts supplements among its own facts. A routed case
     // waits in a queue in the status it had.
@@ -418,14 +424,18 @@ export function awaitsFeedback(lifecycle: CaseLifecycle): boolean {
 }
 
 /**
- * The response clock runs until the first contact, the resolution clock until resolution (and
- * again after a reopen); closing, withdrawing or merging stops both. A suspended case's clocks are
- * paused, not stopped: their deadlines still matter, so they count as running here.
+ * The dispatch clock runs until the case's first dispatch to a cadre (a queue is no dispatch; a
+ * returned case was dispatched once), the response clock until the first contact, the resolution
+ * clock until resolution (and again after a reopen); closing, withdrawing or merging stops them
+ * all. A suspended case's clocks are paused, not stopped: their deadlines still matter, so they
+ * count as running here.
  */
-export function clockRunning(lifecycle: CaseLifecycle, clock: SlaClock): boolean {
+export function clockRunning(lifecycle: CaseLifecycle, clock: AlertClock): boolean {
   const ended = lifecycle.status === 'closed' || isTerminal(lifecycle.status);
   if (ended) return false;
   switch (clock) {
+    case 'dispatch':
+      return lifecycle.status === 'submitted';
     case 'response':
       return !lifecycle.contacted;
     case 'resolution':

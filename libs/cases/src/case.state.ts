@@ -9,7 +9,7 @@ import type {
   SubmittedLifecycle,
   WithdrawnLifecycle,
 } from './case.lifecycle';
-import type { ActorRef, DueTime, Instant, SlaClock } from './case.types';
+import type { ActorRef, AlertClock, DueTime, Instant } from './case.types';
 
 /**
  * What the decider needs to know about a case, rebuilt from its events by `evolve`: the case's
@@ -113,5 +113,5 @@ export const dueTimesKey = (policyId: string, clocks: readonly DueTime[]): strin
       .map((c) => [c.clock, c.round, c.dueAt, c.budgetMs, c.counting]),
   ]);
 
-export const slaAlertKey = (clock: SlaClock, dueAt: Instant, threshold?: number): string =>
+export const slaAlertKey = (clock: AlertClock, dueAt: Instant, threshold?: number): string =>
   threshold === undefined ? `${clock}@${dueAt}` : `${clock}@${dueAt}#${threshold}`;

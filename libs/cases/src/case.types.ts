@@ -77,6 +77,12 @@ export type SlaClock = 'response' | 'resolution';
  */
 export type TimedClock = 'dispatch' | SlaClock | 'feedbackWindow';
 
+/**
+ * The clocks warnings and breaches are recorded for: dispatch (派单: the case waits for its one
+ * cadre), response and resolution. The feedback window ends by the system's expiry instead.
+ */
+export type AlertClock = 'dispatch' | SlaClock;
+
 export const TIMED_CLOCKS: readonly TimedClock[] = Object.freeze([
   'dispatch',
   'response',

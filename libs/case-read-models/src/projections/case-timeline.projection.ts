@@ -239,9 +239,9 @@ export function timelineSummary(event: CaseEvent, audience: TimelineAudience): s
     case 'case.ruled_unreasonable':
       return 'Ruled unreasonable: excluded from KPIs';
     case 'case.sla_warning_raised':
-      return `${CLOCK_NAMES[event.clock]} deadline near: due ${toInstant(event.dueAt)}`;
+      return `${TIMED_CLOCK_NAMES[event.clock]} deadline near: due ${toInstant(event.dueAt)}`;
     case 'case.sla_breached':
-      return `${CLOCK_NAMES[event.clock]} deadline passed: was due ${toInstant(event.dueAt)}`;
+      return `${TIMED_CLOCK_NAMES[event.clock]} deadline passed: was due ${toInstant(event.dueAt)}`;
     case 'case.due_times_set':
       return dueTimesText(event);
     case 'case.feedback_window_expired':

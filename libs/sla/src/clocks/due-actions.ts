@@ -4,6 +4,7 @@ import {
   type CaseEvent,
   type CaseLifecycle,
   type DueTime,
+  type AlertClock,
   type Instant,
   type SlaClock,
 } from '@tongban/cases';
@@ -13,18 +14,21 @@ import type { BusinessCalendar } from '../calendar/business-calendar';
 import { clockEnded, usedAt, type CaseClocks } from './case-clocks';
 
 /**
- * The clocks a case records warnings and breaches for (`SlaClock`: RaiseSlaWarning and
- * RecordSlaBreach name one of them). `dispatch` and `feedbackWindow` are computed and shown, but
- * nothing is raised for them: the feedback window ends with the system's ExpireFeedbackWindow at
- * its `dueAt` instead.
+ * The clocks a case records warnings and breaches for (`AlertClock`: RaiseSlaWarning and
+ * RecordSlaBreach name one of them). The feedback window is computed and shown, but nothing is
+ * raised for it: it ends with the system's ExpireFeedbackWindow at its `dueAt` instead.
  */
-export const RECORDED_CLOCKS = ['response', 'resolution'] as const satisfies readonly SlaClock[];
+export const RECORDED_CLOCKS = [
+  'dispatch',
+  'response',
+  'resolution',
+] as const satisfies readonly AlertClock[];
 
 /** A warning or breach the watcher is to raise, with what its command carries. */
 export type DueAction =
   | {
       readonly kind: 'warning';
-      readonly clock: SlaClock;
+      readonly clock: AlertClock;
       readonly round: number;
       readonly threshold: number;
       /** When it became due. */
@@ -34,7 +38,7 @@ export type DueAction =
     }
   | {
       readonly kind: 'breach';
-      readonly clock: SlaClock;
+      readonly clock: AlertClock;
       readonly round: number;
       readonly at: EpochMs;
       /** RecordSlaBreach's `dueAt`: the instant of the breach. */
@@ -44,7 +48,7 @@ export type DueAction =
 /** A warning or breach recorded in a case's history, with the round it belongs to. */
 export interface RecordedAlert {
   readonly kind: 'warning' | 'breach';
-  readonly clock: SlaClock;
+  readonly clock: AlertClock;
   readonly round: number;
   /** Null on warnings recorded before warnings named their threshold. */
   readonly threshold: number | null;
@@ -190,8 +194,10 @@ export function pendingEscalations(
       e.type === 'case.supervised' && e.escalation ? [`${e.escalation.clock}@${e.escalation.dueAt}`] : [],
     ),
   );
+  // A dispatch breach is not escalated here: dispatchers see the queue it waits in.
   return recordedAlerts(history)
-    .filter((a) => {
+    .filter((a): a is RecordedAlert & { readonly clock: SlaClock } => {
+      if (a.clock === 'dispatch') return false;
       const clock = clocks.clocks[a.clock];
       return (
         a.kind === 'breach' &&
@@ -209,7 +215,7 @@ export function instantOf(ms: EpochMs): Instant {
   return new Date(ms).toISOString();
 }
 
-function roundOf(clock: SlaClock, reopenCount: number): number {
+function roundOf(clock: AlertClock, reopenCount: number): number {
   return clock === 'resolution' ? reopenCount + 1 : 1;
 }
 

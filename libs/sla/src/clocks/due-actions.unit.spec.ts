@@ -193,3 +193,29 @@ describe('pendingEscalations (ADR 0029)', () => {
     expect(pendingEscalations(slaClocks(resolved, emergency, calendar), resolved, GRACE)).toEqual([]);
   });
 });
+
+describe('the dispatch clock’s warnings and breach', () => {
+  const waiting: readonly CaseEvent[] = [ev.submitted({ at: iso('2025-10-04 22:00') })];
+
+  it('an emergency case nobody dispatched: warned at 50 % and 80 % of its hour, breached at 100 %', () => {
+    const dueAt = instantOf(at('2025-10-04 23:00'));
+    expect(brief(due(waiting, '2025-10-04 23:00'))).toEqual([
+      ['warning', 'dispatch', 0.5, '2025-10-04 22:30', dueAt],
+      ['warning', 'dispatch', 0.8, '2025-10-04 22:48', dueAt],
+      ['breach', 'dispatch', 1, '2025-10-04 23:00', dueAt],
+    ]);
+    // Raised through the decider, nothing is due any more.
+    const raised = raise(waiting, due(waiting, '2025-10-04 23:00'), at('2025-10-04 23:00'));
+    expect(due(raised, '2025-10-04 23:30')).toEqual([]);
+  });
+
+  it('nothing once it is dispatched in time', () => {
+    const dispatched = [...waiting, ev.dispatched({ at: iso('2025-10-04 22:20') })];
+    expect(due(dispatched, '2025-10-04 22:59').filter((a) => a.clock === 'dispatch')).toEqual([]);
+  });
+
+  it('a dispatch breach is not escalated by the watcher (the dispatchers see the queue)', () => {
+    const raised = raise(waiting, due(waiting, '2025-10-04 23:00'), at('2025-10-04 23:00'));
+    expect(pendingEscalations(slaClocks(raised, emergency, calendar), raised, 0)).toEqual([]);
+  });
+});
