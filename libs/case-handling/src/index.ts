@@ -90,6 +90,7 @@ export { CASE_DIRECTORY, fixedDirectory, type CaseDirectory } from './directory/
 export { toStoredEvent, fromStoredEvent, type CommandContext } from './case-event-mapping';
 
 export {
+  SlaWatchRetime1765238400000,
   SlaWatchRulesVersions1764979200000,
   SlaWatchSchedule1764806400000,
 } from './sla-watch/sla-watch.migration';
@@ -107,10 +108,15 @@ export { SlaWatchService } from './sla-watch/sla-watch.service';
 
 import { CaseIntake1764201600000 } from './submit-case/case-intake.migration';
 import {
+  SlaWatchRetime1765238400000,
   SlaWatchRulesVersions1764979200000,
   SlaWatchSchedule1764806400000,
 } from './sla-watch/sla-watch.migration';
 /** TypeORM migrations this context needs; pass them to TongbanDatabaseModule.forRoot. */
 export const CASE_HANDLING_MIGRATIONS = [CaseIntake1764201600000];
 /** The SLA watcher's schedule: for the deployables that run it (`slaWatch: true`). */
-export const SLA_WATCH_MIGRATIONS = [SlaWatchSchedule1764806400000, SlaWatchRulesVersions1764979200000];
+export const SLA_WATCH_MIGRATIONS = [
+  SlaWatchSchedule1764806400000,
+  SlaWatchRulesVersions1764979200000,
+  SlaWatchRetime1765238400000,
+];

@@ -49,6 +49,8 @@ export interface SlaRules {
   readonly calendarVersion: number | null;
   /** After a breach, how long before it is escalated (SLA_ESCALATION_GRACE_HOURS). */
   readonly escalationGraceMs: number;
+  /** Shares of a clock's limit at which a warning is raised (SLA_WARNING_THRESHOLDS); default 0.5 and 0.8. */
+  readonly warnAt?: readonly number[];
 }
 
 /** The instruction an escalation carries (what the street's supervisors read). */
@@ -95,7 +97,7 @@ export function scheduleEntry(
   history: readonly CaseEvent[],
   rules: SlaRules,
 ): ScheduleEntry | null {
-  const clocks = slaClocks(history, rules.policy, rules.calendar);
+  const clocks = slaClocks(history, rules.policy, rules.calendar, { warnAt: rules.warnAt });
   const openClocks = SLA_TARGETS.filter((name) => isOpen(clocks, name)).length;
   if (openClocks === 0) return null;
   // Due times not recorded yet are due at once: the instant of the case's last event.
@@ -120,7 +122,7 @@ export function timerCommands(
   rules: SlaRules,
   now: EpochMs,
 ): SlaTimerCommand[] {
-  const clocks = slaClocks(history, rules.policy, rules.calendar);
+  const clocks = slaClocks(history, rules.policy, rules.calendar, { warnAt: rules.warnAt });
   const base = { caseId, actor: SLA_WATCHER_ACTOR, at: instantOf(now) };
   const commands: SlaTimerCommand[] = [];
   // First the due times, so a warning never announces a due time the case does not show.

@@ -27,7 +27,11 @@ import {
   RecordSlaBreachHandler,
 } from '../record-sla-breach/record-sla-breach.command';
 import { SetDueTimesCommand, SetDueTimesHandler } from '../set-due-times/set-due-times.command';
-import { SlaWatchRulesVersions1764979200000, SlaWatchSchedule1764806400000 } from './sla-watch.migration';
+import {
+  SlaWatchRetime1765238400000,
+  SlaWatchRulesVersions1764979200000,
+  SlaWatchSchedule1764806400000,
+} from './sla-watch.migration';
 import { SlaWatcher, type SlaCommandSender } from './sla-watcher';
 
 /**
@@ -58,7 +62,11 @@ const running: SlaWatcher[] = [];
 beforeAll(async () => {
   db = await createTestDatabase('sla_watch');
   await (
-    await migratedDataSource(db.url, [SlaWatchSchedule1764806400000, SlaWatchRulesVersions1764979200000])
+    await migratedDataSource(db.url, [
+      SlaWatchSchedule1764806400000,
+      SlaWatchRulesVersions1764979200000,
+      SlaWatchRetime1765238400000,
+    ])
   ).destroy();
   pool = new Pool(eventStorePoolConfig(db.url, { max: 12 }));
   await migrateEventStore(pool);
@@ -101,22 +109,31 @@ function sender(): SlaCommandSender {
 function watcher(
   id: string,
   send: SlaCommandSender = sender(),
-  options: { feed?: boolean; scanner?: boolean; escalationGraceMs?: number } = {},
+  options: {
+    feed?: boolean;
+    scanner?: boolean;
+    escalationGraceMs?: number;
+    batchSize?: number;
+    concurrency?: number;
+    intervalMs?: number;
+    clock?: { now: () => Date };
+  } = {},
 ): SlaWatcher {
   const w = new SlaWatcher(
     {
       store,
       db: pool,
-      clock,
+      clock: options.clock ?? clock,
       policies: (code) => (code === EMERGENCY_MATTER ? 'emergency-2h' : undefined),
       calendar: () => current.calendar,
       calendarVersion: () => current.version,
       send,
     },
     {
-      intervalMs: 5,
+      intervalMs: options.intervalMs ?? 5,
       leaseMs: LEASE_MS,
-      batchSize: 3,
+      batchSize: options.batchSize ?? 3,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       watcherId: id,
       escalationGraceMs: options.escalationGraceMs ?? GRACE_MS,
     },
@@ -129,10 +146,10 @@ function watcher(
 /** An emergency case filed at `start`, dispatched 20 minutes later and contacted 20 after that (unless `contact` is false). */
 async function fileCase(
   caseId: string,
-  start: string,
+  start: string | number,
   options: { contact?: boolean; matter?: boolean } = {},
 ) {
-  const t0 = at(start);
+  const t0 = typeof start === 'number' ? start : at(start);
   const time = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
   const events: CaseEvent[] = [
     ev.submitted({
@@ -507,6 +524,162 @@ describe('SLA watcher', () => {
     expect(await dueTimes(onBusinessDays)).toHaveLength(2);
     expect(await dueTimes(onCalendarTime)).toHaveLength(1);
     current = { calendar, version: 2 };
+  });
+
+  it('works a batch of cases at once, with two watchers: each warning and breach once, none left out', async () => {
+    for (const w of running) await w.stop();
+    now = at('2026-01-12 09:00');
+    const ids = Array.from(
+      { length: 24 },
+      (_, i) => `00000000-0000-4000-8009-${String(i).padStart(12, '0')}`,
+    );
+    for (const id of ids) await fileCase(id, '2026-01-12 08:00');
+    const c1 = watcher('concurrent-1', sender(), { batchSize: 10, concurrency: 4 });
+    const c2 = watcher('concurrent-2', sender(), { batchSize: 10, concurrency: 4 });
+    // Dispatched 08:20 on 2 calendar hours: at 10:30 both warnings and the breach are due on each.
+    await eventually(async () => {
+      const r = await rows();
+      for (const id of ids) expect(r[id]?.due).toBe(new Date(at('2026-01-12 09:20')).toISOString());
+    });
+    now = at('2026-01-12 10:30');
+    await eventually(async () => {
+      for (const id of ids) expect(await alerts(id)).toContain('breach:resolution');
+    });
+    await afterScans([c1, c2]);
+    for (const id of ids) {
+      expect(await alerts(id)).toEqual([
+        'warning:resolution:0.5',
+        'warning:resolution:0.8',
+        'breach:resolution',
+      ]);
+      expect((await history(id)).filter((e) => e.type === 'case.due_times_set')).toHaveLength(1);
+    }
+    const { rows: held } = await pool.query(
+      'SELECT case_id FROM sla_watch_schedule WHERE leased_by IS NOT NULL OR retime_at IS NOT NULL',
+    );
+    expect(held).toEqual([]);
+  });
+
+  it('a re-timing backlog never holds back a case whose own due instant has come', async () => {
+    for (const w of running) await w.stop();
+    now = at('2026-01-13 09:57');
+    const due = '00000000-0000-4000-8010-000000000000';
+    const backlog = Array.from(
+      { length: 12 },
+      (_, i) => `00000000-0000-4000-8010-${String(i + 1).padStart(12, '0')}`,
+    );
+    // Dispatched 08:20: 50 % at 09:20, 80 % at 09:56, breached at 10:20. The backlog's first
+    // warnings come at 11:10.
+    await fileCase(due, '2026-01-13 08:00');
+    for (const id of backlog) await fileCase(id, '2026-01-13 09:50');
+    const prep = watcher('retime-prep', sender(), { scanner: false });
+    await eventually(async () => expect(await prep.lag()).toBe(0));
+    await prep.stop();
+    const manual = watcher('retime-manual', sender(), { feed: false, scanner: false, batchSize: 3 });
+    while ((await manual.scanOnce()) > 0);
+    expect(await alerts(due)).toEqual(['warning:resolution:0.5', 'warning:resolution:0.8']);
+
+    // At 10:00 a calendar change (version 3): every open case is to be timed again; one scan
+    // works five claims of three of them …
+    current = { calendar, version: 3 };
+    now = at('2026-01-13 10:00');
+    expect(await manual.scanOnce()).toBe(15);
+    const waiting = await pool.query('SELECT 1 FROM sla_watch_schedule WHERE retime_at IS NOT NULL');
+    expect(waiting.rowCount).toBeGreaterThan(15);
+    // … and at 10:21, more than a scan's worth of the backlog left, the next scan takes the case
+    // whose breach is due (10:20) before any of it.
+    now = at('2026-01-13 10:21');
+    expect(await manual.scanOnce()).toBe(15);
+    expect(await alerts(due)).toEqual([
+      'warning:resolution:0.5',
+      'warning:resolution:0.8',
+      'breach:resolution',
+    ]);
+    // The backlog is worked off after it, each case once; nothing left marked.
+    while ((await manual.scanOnce()) > 0);
+    const left = await pool.query('SELECT 1 FROM sla_watch_schedule WHERE retime_at IS NOT NULL');
+    expect(left.rowCount).toBe(0);
+    expect(await alerts(due)).toHaveLength(3);
+    for (const id of backlog) expect(await alerts(id)).toEqual([]);
+  });
+
+  it('an event someone else appends while a scan holds the case still reaches its schedule row', async () => {
+    for (const w of running) await w.stop();
+    now = at('2026-01-13 12:00');
+    const caseId = '00000000-0000-4000-8012-000000000000';
+    // Not contacted: response and resolution count (2 clocks); the response clock's warnings are due.
+    await fileCase(caseId, '2026-01-13 11:00', { contact: false });
+    const real = sender();
+    let contacted = false;
+    const w = watcher(
+      'held',
+      async (command, correlationId) => {
+        const result = await real(command, correlationId);
+        // Right after the watcher's own append, before it gives the case back: a cadre contacts
+        // the resident (the response clock ends).
+        if (command.caseId === caseId && command.type === 'RaiseSlaWarning' && !contacted) {
+          contacted = true;
+          await store.append(
+            caseStreamId(caseId),
+            [
+              toStoredEvent(ev.residentContacted({ caseId, at: iso('2026-01-13 11:59') }), {
+                correlationId: 'it-contact',
+              }),
+            ],
+            result.version,
+          );
+        }
+        return result;
+      },
+      { batchSize: 5 },
+    );
+    await eventually(async () => {
+      expect(contacted).toBe(true);
+      expect((await rows())[caseId]).toMatchObject({ clocks: 1 });
+    });
+    await afterScans([w]);
+    expect((await rows())[caseId]).toMatchObject({ clocks: 1 });
+    await w.stop();
+  });
+
+  it('scans at a due instant, not an interval later, and wakes for a case the feed records', async () => {
+    for (const w of running) await w.stop();
+    // Time runs here, from 2026-01-14 10:00; the scan interval is a minute.
+    const base = Date.now();
+    const start = at('2026-01-14 10:00');
+    const running_clock = { now: () => new Date(start + Date.now() - base) };
+    now = start;
+    const caseId = '00000000-0000-4000-8011-000000000000';
+    let breachedAt: number | undefined;
+    const real = sender();
+    const timed = watcher(
+      'timed',
+      async (command, correlationId) => {
+        const result = await real(command, correlationId);
+        if (command.type === 'RecordSlaBreach' && command.caseId === caseId) breachedAt ??= Date.now();
+        return result;
+      },
+      { intervalMs: 60_000, clock: running_clock },
+    );
+    await eventually(async () => expect(await timed.lag()).toBe(0));
+    // Its resolution clock (2 calendar hours from the dispatch, 20 minutes after filing) runs out
+    // 4 s from now: filed now, the feed wakes the scanner to record its due times (and the
+    // warnings already due), then the scanner sleeps till the breach — not a minute.
+    const dueAt = running_clock.now().getTime() + 4_000;
+    await fileCase(caseId, dueAt - 2 * 3_600_000 - 20 * 60_000);
+    await eventually(async () => expect(await alerts(caseId)).toContain('warning:resolution:0.8'));
+    expect(breachedAt).toBeUndefined();
+    await eventually(() => expect(breachedAt).toBeDefined(), { timeoutMs: 10_000 });
+    const late = breachedAt! - (base + (dueAt - start));
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1_000);
+    expect(await alerts(caseId)).toEqual([
+      'warning:resolution:0.5',
+      'warning:resolution:0.8',
+      'breach:resolution',
+    ]);
+    await timed.stop();
+    now = running_clock.now().getTime();
   });
 
   it('readiness turns red, naming why, when the feed meets a case event it cannot read', async () => {

@@ -56,3 +56,24 @@ export class SlaWatchRulesVersions1764979200000 implements MigrationInterface {
     await runner.query('ALTER TABLE sla_watch_checkpoint DROP COLUMN calendar_version');
   }
 }
+
+/**
+ * Re-timing apart from due instants (issue 14 bench): a calendar or catalogue change marks the
+ * open cases `retime_at` instead of making them due, so claims take the cases whose own due
+ * instant has come first and a re-timing backlog never holds back a breach.
+ */
+export class SlaWatchRetime1765238400000 implements MigrationInterface {
+  name = 'SlaWatchRetime1765238400000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query('ALTER TABLE sla_watch_schedule ADD COLUMN retime_at timestamptz NULL');
+    await runner.query(`
+      CREATE INDEX sla_watch_schedule_retime ON sla_watch_schedule (retime_at)
+        WHERE retime_at IS NOT NULL`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP INDEX sla_watch_schedule_retime');
+    await runner.query('ALTER TABLE sla_watch_schedule DROP COLUMN retime_at');
+  }
+}

@@ -62,6 +62,7 @@ export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, On
         leaseMs: config.env.SLA_WATCH_LEASE_MS,
         batchSize: config.env.SLA_WATCH_BATCH_SIZE,
         escalationGraceMs: config.env.SLA_ESCALATION_GRACE_HOURS * 3_600_000,
+        warnAt: config.env.SLA_WARNING_THRESHOLDS.split(',').map(Number),
       },
     );
   }

@@ -1,12 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { caseStreamId, type CaseEvent } from '@tongban/cases';
-import { type EventStore, type RecordedEvent, type StoreSubscription } from '@tongban/event-store';
+import {
+  START,
+  type EventStore,
+  type GlobalPosition,
+  type RecordedEvent,
+  type StoreSubscription,
+} from '@tongban/event-store';
 import type { BusinessCalendar } from '@tongban/sla';
 import type { CaseCommandResult } from '../case-command/case-command';
 import { fromStoredEvent } from '../case-event-mapping';
 import type { Clock } from '../clock';
-import { SlaSchedule, type Queryable } from './sla-schedule';
+import { SlaSchedule, type ClaimedCase, type FedCase, type Queryable } from './sla-schedule';
 import {
   policyOf,
   scheduleEntry,
@@ -30,12 +36,16 @@ export interface SlaWatcherSettings {
   readonly leaseMs: number;
   /** Most cases one scan claims. */
   readonly batchSize: number;
+  /** How many claimed cases are worked on at once (each a stream read and an append); default 8. */
+  readonly concurrency?: number;
   /** This watcher's name in `leased_by`; unique per process. */
   readonly watcherId?: string;
   /** The feed is stuck when behind and not moving for this long (readiness red). */
   readonly stuckAfterMs?: number;
   /** After a breach, how long before it is escalated (SLA_ESCALATION_GRACE_HOURS); default 24 h. */
   readonly escalationGraceMs?: number;
+  /** Shares of a clock's limit at which warnings are raised (SLA_WARNING_THRESHOLDS); default 0.5 and 0.8. */
+  readonly warnAt?: readonly number[];
 }
 
 export interface SlaWatcherDependencies {
@@ -55,6 +65,13 @@ const DEFAULT_ESCALATION_GRACE_MS = 24 * 3_600_000;
 
 const CASE_STREAMS = { streamPrefix: 'case-' } as const;
 const MAX_BACKOFF_MS = 30_000;
+const DEFAULT_CONCURRENCY = 8;
+/** The shortest sleep between scans (unless a full batch calls for the next at once). */
+const SCAN_FLOOR_MS = 10;
+/** How many streams the feed reads at once for one run of events. */
+const FEED_READS = 4;
+/** Most claims one scan makes while they come back full (its leases are given back at its end). */
+const MAX_CLAIMS_PER_SCAN = 5;
 
 /**
  * The SLA watcher (ADR 0028): a feed that follows the event store from its checkpoint and keeps
@@ -72,8 +89,26 @@ export class SlaWatcher {
   private failures = 0;
   private lastProgressAt = 0;
   private scanTimer: NodeJS.Timeout | undefined;
+  /** When (wall ms) the armed scan timer fires; +Infinity while none is armed. */
+  private scanTimerAt = Number.POSITIVE_INFINITY;
+  private scannerOn = false;
+  private scanInFlight = false;
+  /** The earliest due instant the feed recorded while a scan was in flight (clock ms). */
+  private wokenFor: number | null = null;
   private restartTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> = Promise.resolve();
+  /** Events the feed was handed and has not written yet, in log order. */
+  private fed: RecordedEvent[] = [];
+  /** The feed's write in flight (null once it succeeded; a failed one stays, for the next event). */
+  private writing: Promise<void> | null = null;
+  /** The feed's last write, settled or not. */
+  private feedWrite: Promise<void> = Promise.resolve();
+  /** Which subscription the feed's events come from; a restart starts another. */
+  private feedGeneration = 0;
+  /** Cases the scan in flight holds: their rows come from its release. */
+  private readonly held = new Set<string>();
+  /** Cases the feed left to the scan holding them: the version of the last event it saw. */
+  private readonly deferred = new Map<string, number>();
   private unknownPolicies = new Set<string>();
   /** The calendar and catalogue versions this watcher last re-timed the schedule for. */
   private rulesApplied: string | undefined;
@@ -97,7 +132,8 @@ export class SlaWatcher {
     this.running = true;
     this.lastProgressAt = Date.now();
     if (options.feed !== false) void this.startFeed();
-    if (options.scanner !== false) this.armScan(0);
+    this.scannerOn = options.scanner !== false;
+    if (this.scannerOn) this.armScan(0);
   }
 
   /** Stops both; the scan in flight ends first (its lease is given back or runs out). */
@@ -106,6 +142,7 @@ export class SlaWatcher {
     clearTimeout(this.scanTimer);
     clearTimeout(this.restartTimer);
     await this.subscription?.stop();
+    await this.feedWrite.catch(() => undefined);
     await this.scanning;
   }
 
@@ -114,8 +151,9 @@ export class SlaWatcher {
    * not moving for `stuckAfterMs`.
    */
   async check(): Promise<void> {
-    // A feed restarted after a failure that read to the end of the log has recovered.
-    if (this.feedError && this.subscription?.caughtUp) this.feedError = null;
+    // A feed restarted after a failure that read (and wrote) to the end of the log has recovered.
+    if (this.feedError && this.subscription?.caughtUp && this.fed.length === 0 && this.writing === null)
+      this.feedError = null;
     if (this.feedError) throw new Error(`SLA feed failing: ${this.feedError.message}`);
     if (!this.running) return;
     const stuckAfter = this.settings.stuckAfterMs ?? 60_000;
@@ -134,9 +172,14 @@ export class SlaWatcher {
   private async startFeed(): Promise<void> {
     if (!this.running) return;
     try {
+      // A write of the previous feed still in flight lands first; its checkpoint is where to go on.
+      await this.feedWrite.catch(() => undefined);
+      const generation = ++this.feedGeneration;
+      this.fed = [];
+      this.writing = null;
       const after = await this.schedule.checkpoint();
       const subscription = this.deps.store.subscribe({ after, filter: CASE_STREAMS, batchSize: 200 }, (e) =>
-        this.follow(e),
+        this.follow(e, generation),
       );
       this.subscription = subscription;
       await subscription.done;
@@ -158,17 +201,72 @@ export class SlaWatcher {
     this.restartTimer.unref();
   }
 
-  /** One case event: the case's entry as its stream now stands, with the checkpoint. */
-  private async follow(event: RecordedEvent): Promise<void> {
-    // A later event of the same stream follows in the log and recomputes the entry.
-    const state = await this.deps.store.streamState(event.streamId);
-    if (state.version > event.version) {
-      await this.schedule.advance(event.position);
-    } else {
-      const { caseId, history } = await this.readCase(event.streamId, this.caseIdOf(event));
-      await this.schedule.record(caseId, history.length, this.entryOf(caseId, history), event.position);
+  /**
+   * One case event, taken in at once: the events the subscription hands over together (its page)
+   * are written together once it has handed them all (`setImmediate` runs after the page's
+   * hand-overs, which settle without I/O) — one statement for their cases and the checkpoint.
+   * The next event waits for that write, so writes never overlap, and a failed one stops the
+   * feed, which restarts from the checkpoint the last good write left.
+   */
+  private async follow(event: RecordedEvent, generation: number): Promise<void> {
+    if (this.writing) await this.writing;
+    if (generation !== this.feedGeneration) throw new Error('SLA feed restarted');
+    this.fed.push(event);
+    if (this.fed.length === 1) setImmediate(() => this.writeRun(generation));
+  }
+
+  private writeRun(generation: number): void {
+    if (!this.running || generation !== this.feedGeneration || this.fed.length === 0) return;
+    const run = this.fed;
+    this.fed = [];
+    const subscription = this.subscription;
+    const write = this.writeFed(run);
+    this.writing = write;
+    this.feedWrite = write;
+    write.then(
+      () => {
+        if (this.writing === write) this.writing = null;
+      },
+      (error: unknown) => {
+        // The next event sees the failure; but the subscription may be waiting for one: stop it.
+        void subscription?.stop().then(() => {
+          if (this.subscription === subscription && generation === this.feedGeneration)
+            this.feedFailed(error);
+        });
+      },
+    );
+  }
+
+  /**
+   * A run of events: each case it touches read once as its stream now stands (an event a later
+   * one supersedes needs nothing of its own), and every entry with the checkpoint in ONE statement.
+   */
+  private async writeFed(run: readonly RecordedEvent[]): Promise<void> {
+    const last = run[run.length - 1];
+    if (!last) return;
+    const streams = new Map<string, { caseId: string; version: number }>();
+    for (const event of run)
+      streams.set(event.streamId, { caseId: this.caseIdOf(event), version: event.version });
+    const toRead: [string, string][] = [];
+    for (const [streamId, { caseId, version }] of streams) {
+      // A case this watcher's scan holds gets its row from the scan's release; what the release
+      // does not cover is read again after it (`scanOnce`). Spares a read per case in a burst.
+      if (this.held.has(caseId)) this.deferred.set(caseId, Math.max(version, this.deferred.get(caseId) ?? 0));
+      else toRead.push([streamId, caseId]);
     }
+    await this.recordCases(toRead, last.position);
     this.progressed();
+  }
+
+  /** Each case's entry as its stream now stands, with the checkpoint; wakes the scanner if due sooner. */
+  private async recordCases(streams: readonly [string, string][], position: GlobalPosition): Promise<void> {
+    const cases = await mapConcurrent(streams, FEED_READS, async ([streamId, fallbackId]) => {
+      const { caseId, history } = await this.readCase(streamId, fallbackId);
+      return { caseId, version: history.length, entry: this.entryOf(caseId, history) } satisfies FedCase;
+    });
+    await this.schedule.record(cases, position);
+    const soonest = earliestDue(cases);
+    if (soonest !== null) this.wake(soonest);
   }
 
   private progressed(): void {
@@ -179,41 +277,166 @@ export class SlaWatcher {
 
   // ---- the scanner ------------------------------------------------------------------------------
 
+  /**
+   * The scanner sleeps until the earlier of the interval and the schedule's next due instant
+   * (SCAN_FLOOR_MS at least), and the feed wakes it for a row due sooner. It still looks at least
+   * every interval, so a clock that is not the wall clock (tests), a lease running out or another
+   * watcher's rows are seen within one.
+   */
   private armScan(delayMs: number): void {
     if (!this.running) return;
-    this.scanTimer = setTimeout(() => {
-      this.scanning = this.scanOnce()
-        .then((claimed) => this.armScan(claimed >= this.settings.batchSize ? 0 : this.settings.intervalMs))
-        .catch((error: unknown) => {
-          this.logger.error(`SLA scan failed: ${error instanceof Error ? error.message : String(error)}`);
-          this.armScan(this.settings.intervalMs);
-        });
-    }, delayMs);
+    clearTimeout(this.scanTimer);
+    this.scanTimerAt = Date.now() + delayMs;
+    this.scanTimer = setTimeout(() => this.runScan(), delayMs);
     this.scanTimer.unref();
   }
 
-  /** Claims what is due now, issues its timers and gives each case back; answers how many it claimed. */
+  private runScan(): void {
+    this.scanTimerAt = Number.POSITIVE_INFINITY;
+    this.scanInFlight = true;
+    this.wokenFor = null;
+    this.scanning = this.scanOnce()
+      .then((claimed) => (claimed >= this.settings.batchSize ? 0 : this.delayToNextDue()))
+      .catch((error: unknown) => {
+        this.logger.error(`SLA scan failed: ${error instanceof Error ? error.message : String(error)}`);
+        return this.settings.intervalMs;
+      })
+      .then((delay) => {
+        this.scanInFlight = false;
+        const woken = this.wokenFor;
+        this.wokenFor = null;
+        this.armScan(woken === null ? delay : Math.min(delay, this.delayUntil(woken)));
+      });
+  }
+
+  /** How long to sleep until the schedule's next due instant (at most the interval). */
+  private async delayToNextDue(): Promise<number> {
+    const next = await this.schedule.nextDue(this.deps.clock.now().getTime());
+    return next === null ? this.settings.intervalMs : this.delayUntil(next);
+  }
+
+  /** From now until `dueAt` on the watcher's clock, between the floor and the interval. */
+  private delayUntil(dueAt: number): number {
+    const interval = this.settings.intervalMs;
+    const floor = Math.min(SCAN_FLOOR_MS, interval);
+    // One millisecond more: a timer may fire within its last millisecond.
+    const wait = dueAt - this.deps.clock.now().getTime() + 1;
+    return Math.min(interval, Math.max(floor, wait));
+  }
+
+  /** The feed recorded a row due at `dueAt`: scan by then if the timer would come later. */
+  private wake(dueAt: number): void {
+    if (!this.running || !this.scannerOn) return;
+    if (this.scanInFlight) {
+      this.wokenFor = this.wokenFor === null ? dueAt : Math.min(this.wokenFor, dueAt);
+      return;
+    }
+    const delay = this.delayUntil(dueAt);
+    if (Date.now() + delay < this.scanTimerAt) this.armScan(delay);
+  }
+
+  /**
+   * Claims what is due now and issues its timers, `concurrency` cases at once, those due by their
+   * own instant first. While claims come back full it claims the next batch as soon as the
+   * claimed cases run out — no waiting for the slowest case of a batch — up to
+   * MAX_CLAIMS_PER_SCAN claims; then gives every case back in one statement. Answers how many it
+   * claimed.
+   */
   async scanOnce(): Promise<number> {
-    const now = this.deps.clock.now().getTime();
-    await this.retimeAfterRuleChange(now);
-    const claimed = await this.schedule.claim(
-      now,
-      this.settings.leaseMs,
-      this.watcherId,
-      this.settings.batchSize,
-    );
-    for (const { caseId } of claimed) {
-      try {
-        await this.fire(caseId, now);
-      } catch (error) {
-        // The lease stays: another scan (this watcher's or another's) tries again once it runs out.
-        this.logger.error(
-          `SLA timers of case ${caseId} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+    const first = this.deps.clock.now().getTime();
+    await this.retimeAfterRuleChange(first);
+    const batchSize = this.settings.batchSize;
+    const claimed: ClaimedCase[] = [];
+    const queue: { caseId: string; now: number }[] = [];
+    let claims = 0;
+    const claim = async (): Promise<boolean> => {
+      const now = claims === 0 ? first : this.deps.clock.now().getTime();
+      const got = await this.schedule.claim(now, this.settings.leaseMs, this.watcherId, batchSize);
+      claims += 1;
+      for (const c of got) {
+        this.held.add(c.caseId);
+        claimed.push(c);
+        queue.push({ caseId: c.caseId, now });
       }
+      return got.length >= batchSize && claims < MAX_CLAIMS_PER_SCAN;
+    };
+    let more = await claim();
+    let refill: Promise<void> | undefined;
+    const given: FedCase[] = [];
+    let released = new Set<string>();
+    try {
+      const lane = async (): Promise<void> => {
+        for (;;) {
+          let next = queue.shift();
+          while (next === undefined && more) {
+            refill ??= claim()
+              .then(
+                (full) => {
+                  more = full;
+                },
+                (error: unknown) => {
+                  more = false;
+                  this.logger.error(
+                    `SLA claim failed: ${error instanceof Error ? error.message : String(error)}`,
+                  );
+                },
+              )
+              .finally(() => {
+                refill = undefined;
+              });
+            await refill;
+            next = queue.shift();
+          }
+          if (next === undefined) return;
+          try {
+            given.push(await this.fire(next.caseId, next.now));
+          } catch (error) {
+            // The lease stays: another scan (this watcher's or another's) tries again once it runs out.
+            this.logger.error(
+              `SLA timers of case ${next.caseId} failed: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: this.settings.concurrency ?? DEFAULT_CONCURRENCY }, lane));
+      // A re-timing asked for after the first claim may not be in what was computed: kept.
+      released = await this.schedule.release(given, this.watcherId, first);
+    } finally {
+      await this.feedWhatReleaseMissed(claimed, given, released);
     }
     this.scans += 1;
     return claimed.length;
+  }
+
+  /**
+   * The feed left the cases this scan held to its release: those whose events the release did
+   * not cover (it failed, lost the lease, or an event came after its last read) are read and
+   * recorded now. Should that fail too, the row is still due and claimable once the lease runs
+   * out, and that scan times the case on its whole history.
+   */
+  private async feedWhatReleaseMissed(
+    claimed: readonly ClaimedCase[],
+    given: readonly FedCase[],
+    released: ReadonlySet<string>,
+  ): Promise<void> {
+    const versions = new Map(given.map((c) => [c.caseId, c.version]));
+    const again: [string, string][] = [];
+    for (const { caseId } of claimed) {
+      this.held.delete(caseId);
+      const fedVersion = this.deferred.get(caseId);
+      if (fedVersion === undefined) continue;
+      this.deferred.delete(caseId);
+      if (!released.has(caseId) || (versions.get(caseId) ?? 0) < fedVersion)
+        again.push([caseStreamId(caseId), caseId]);
+    }
+    if (again.length === 0) return;
+    try {
+      await this.recordCases(again, START);
+    } catch (error) {
+      this.logger.error(
+        `SLA entries of ${again.length} cases not recorded after a scan: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /**
@@ -232,20 +455,24 @@ export class SlaWatcher {
     this.rulesApplied = rules;
   }
 
-  private async fire(caseId: string, now: number): Promise<void> {
+  /**
+   * A case's timers due at `now`, then its entry as it stands after them. The history after is
+   * the one read before plus the events the commands appended, when their versions show nothing
+   * else came between; otherwise the stream is read again.
+   */
+  private async fire(caseId: string, now: number): Promise<FedCase> {
     const streamId = caseStreamId(caseId);
     const before = await this.readCase(streamId, caseId);
     const commands = timerCommands(caseId, before.history, this.rulesOf(before.history), now);
+    let history: readonly CaseEvent[] = before.history;
+    let follows = true;
     for (const command of commands) {
-      await this.deps.send(command, timerKey(command));
+      const result = await this.deps.send(command, timerKey(command));
+      follows &&= result.version - result.events.length === history.length;
+      if (follows) history = [...history, ...result.events];
     }
-    const after = commands.length === 0 ? before : await this.readCase(streamId, caseId);
-    await this.schedule.release(
-      caseId,
-      after.history.length,
-      this.entryOf(caseId, after.history),
-      this.watcherId,
-    );
+    if (!follows) history = (await this.readCase(streamId, caseId)).history;
+    return { caseId: before.caseId, version: history.length, entry: this.entryOf(before.caseId, history) };
   }
 
   // ---- shared -----------------------------------------------------------------------------------
@@ -268,6 +495,7 @@ export class SlaWatcher {
       calendar: this.deps.calendar(),
       calendarVersion: this.deps.calendarVersion?.() ?? null,
       escalationGraceMs: this.settings.escalationGraceMs ?? DEFAULT_ESCALATION_GRACE_MS,
+      ...(this.settings.warnAt ? { warnAt: this.settings.warnAt } : {}),
     };
   }
 
@@ -287,4 +515,31 @@ export class SlaWatcher {
     const id = event.data['caseId'];
     return typeof id === 'string' ? id : event.streamId.slice('case-'.length);
   }
+}
+
+/** `work` over `items`, at most `limit` at a time; the answers in the items' order. */
+async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}
+
+function earliestDue(cases: readonly FedCase[]): number | null {
+  let soonest: number | null = null;
+  for (const c of cases) {
+    const due = c.entry?.nextDueAt ?? null;
+    if (due !== null && (soonest === null || due < soonest)) soonest = due;
+  }
+  return soonest;
 }

@@ -296,9 +296,11 @@ export class Environment {
   DIRECTORY_REFRESH_MS = 2_000;
 
   /**
-   * How often (ms) the SLA watcher looks for cases with a warning, breach or expiry due (ADR
-   * 0028). Due times are kept in the database, never only in memory: this is only how soon after
-   * its instant a timer is issued.
+   * The longest (ms) the SLA watcher sleeps between looks for cases with a warning, breach or
+   * expiry due (ADR 0028, 0029). It also looks at the schedule's next due instant and when its
+   * feed records a case due sooner, so a timer is issued at its instant whatever this is; the
+   * interval bounds how soon it sees what no due instant announces (a lease running out, another
+   * watcher's rows, a clock moved by a test). Due times live in the database, never only in memory.
    */
   @IsOptional()
   @Transform(toInt)
@@ -337,6 +339,17 @@ export class Environment {
   @Min(0)
   @Max(720)
   SLA_ESCALATION_GRACE_HOURS = 24;
+
+  /**
+   * The shares of a clock's time limit at which the SLA watcher raises a warning, comma-separated,
+   * each above 0 and below 1 (at most three decimals, at most five): `0.5,0.8` warns at half and at
+   * four fifths. The breach is always at 100 %.
+   */
+  @IsOptional()
+  @Matches(/^0\.\d{0,2}[1-9](,0\.\d{0,2}[1-9]){0,4}$/, {
+    message: 'SLA_WARNING_THRESHOLDS must be one to five shares such as 0.5,0.8 (each above 0 and below 1)',
+  })
+  SLA_WARNING_THRESHOLDS = '0.5,0.8';
 
   /**
    * `auto` (default): every submitted case, and every returned one, is routed to one cadre (or a
@@ -478,6 +491,7 @@ export const ENVIRONMENT_VARIABLES = [
   'SLA_WATCH_LEASE_MS',
   'SLA_WATCH_BATCH_SIZE',
   'SLA_ESCALATION_GRACE_HOURS',
+  'SLA_WARNING_THRESHOLDS',
   'CASE_ROUTING',
   'STANDALONE_DATA_DIR',
   'EVENT_STORE',

@@ -62,6 +62,28 @@ describe('validateEnvironment', () => {
     expect(error.message).toMatch(/LOG_LEVEL/);
   });
 
+  it('takes SLA warning thresholds as one to five shares above 0 and below 1', () => {
+    expect(validateEnvironment(AUTH).SLA_WARNING_THRESHOLDS).toBe('0.5,0.8');
+    expect(
+      validateEnvironment({ ...AUTH, SLA_WARNING_THRESHOLDS: '0.25,0.5,0.75,0.9' }).SLA_WARNING_THRESHOLDS,
+    ).toBe('0.25,0.5,0.75,0.9');
+    for (const bad of [
+      '0',
+      '1',
+      '0.0',
+      '1.5',
+      '0.5,',
+      '50%',
+      '0.5;0.8',
+      '0.1,0.2,0.3,0.4,0.5,0.6',
+      '0.1234',
+    ]) {
+      expect(() => validateEnvironment({ ...AUTH, SLA_WARNING_THRESHOLDS: bad })).toThrow(
+        /SLA_WARNING_THRESHOLDS/,
+      );
+    }
+  });
+
   it('rejects a port that is not a whole number', () => {
     expect(() => validateEnvironment({ ...AUTH, HTTP_PORT: '80a' })).toThrow(/HTTP_PORT/);
   });
