@@ -235,7 +235,8 @@ describe('a pending hand-over is withdrawn by its owner or lapses (standalone, d
     // A reason is required (validated at the edge).
     expect((await act('owner', id, 'hand-over/withdrawal', {})).status).toBe(400);
     expect((await act('owner', id, 'hand-over/withdrawal', { reason: '  ' })).status).toBe(400);
-    expect(await audit(id)).toEqual(before);
+    // Nothing appended (the watcher's timekeeping aside, which moves the version at its own pace).
+    expect((await audit(id)).events).toEqual(before.events);
     // The offer still stands for its owner to take back.
     await ok('owner', id, 'hand-over/withdrawal', WITHDRAWAL);
   });
