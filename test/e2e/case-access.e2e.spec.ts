@@ -1,3 +1,4 @@
+import { TIMEKEEPING_EVENT_TYPES as TIMEKEEPING, type CaseEventType } from '@tongban/cases';
 import { startStandalone, type Answer, type DemoCommunity, type StandaloneClient } from './standalone-client';
 
 /**
@@ -23,8 +24,6 @@ type User = keyof typeof USERS;
 
 const ZHENHUA_COMMUNITY = 'pc.zhenhua.yunquanli' satisfies DemoCommunity;
 const GUCHENG_COMMUNITY = 'pc.gucheng.taiyangcheng' satisfies DemoCommunity;
-/** The SLA watcher's timekeeping on a case (ADR 0029): recorded at its own pace. */
-const TIMEKEEPING: readonly string[] = ['case.due_times_set', 'case.sla_warning_raised', 'case.sla_breached'];
 
 describe('who may do what to which case (standalone)', () => {
   let client: StandaloneClient;
@@ -59,7 +58,7 @@ describe('who may do what to which case (standalone)', () => {
     const history = await call('districtSupervisor', 'GET', `/cases/${caseId}/history`);
     expect(history.status).toBe(200);
     const events = history.body['events'] as Array<{ type: string }>;
-    return events.filter((e) => !TIMEKEEPING.includes(e.type)).length;
+    return events.filter((e) => !TIMEKEEPING.includes(e.type as CaseEventType)).length;
   }
 
   const act = (user: User, caseId: string, action: string, body: unknown = {}): Promise<Answer> =>

@@ -1,3 +1,4 @@
+import { TIMEKEEPING_EVENT_TYPES as TIMEKEEPING, type CaseEventType } from '@tongban/cases';
 import { CLOCK, type Clock } from '@tongban/case-handling';
 import { startStandalone, type Answer, type DemoCommunity, type StandaloneClient } from './standalone-client';
 
@@ -21,8 +22,6 @@ type User = keyof typeof USERS;
 
 const TAIYANGCHENG = 'pc.gucheng.taiyangcheng' satisfies DemoCommunity;
 const HOUR = 3_600_000;
-/** The SLA watcher's timekeeping on a case (ADR 0029): recorded at its own pace. */
-const TIMEKEEPING: readonly string[] = ['case.due_times_set', 'case.sla_warning_raised', 'case.sla_breached'];
 const OFFER = {
   toCadreId: USERS.dutyCadre,
   toOrgUnit: TAIYANGCHENG,
@@ -71,7 +70,9 @@ describe('a pending hand-over is withdrawn by its owner or lapses (standalone, d
     expect(history.status).toBe(200);
     return {
       version: history.body['version'] as number,
-      events: (history.body['events'] as HistoryEvent[]).filter((e) => !TIMEKEEPING.includes(e.type)),
+      events: (history.body['events'] as HistoryEvent[]).filter(
+        (e) => !TIMEKEEPING.includes(e.type as CaseEventType),
+      ),
     };
   }
 
@@ -108,7 +109,7 @@ describe('a pending hand-over is withdrawn by its owner or lapses (standalone, d
 
   const timelineOf = (detail: Record<string, unknown>): Array<{ type: string; summary: string }> =>
     (detail['timeline'] as Array<{ type: string; summary: string }>)
-      .filter(({ type }) => !TIMEKEEPING.includes(type))
+      .filter(({ type }) => !TIMEKEEPING.includes(type as CaseEventType))
       .map(({ type, summary }) => ({ type, summary }));
 
   it('the owner withdraws a pending hand-over: the cadre offered it cannot accept, and the owner offers again and resolves', async () => {

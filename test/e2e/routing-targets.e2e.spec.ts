@@ -1,3 +1,4 @@
+import { TIMEKEEPING_EVENT_TYPES as TIMEKEEPING, type CaseEventType } from '@tongban/cases';
 import { startStandalone, type Answer, type DemoCommunity, type StandaloneClient } from './standalone-client';
 
 /**
@@ -23,8 +24,6 @@ type User = keyof typeof USERS;
 
 const TAIYANGCHENG = 'pc.gucheng.taiyangcheng' satisfies DemoCommunity;
 const YUNQUANLI = 'pc.zhenhua.yunquanli';
-/** The SLA watcher's timekeeping on a case (ADR 0029): recorded at its own pace. */
-const TIMEKEEPING: readonly string[] = ['case.due_times_set', 'case.sla_warning_raised', 'case.sla_breached'];
 const GUCHENG_OFFICE = 'pc.gucheng.publicServiceOffice';
 
 describe('where a case is sent must exist (standalone, dev mode)', () => {
@@ -61,7 +60,7 @@ describe('where a case is sent must exist (standalone, dev mode)', () => {
     const history = await call('districtSupervisor', 'GET', `/cases/${caseId}/history`);
     expect(history.status).toBe(200);
     const events = history.body['events'] as { type: string }[];
-    return { types: events.map((e) => e.type).filter((t) => !TIMEKEEPING.includes(t)) };
+    return { types: events.map((e) => e.type).filter((t) => !TIMEKEEPING.includes(t as CaseEventType)) };
   }
 
   /** Each attempt is refused with 422 and its code, and the case's history does not move. */

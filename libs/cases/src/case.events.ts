@@ -354,4 +354,15 @@ export const CASE_EVENT_SCHEMA_VERSIONS: Readonly<Record<CaseEventType, number>>
 
 export const CASE_EVENT_TYPES = Object.keys(CASE_EVENT_SCHEMA_VERSIONS) as CaseEventType[];
 
+/**
+ * The system's timekeeping on a case (ADR 0029): due times the SLA watcher set, warnings it
+ * raised, breaches it recorded. They change nothing a person decided on: they never make a
+ * caller's `If-Match` stale (an escalation is a supervision, and does).
+ */
+export const TIMEKEEPING_EVENT_TYPES: readonly CaseEventType[] = Object.freeze([
+  'case.due_times_set',
+  'case.sla_warning_raised',
+  'case.sla_breached',
+]);
+
 export const caseStreamId = (caseId: string): string => `case-${caseId}`;

@@ -4,6 +4,7 @@ import {
   decide,
   evolve,
   replay,
+  TIMEKEEPING_EVENT_TYPES,
   type CaseCommand,
   type CaseCommandType,
   type CaseEvent,
@@ -50,16 +51,7 @@ export interface WriteOptions {
 
 const MAX_ATTEMPTS = 3;
 
-/**
- * The system's timekeeping on a case (ADR 0029): due times the SLA watcher set, warnings it
- * raised, breaches it recorded. They change nothing a person decided on, so they never make a
- * caller's `If-Match` stale; anything else does (an escalation is a supervision: it does).
- */
-const TIMEKEEPING: ReadonlySet<CaseEvent['type']> = new Set([
-  'case.due_times_set',
-  'case.sla_warning_raised',
-  'case.sla_breached',
-]);
+const TIMEKEEPING: ReadonlySet<CaseEvent['type']> = new Set(TIMEKEEPING_EVENT_TYPES);
 
 /** `If-Match` still holds: the version read, or an older one followed only by timekeeping. */
 function stillCurrent(history: readonly CaseEvent[], expectedVersion: number): boolean {
