@@ -1,5 +1,8 @@
 import type {
+  BatchControl,
+  BatchHandler,
   BusMessage,
+  MessageBatch,
   MessageBus,
   MessageHandler,
   ReceivedMessage,
@@ -18,6 +21,8 @@ export interface InProcessBusOptions {
   readonly partitions?: number;
   /** Delay before a failed message is delivered again. */
   readonly retryDelayMs?: number;
+  /** Most messages in one batch (default 500). */
+  readonly maxBatch?: number;
 }
 
 /**
@@ -33,10 +38,12 @@ export class InProcessMessageBus implements MessageBus {
   private readonly subscriptions = new Set<Subscription>();
   private readonly partitionCount: number;
   private readonly retryDelayMs: number;
+  private readonly maxBatch: number;
 
   constructor(options: InProcessBusOptions = {}) {
     this.partitionCount = options.partitions ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 100;
+    this.maxBatch = options.maxBatch ?? 500;
   }
 
   async ensureTopics(topics: readonly string[]): Promise<void> {
@@ -57,7 +64,17 @@ export class InProcessMessageBus implements MessageBus {
     for (const wake of waiters) wake();
   }
 
+  /** One message at a time per partition: a throwing handler gets the same message again later. */
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
+    return this.subscribeBatches(options, async (batch, control) => {
+      for (const message of batch.messages) {
+        await handler(message);
+        control.resolve(message.offset);
+      }
+    });
+  }
+
+  async subscribeBatches(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {
     const memberKey = `${options.group}\u0000${options.topic}`;
     if (this.activeGroups.has(memberKey)) {
       throw new Error(
@@ -78,6 +95,14 @@ export class InProcessMessageBus implements MessageBus {
     let running = true;
     let wakeStop: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (wakeStop = resolve));
+    const control = (p: number): BatchControl => ({
+      resolve: (offset) => {
+        const next = Number(offset) + 1;
+        if (next > offsets[p]!) offsets[p] = next;
+      },
+      active: () => running,
+      heartbeat: async () => undefined,
+    });
 
     const loop = async (): Promise<void> => {
       while (running) {
@@ -88,19 +113,24 @@ export class InProcessMessageBus implements MessageBus {
           const offset = offsets[p]!;
           if (offset >= partition.length) continue;
           busy = true;
-          const message = partition[offset]!;
-          const received: ReceivedMessage = {
-            ...message,
+          const end = Math.min(partition.length, offset + this.maxBatch);
+          const batch: MessageBatch = {
             topic: options.topic,
             partition: p,
-            offset: String(offset),
+            highWatermark: String(partition.length),
+            messages: partition.slice(offset, end).map((message, i): ReceivedMessage => ({
+              ...message,
+              topic: options.topic,
+              partition: p,
+              offset: String(offset + i),
+            })),
           };
-          try {
-            await handler(received);
-            offsets[p] = offset + 1;
-          } catch {
-            await Promise.race([sleep(this.retryDelayMs), stopped]);
-          }
+          const failed = await handler(batch, control(p)).then(
+            () => false,
+            () => true,
+          );
+          // Nothing resolved (a failure, or a handler holding back): the same messages come again later.
+          if (failed || offsets[p] === offset) await Promise.race([sleep(this.retryDelayMs), stopped]);
         }
         if (!busy && running) {
           await Promise.race([new Promise<void>((resolve) => topic.waiters.push(resolve)), stopped]);

@@ -1,5 +1,21 @@
-import { Kafka, Partitioners, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
-import type { BusMessage, MessageBus, MessageHandler, SubscribeOptions, Subscription } from './message-bus';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Consumer,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type {
+  BatchHandler,
+  BusMessage,
+  MessageBus,
+  MessageHandler,
+  ReceivedMessage,
+  SubscribeOptions,
+  Subscription,
+} from './message-bus';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -86,18 +102,48 @@ export class KafkaMessageBus implements MessageBus {
     await consumer.run({
       autoCommit: true,
       eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) {
-          if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
-        }
-        await handler({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? '',
-          value: message.value?.toString('utf8') ?? '',
-          headers,
-        });
+        await handler(received(topic, partition, message));
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async subscribeBatches(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    await consumer.connect();
+    this.consumers.add(consumer);
+    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+    await consumer.run({
+      // Resolved offsets are committed after every batch and before a partition moves; nothing the
+      // handler did not resolve is committed, so it comes again.
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.partitions,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        await handler(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            messages: batch.messages.map((m) => received(batch.topic, batch.partition, m)),
+          },
+          {
+            resolve: (offset) => payload.resolveOffset(offset),
+            active: () => payload.isRunning() && !payload.isStale(),
+            heartbeat: () => payload.heartbeat(),
+          },
+        );
       },
     });
     return {
@@ -146,4 +192,19 @@ export class KafkaMessageBus implements MessageBus {
     }
     return this.producerReady;
   }
+}
+
+function received(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? '',
+    value: message.value?.toString('utf8') ?? '',
+    headers,
+  };
 }

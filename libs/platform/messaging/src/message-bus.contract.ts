@@ -145,6 +145,82 @@ export function messageBusContract(name: string, options: MessageBusContractOpti
       expect(firstRun.got.map((m) => m.value)).toEqual(['a', 'b', 'c']);
       expect(secondRun.got.map((m) => m.value)).toEqual(['d', 'e']);
     });
+
+    it('hands over batches of one partition in offset order, and delivers the unresolved part again', async () => {
+      const topic = unique('batches');
+      const group = unique('g');
+      await bus.ensureTopics([topic]);
+      const values = Array.from({ length: 20 }, (_, i) => String(i));
+      const seen: string[] = [];
+      let heldBack = false;
+      let resolveDone: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (resolveDone = resolve));
+      subscriptions.push(
+        await bus.subscribeBatches({ topic, group }, async (batch, control) => {
+          expect(batch.topic).toBe(topic);
+          expect(control.active()).toBe(true);
+          for (const message of batch.messages) {
+            expect(message.partition).toBe(batch.partition);
+            expect(BigInt(message.offset)).toBeLessThan(BigInt(batch.highWatermark));
+            // The first time '10' comes, stop before it without resolving it: it must come again.
+            if (message.value === '10' && !heldBack) {
+              heldBack = true;
+              return;
+            }
+            seen.push(message.value);
+            control.resolve(message.offset);
+            if (seen.length === values.length) resolveDone();
+          }
+        }),
+      );
+      await bus.publish(
+        topic,
+        values.map((value) => ({ key: 'one-case', value })),
+      );
+      await withTimeout(done, options.deliveryTimeoutMs, topic);
+      expect(heldBack).toBe(true);
+      expect(seen).toEqual(values);
+    });
+
+    it('resumes a batch subscription after the last resolved offset', async () => {
+      const topic = unique('batch-resume');
+      const group = unique('g');
+      await bus.ensureTopics([topic]);
+      await bus.publish(
+        topic,
+        ['a', 'b', 'c', 'd'].map((value) => ({ key: 'k', value })),
+      );
+      const first: string[] = [];
+      let resolveFirst: () => void = () => undefined;
+      const firstDone = new Promise<void>((resolve) => (resolveFirst = resolve));
+      const firstRun = await bus.subscribeBatches({ topic, group }, async (batch, control) => {
+        for (const message of batch.messages) {
+          if (first.length === 2) {
+            resolveFirst();
+            return;
+          }
+          first.push(message.value);
+          control.resolve(message.offset);
+        }
+      });
+      await withTimeout(firstDone, options.deliveryTimeoutMs, topic);
+      await firstRun.stop();
+      const second: string[] = [];
+      let resolveSecond: () => void = () => undefined;
+      const secondDone = new Promise<void>((resolve) => (resolveSecond = resolve));
+      subscriptions.push(
+        await bus.subscribeBatches({ topic, group }, async (batch, control) => {
+          for (const message of batch.messages) {
+            second.push(message.value);
+            control.resolve(message.offset);
+            if (second.length === 2) resolveSecond();
+          }
+        }),
+      );
+      await withTimeout(secondDone, options.deliveryTimeoutMs, topic);
+      expect(first).toEqual(['a', 'b']);
+      expect(second).toEqual(['c', 'd']);
+    });
   });
 }
 

@@ -34,10 +34,41 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** Messages of ONE partition, in offset order, as the broker handed them over. */
+export interface MessageBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ReceivedMessage[];
+  /** The offset the partition's next message will get: the lag after `offset` is this − offset − 1. */
+  readonly highWatermark: string;
+}
+
+/** What a batch handler tells the bus while it works through a batch. */
+export interface BatchControl {
+  /**
+   * Everything up to and including `offset` is done: the group's position moves past it (committed
+   * now or soon, and before the partition goes to another member). Messages of the batch left
+   * unresolved when the handler returns are delivered again.
+   */
+  resolve(offset: string): void;
+  /** False once the partition was taken away (a rebalance, a seek) or the subscription stops. */
+  active(): boolean;
+  /** Keeps the membership alive during long work. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Handles one partition's batch. Throwing is the same as returning without resolving the rest:
+ * the unresolved messages come again. Batches of one partition never overlap.
+ */
+export type BatchHandler = (batch: MessageBatch, control: BatchControl) => Promise<void>;
+
 export interface MessageBus {
   ensureTopics(topics: readonly string[]): Promise<void>;
   publish(topic: string, messages: readonly BusMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription>;
+  /** Batches per partition, offsets resolved by the handler (the inbox consumer's way in). */
+  subscribeBatches(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription>;
   close(): Promise<void>;
 }
 
