@@ -6,9 +6,11 @@ import { TongbanPlatformModule } from '@tongban/http';
 import { TongbanMessagingModule } from '@tongban/messaging';
 
 /**
- * The projector deployable: keeps the read models up to date from the event store's catch-up
- * subscription (the Kafka path arrives with the Kafka issue and reuses the same handlers). It
- * serves /health and /metrics and declares PostgreSQL and Kafka as readiness checks.
+ * The projector deployable: keeps the read models up to date from Kafka's case-events topic
+ * (ADR 0030) with the same projections standalone runs from the store, each partition's batch in
+ * one transaction with its inbox. Several projectors share the partitions (one consumer group).
+ * It keeps the event store for rebuilds (`/api/v1/admin/read-models`), serves /health and
+ * /metrics, and declares PostgreSQL and Kafka as readiness checks.
  */
 @Module({
   imports: [
@@ -20,7 +22,7 @@ import { TongbanMessagingModule } from '@tongban/messaging';
     TongbanDatabaseModule.forRoot({ migrations: CASE_READ_MODEL_MIGRATIONS }),
     TongbanEventStoreModule,
     TongbanMessagingModule.forKafka(),
-    CaseReadModelsModule.forRoot({ runProjections: true, serveQueries: false }),
+    CaseReadModelsModule.forRoot({ runProjections: true, serveQueries: false, source: 'kafka' }),
   ],
 })
 export class ProjectorModule {}

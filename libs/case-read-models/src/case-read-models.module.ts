@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig } from '@tongban/config';
-import { TongbanProjectionsModule } from '@tongban/projections';
+import {
+  CASE_EVENTS_DEAD_LETTER_TOPIC,
+  CASE_EVENTS_TOPIC,
+  consumerDeadLetterHeaders,
+  decodeEventMessage,
+} from '@tongban/contracts';
+import { TongbanProjectionsModule, type KafkaProjectionSource } from '@tongban/projections';
 import { CadreWorkloadController } from './cadre-workload/cadre-workload.controller';
 import { CadreWorkloadReads } from './cadre-workload/cadre-workload.reads';
 import { CaseHistoryController } from './case-history/case-history.controller';
@@ -17,7 +23,22 @@ export interface CaseReadModelsOptions {
   readonly runProjections: boolean;
   /** Serve the query API (api, standalone). */
   readonly serveQueries: boolean;
+  /**
+   * Where running projections take the case events from: `kafka` (the projector deployable:
+   * `tongban.case-events.v1` through the inbox, ADR 0030) or `store` (standalone: the store's
+   * catch-up subscription). Default `store`.
+   */
+  readonly source?: 'store' | 'kafka';
 }
+
+/** The projector's Kafka source: the public topic, its envelope decoded and validated. */
+const CASE_EVENTS_SOURCE: KafkaProjectionSource = {
+  topic: CASE_EVENTS_TOPIC,
+  deadLetterTopic: CASE_EVENTS_DEAD_LETTER_TOPIC,
+  consumer: 'projector',
+  decode: (message) => decodeEventMessage(message),
+  deadLetterHeaders: consumerDeadLetterHeaders,
+};
 
 /**
  * The case read models: their projections and, where asked, the query API over them. Needs
@@ -29,7 +50,11 @@ export class CaseReadModelsModule {
     return {
       module: CaseReadModelsModule,
       imports: [
-        TongbanProjectionsModule.forRoot({ projections: CASE_PROJECTIONS, run: options.runProjections }),
+        TongbanProjectionsModule.forRoot({
+          projections: CASE_PROJECTIONS,
+          run: options.runProjections,
+          ...(options.source === 'kafka' ? { kafka: CASE_EVENTS_SOURCE } : {}),
+        }),
       ],
       controllers: options.serveQueries
         ? [

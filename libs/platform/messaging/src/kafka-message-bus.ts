@@ -75,18 +75,37 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
+  /**
+   * Resolves once every message is acknowledged by all in-sync replicas. Sent in requests of at
+   * most PUBLISH_REQUEST_BYTES (the broker refuses larger ones), one after another: one request
+   * in flight, so the order per key holds across them.
+   */
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const producer = await this.getProducer();
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) => ({
-        key: m.key,
-        value: m.value,
-        ...(m.headers ? { headers: { ...m.headers } } : {}),
-      })),
-    });
+    let request: BusMessage[] = [];
+    let bytes = 0;
+    const send = async (): Promise<void> => {
+      if (request.length === 0) return;
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: request.map((m) => ({
+          key: m.key,
+          value: m.value,
+          ...(m.headers ? { headers: { ...m.headers } } : {}),
+        })),
+      });
+      request = [];
+      bytes = 0;
+    };
+    for (const message of messages) {
+      const size = approximateBytes(message);
+      if (request.length > 0 && bytes + size > PUBLISH_REQUEST_BYTES) await send();
+      request.push(message);
+      bytes += size;
+    }
+    await send();
   }
 
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
@@ -94,6 +113,8 @@ export class KafkaMessageBus implements MessageBus {
       groupId: options.group,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
+      // An idle fetch returns after this; a stop waits for the fetch in flight.
+      maxWaitTimeInMs: 1_000,
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
     await consumer.connect();
@@ -118,6 +139,8 @@ export class KafkaMessageBus implements MessageBus {
       groupId: options.group,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
+      // An idle fetch returns after this; a stop waits for the fetch in flight.
+      maxWaitTimeInMs: 1_000,
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
     });
     await consumer.connect();
@@ -205,6 +228,18 @@ function received(topic: string, partition: number, message: KafkaMessage): Rece
     offset: message.offset,
     key: message.key?.toString('utf8') ?? '',
     value: message.value?.toString('utf8') ?? '',
+    ...(message.value ? { raw: message.value } : {}),
     headers,
   };
+}
+
+/** Below the broker's default request and batch limits (about 1 MB), with room for overhead. */
+const PUBLISH_REQUEST_BYTES = 512 * 1024;
+
+function approximateBytes(message: BusMessage): number {
+  let size = Buffer.byteLength(message.key) + Buffer.byteLength(message.value) + 64;
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value) + 8;
+  }
+  return size;
 }

@@ -16,6 +16,8 @@ export interface ReceivedMessage extends BusMessage {
   readonly partition: number;
   /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
   readonly offset: string;
+  /** The value's bytes as the broker holds them, where there are bytes (malformed UTF-8 shows here). */
+  readonly raw?: Buffer;
 }
 
 /** Resolving acknowledges the message; throwing makes the bus deliver it again later. */

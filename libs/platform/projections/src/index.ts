@@ -30,12 +30,16 @@ export {
 } from './batch';
 export { InMemoryProjectionStore } from './in-memory-projection-store';
 export { ProjectionEventError, ProjectionGapError } from './projection-event-error';
-export { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+export {
+  ProjectionCheckpoints1764288000000,
+  ProjectionCheckpointsAppliedBy1765324800001,
+} from './postgres/checkpoints.migration';
 export { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
-export { applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
+export { applyDelivered, applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
 export { ensureCheckpoint, readCheckpoints, type CheckpointRow } from './postgres/projection-sql';
 export {
   ProjectionRunner,
+  type ProjectionDriver,
   type ProjectionRunnerOptions,
   type RunnerStatus,
   type RunnerLogger,
@@ -62,8 +66,26 @@ export {
   type RebuildReport,
 } from './postgres/rebuild';
 
-import { ProjectionCheckpoints1764288000000 } from './postgres/checkpoints.migration';
+import { INBOX_MIGRATIONS } from '@tongban/messaging';
+import {
+  ProjectionCheckpoints1764288000000,
+  ProjectionCheckpointsAppliedBy1765324800001,
+} from './postgres/checkpoints.migration';
 import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
-/** TypeORM migrations of the projection engine itself; run before any read model's. */
-export const PROJECTION_MIGRATIONS = [ProjectionCheckpoints1764288000000, ProjectionRebuilds1764287999999];
+/**
+ * TypeORM migrations of the projection engine itself (with the consumers' inbox, which the
+ * Kafka path writes and read-your-writes reads); run before any read model's.
+ */
+export const PROJECTION_MIGRATIONS = [
+  ProjectionCheckpoints1764288000000,
+  ProjectionRebuilds1764287999999,
+  ProjectionCheckpointsAppliedBy1765324800001,
+  ...INBOX_MIGRATIONS,
+];
 export { TongbanProjectionsModule, PROJECTIONS, type ProjectionsModuleOptions } from './projections.module';
+export { PROJECTION_DRIVER } from './projections.tokens';
+export {
+  KafkaProjector,
+  type KafkaProjectionSource,
+  type KafkaProjectorOptions,
+} from './kafka/kafka-projector';

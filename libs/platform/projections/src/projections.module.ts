@@ -16,9 +16,11 @@ import { HealthRegistry, MetricsRegistry } from '@tongban/http';
 import type { AnyProjection } from './projection';
 import { CommitListener, CommitNotifier, LocalCommitSignal } from './postgres/commit-notifications';
 import { ReadModelConsistency } from './postgres/consistency';
-import { ProjectionRunner, type RunnerStatus } from './postgres/projection-runner';
+import { ProjectionRunner, type ProjectionDriver, type RunnerStatus } from './postgres/projection-runner';
+import { KafkaProjector, type KafkaProjectionSource } from './kafka/kafka-projector';
+import { MESSAGE_BUS, registerConsumerMetrics, type MessageBus } from '@tongban/messaging';
 
-import { PROJECTIONS, REBUILD_EXCLUSION } from './projections.tokens';
+import { PROJECTION_DRIVER, PROJECTIONS, REBUILD_EXCLUSION } from './projections.tokens';
 import { ReadModelsAdminController } from './read-models-admin.controller';
 
 export { PROJECTIONS };
@@ -62,15 +64,21 @@ export interface ProjectionsModuleOptions {
   readonly projections: readonly AnyProjection[];
   /** Run them here (projector, standalone) or only read their tables (api). */
   readonly run: boolean;
+  /**
+   * Where a running projector takes events from: Kafka through its inbox (the projector
+   * deployable, ADR 0030), or — without — the store's catch-up subscription (standalone).
+   */
+  readonly kafka?: KafkaProjectionSource;
 }
 
 @Injectable()
 class ProjectionRunnerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
-    private readonly runner: ProjectionRunner,
+    @Inject(PROJECTION_DRIVER) private readonly runner: ProjectionDriver,
     private readonly health: HealthRegistry,
     metrics: MetricsRegistry,
   ) {
+    if (runner instanceof KafkaProjector) registerConsumerMetrics(metrics.registry, runner.consumer);
     // prom-client calls collect() with the metric as `this`.
     const status = () => runner.status;
     new Gauge({
@@ -181,6 +189,7 @@ export const STUCK_AFTER_FAILURES = 3;
 /** Why the runner cannot serve current read models, or undefined when it can. */
 export function stuckReason(status: RunnerStatus): string | undefined {
   if (!status.running) return 'the projection runner is not running';
+  if (status.stuck) return maskPersonalDataInText(status.stuck.slice(0, 300));
   if (status.consecutiveFailures < STUCK_AFTER_FAILURES) return undefined;
   const since = status.failingSince ? ` since ${status.failingSince.toISOString()}` : '';
   const error = maskPersonalDataInText((status.lastError ?? 'unknown error').slice(0, 300));
@@ -272,16 +281,42 @@ export class TongbanProjectionsModule {
               },
               CommitNotifierLifecycle,
               {
-                provide: ProjectionRunner,
-                inject: [DataSource, EVENT_STORE, PROJECTION_COMMITS, COMMIT_NOTIFIER, AppConfig],
+                provide: PROJECTION_DRIVER,
+                inject: [
+                  DataSource,
+                  EVENT_STORE,
+                  PROJECTION_COMMITS,
+                  COMMIT_NOTIFIER,
+                  AppConfig,
+                  { token: MESSAGE_BUS, optional: true },
+                ],
                 useFactory: (
                   dataSource: DataSource,
                   store: EventStore,
                   local: LocalCommitSignal,
                   notifier: CommitNotifier | null,
                   config: AppConfig,
-                ) => {
+                  bus: MessageBus | undefined,
+                ): ProjectionDriver => {
                   const logger = new Logger('Projections');
+                  if (options.kafka) {
+                    if (!bus)
+                      throw new Error('Projections from Kafka need TongbanMessagingModule.forKafka()');
+                    return new KafkaProjector({
+                      ...options.kafka,
+                      pool: poolOf(dataSource),
+                      bus,
+                      projections: options.projections,
+                      // No positions along: through a broker they are high-water marks, and the
+                      // waits ask the inbox (consistency.ts).
+                      committed: () => {
+                        local.committed();
+                        notifier?.notify();
+                      },
+                      log: (level, message) =>
+                        level === 'error' ? logger.error(message) : logger.warn(message),
+                    });
+                  }
                   return new ProjectionRunner({
                     pool: poolOf(dataSource),
                     store,
@@ -305,7 +340,7 @@ export class TongbanProjectionsModule {
             ]
           : []),
       ],
-      exports: [PROJECTIONS, ReadModelConsistency, ...(options.run ? [ProjectionRunner] : [])],
+      exports: [PROJECTIONS, ReadModelConsistency, ...(options.run ? [PROJECTION_DRIVER] : [])],
     };
   }
 }

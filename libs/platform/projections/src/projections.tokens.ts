@@ -5,3 +5,5 @@ export const PROJECTIONS = Symbol('PROJECTIONS');
  * connections to spare, `process` on a single-connection database (standalone's PGlite).
  */
 export const REBUILD_EXCLUSION = Symbol('REBUILD_EXCLUSION');
+/** The deployable's `ProjectionDriver`: the store's runner or the Kafka projector (ADR 0030). */
+export const PROJECTION_DRIVER = Symbol('PROJECTION_DRIVER');

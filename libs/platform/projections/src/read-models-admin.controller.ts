@@ -8,7 +8,7 @@ import { Roles } from '@tongban/security';
 import type { AnyProjection } from './projection';
 import { ProjectionEventError } from './projection-event-error';
 import { readCheckpoints } from './postgres/projection-sql';
-import { ProjectionRunner } from './postgres/projection-runner';
+import type { ProjectionDriver } from './postgres/projection-runner';
 import {
   RebuildRunningError,
   RebuildSupersededError,
@@ -19,7 +19,7 @@ import {
   type RebuildProgress,
   type RebuildReport,
 } from './postgres/rebuild';
-import { PROJECTIONS, REBUILD_EXCLUSION } from './projections.tokens';
+import { PROJECTION_DRIVER, PROJECTIONS, REBUILD_EXCLUSION } from './projections.tokens';
 
 class ReadModelNotFoundError extends TongbanError {
   readonly code = 'read_model.not_found';
@@ -131,7 +131,7 @@ export class ReadModelsAdminController {
     @Inject(PROJECTIONS) private readonly projections: readonly AnyProjection[],
     private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ProjectionRunner,
+    @Inject(PROJECTION_DRIVER) private readonly runner: ProjectionDriver,
     @Optional()
     @Inject(REBUILD_EXCLUSION)
     private readonly exclusion: RebuildOptions['exclusion'] = 'database',

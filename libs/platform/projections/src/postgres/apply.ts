@@ -115,6 +115,67 @@ export async function applyWithClient(
   return { positions, applied, duplicates };
 }
 
+/**
+ * Apply events as a message broker delivers them (ADR 0030): in order per stream, NOT in global
+ * order across streams (each partition is its own sequence). So no checkpoint filter: the stream
+ * versions alone decide — an event at or below its stream's recorded version is a duplicate, one
+ * past the next is a gap (ProjectionGapError). Each checkpoint moves to the highest position
+ * applied, never back: it is then a high-water mark, not a point everything before which is
+ * applied, which is what a rebuild's swap needs (it swaps in only at or beyond it, so nothing the
+ * broker's path applied is missing from the rebuilt tables). `appliedBy` is written on the
+ * checkpoint rows so readers know read-your-writes must ask the consumer's inbox (consistency.ts).
+ * Runs inside the caller's transaction (the consumer writes its inbox in the same one).
+ */
+export async function applyDelivered(
+  client: PoolClient,
+  targets: readonly ApplyTarget[],
+  events: readonly RecordedEvent[],
+  appliedBy: string,
+  columnCache: Map<string, string[]> = new Map(),
+): Promise<{ applied: number; duplicates: number }> {
+  if (events.length === 0) return { applied: 0, duplicates: 0 };
+  const checkpoints = await readCheckpoints(
+    client,
+    targets.map((t) => t.checkpoint),
+    true,
+  );
+  const plans = new Map<ApplyTarget, BatchPlan>();
+  for (const target of targets) {
+    if (!checkpoints.has(target.checkpoint)) throw new MissingCheckpointError(target.checkpoint);
+    plans.set(target, planBatch(target.projection, events));
+  }
+  const versions = await loadStreamVersions(client, plans);
+  const decoded = new DecodedEvents();
+  let highest = events[0]!.position;
+  for (const event of events) if (comparePositions(event.position, highest) > 0) highest = event.position;
+  let applied = 0;
+  let duplicates = 0;
+  const moved: { projection: string; tx: string; seq: string; applied: number }[] = [];
+  for (const [target, plan] of plans) {
+    const sql = new ProjectionSql(client, target.projection, target.suffix, columnCache);
+    const outcome = await runBatch(plan, versions.get(target)!, sql, decoded);
+    await sql.write(outcome.changes);
+    applied += outcome.applied;
+    duplicates += outcome.duplicates;
+    moved.push({
+      projection: target.checkpoint,
+      tx: highest.tx.toString(),
+      seq: highest.seq.toString(),
+      applied: outcome.applied,
+    });
+  }
+  await client.query(
+    `UPDATE projection_checkpoints c
+        SET position_tx = CASE WHEN (x.tx, x.seq) > (c.position_tx, c.position_seq) THEN x.tx ELSE c.position_tx END,
+            position_seq = CASE WHEN (x.tx, x.seq) > (c.position_tx, c.position_seq) THEN x.seq ELSE c.position_seq END,
+            events_applied = c.events_applied + x.applied, applied_by = $2, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(projection text, tx bigint, seq bigint, applied bigint)
+      WHERE c.projection = x.projection`,
+    [JSON.stringify(moved), appliedBy],
+  );
+  return { applied, duplicates };
+}
+
 /** Where a batch leaves its projections: its last event, or `upTo` when that is further. */
 function endOf(
   events: readonly RecordedEvent[],

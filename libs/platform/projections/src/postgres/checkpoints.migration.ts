@@ -23,3 +23,22 @@ export class ProjectionCheckpoints1764288000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE projection_checkpoints`);
   }
 }
+
+/**
+ * Who applied a projection last when it was not the store's runner: `inbox:<consumer>` when a
+ * Kafka consumer applies it (ADR 0030). Its checkpoint is then the highest position applied — a
+ * high-water mark, since partitions run side by side — and read-your-writes asks that consumer's
+ * inbox; NULL (the store's runner, a rebuild's swap) means everything up to the checkpoint is
+ * applied.
+ */
+export class ProjectionCheckpointsAppliedBy1765324800001 implements MigrationInterface {
+  readonly name = 'ProjectionCheckpointsAppliedBy1765324800001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE projection_checkpoints ADD COLUMN applied_by text NULL`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE projection_checkpoints DROP COLUMN applied_by`);
+  }
+}

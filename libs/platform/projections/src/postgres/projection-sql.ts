@@ -147,7 +147,15 @@ export interface CheckpointRow {
   readonly projection: string;
   readonly position: GlobalPosition;
   readonly eventsApplied: number;
+  /**
+   * `inbox:<consumer>` when a broker's consumer applied it last: the position is then a
+   * high-water mark (ADR 0030). Null: everything up to the position is applied.
+   */
+  readonly appliedBy: string | null;
 }
+
+/** The inbox consumer behind an `appliedBy`, if any. */
+export const INBOX_APPLIER = 'inbox:';
 
 /** Make sure a checkpoint row exists (at the beginning) without touching an existing one. */
 export async function ensureCheckpoint(client: Pick<PoolClient, 'query'>, name: string): Promise<void> {
@@ -169,8 +177,9 @@ export async function readCheckpoints(
     position_tx: string;
     position_seq: string;
     events_applied: string;
+    applied_by: string | null;
   }>(
-    `SELECT projection, position_tx, position_seq, events_applied FROM projection_checkpoints
+    `SELECT projection, position_tx, position_seq, events_applied, applied_by FROM projection_checkpoints
       WHERE projection = ANY ($1::text[]) ORDER BY projection${forUpdate ? ' FOR UPDATE' : ''}`,
     [[...names]],
   );
@@ -181,6 +190,7 @@ export async function readCheckpoints(
         projection: r.projection,
         position: { tx: BigInt(r.position_tx), seq: BigInt(r.position_seq) },
         eventsApplied: Number(r.events_applied),
+        appliedBy: r.applied_by,
       },
     ]),
   );

@@ -552,8 +552,9 @@ async function trySwap(
         }
         const shadowRow = checkpoints.get(shadow(projection))!;
         await client.query(
+          // A rebuilt checkpoint has everything before it applied, whoever applied the live tables.
           `UPDATE projection_checkpoints
-              SET position_tx = $2, position_seq = $3, events_applied = $4, updated_at = now()
+              SET position_tx = $2, position_seq = $3, events_applied = $4, applied_by = NULL, updated_at = now()
             WHERE projection = $1`,
           [
             projection.name,
