@@ -17,7 +17,12 @@ export async function bootApp(
   options: { openApiTitle?: string } = {},
 ): Promise<RunningApp> {
   const saved = { ...process.env };
-  Object.assign(process.env, { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'warn' }, env);
+  Object.assign(
+    process.env,
+    { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'warn' },
+    topicPrefixFor(env),
+    env,
+  );
   try {
     let module: unknown;
     let http: typeof Http | undefined;
@@ -33,6 +38,45 @@ export async function bootApp(
     return { app, baseUrl: `http://127.0.0.1:${port}` };
   } finally {
     process.env = saved;
+  }
+}
+
+/**
+ * Test files share one broker: each database's apps get topics and consumer groups of their own
+ * (`KAFKA_TOPIC_PREFIX` from the database's name), unless the test sets a prefix itself.
+ */
+function topicPrefixFor(env: Record<string, string>): Record<string, string> {
+  if (!env.DATABASE_URL || env.KAFKA_TOPIC_PREFIX !== undefined) return {};
+  const database = new URL(env.DATABASE_URL).pathname.slice(1);
+  return database ? { KAFKA_TOPIC_PREFIX: `e2e.${database}.` } : {};
+}
+
+/**
+ * The multi-process read side in this process: the relay (store → Kafka) and the projector
+ * (Kafka → read models), as production runs them. Closing the returned app closes both.
+ */
+export async function bootReadSide(env: Record<string, string>): Promise<RunningApp> {
+  const relay = await bootApp(() => require('../../apps/relay/src/relay.module').RelayModule, env); // eslint-disable-line @typescript-eslint/no-require-imports
+  try {
+    const projector = await bootApp(
+      () => require('../../apps/projector/src/projector.module').ProjectorModule, // eslint-disable-line @typescript-eslint/no-require-imports
+      env,
+    );
+    // Nest's application is a proxy that swallows assignments: close both through one of ours.
+    const close = async (): Promise<void> => {
+      try {
+        await projector.app.close();
+      } finally {
+        await relay.app.close();
+      }
+    };
+    const app = new Proxy(projector.app, {
+      get: (target, prop, receiver) => (prop === 'close' ? close : Reflect.get(target, prop, receiver)),
+    });
+    return { app, baseUrl: projector.baseUrl };
+  } catch (error) {
+    await relay.app.close();
+    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -379,10 +379,7 @@ describe('the access matrix (real PostgreSQL)', () => {
     api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, environment(), {
       openApiTitle: 'Tongban API',
     });
-    projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      environment(),
-    );
+    projector = await bootReadSide(environment());
     const document = (await (await fetch(`${api.baseUrl}/docs-json`)).json()) as {
       paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
     };

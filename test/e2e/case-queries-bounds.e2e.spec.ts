@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -55,8 +55,7 @@ describe('query bounds: impossible tokens, woken waits, a paged timeline (api + 
     RATE_LIMIT_ENABLED: 'false',
   });
 
-  const bootProjector = (): Promise<RunningApp> =>
-    bootApp(() => require('../../apps/projector/src/projector.module').ProjectorModule, environment());
+  const bootProjector = (): Promise<RunningApp> => bootReadSide(environment());
 
   /** Boots an api whose statements that read the checkpoints are counted in `reads.n`. */
   async function bootCountedApi(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { comparePositions as compareGlobalPositions, parsePosition } from '@tongban/event-store';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -227,8 +227,7 @@ describe('case queries over HTTP (api + projector on real PostgreSQL)', () => {
     return app;
   }
 
-  const bootProjector = (): Promise<RunningApp> =>
-    bootApp(() => require('../../apps/projector/src/projector.module').ProjectorModule, environment());
+  const bootProjector = (): Promise<RunningApp> => bootReadSide(environment());
 
   beforeAll(async () => {
     db = await createTestDatabase('queries');

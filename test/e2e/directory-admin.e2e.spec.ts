@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pingchengDemoDistrict } from '@tongban/directory';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -77,10 +77,7 @@ describe('the directory admin API (api + projector, real PostgreSQL, dev login)'
   beforeAll(async () => {
     db = await createTestDatabase('diradmin');
     api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, environment());
-    projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      environment(),
-    );
+    projector = await bootReadSide(environment());
   }, 120_000);
 
   afterAll(async () => {

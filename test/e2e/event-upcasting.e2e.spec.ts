@@ -4,7 +4,7 @@ import { caseStreamId } from '@tongban/cases';
 import { PostgresEventStore, type JsonObject } from '@tongban/event-store';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -36,10 +36,7 @@ describe('a case.submitted v1 in the store (real PostgreSQL)', () => {
       RATE_LIMIT_ENABLED: 'false',
     };
     api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, env);
-    projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      env,
-    );
+    projector = await bootReadSide(env);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -45,10 +45,7 @@ describe('a transaction left open elsewhere in the cluster (real PostgreSQL)', (
       READ_MODEL_WAIT_MS: '300',
     };
     api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, env);
-    projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      env,
-    );
+    projector = await bootReadSide(env);
   }, 120_000);
 
   afterAll(async () => {

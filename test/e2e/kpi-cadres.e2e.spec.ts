@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { comparePositions, parsePosition } from '@tongban/event-store';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -222,10 +222,7 @@ describe('the three rates per cadre and per matter category over HTTP (api + pro
     }, environment());
     bus = api.app.get<CommandBus>(loaded!.CommandBus);
     RecordSlaBreach = loaded!.breach;
-    projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      environment(),
-    );
+    projector = await bootReadSide(environment());
   }, 120_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -121,10 +121,7 @@ describe('backup, restore into a new cluster and failover, as docs/operations.md
   async function boot(url: string): Promise<{ api: RunningApp; projector: RunningApp }> {
     const api = await bootApp(() => require('../../apps/api/src/api.module').ApiModule, environment(url));
     apps.push(api);
-    const projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      environment(url),
-    );
+    const projector = await bootReadSide(environment(url));
     apps.push(projector);
     return { api, projector };
   }

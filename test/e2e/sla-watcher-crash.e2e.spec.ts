@@ -27,40 +27,44 @@ interface Watcher {
   readonly log: string;
 }
 
-async function startWatcher(databaseUrl: string, dir: string, run: number): Promise<Watcher> {
-  const log = join(dir, `sla-watcher-${run}.log`);
+/** The watcher (or, `app: 'relay'`, the relay that feeds it through Kafka) as its own process. */
+async function startWatcher(
+  databaseUrl: string,
+  dir: string,
+  run: number,
+  app: 'sla-watcher' | 'relay' = 'sla-watcher',
+): Promise<Watcher> {
+  const log = join(dir, `${app}-${run}.log`);
   const fd = openSync(log, 'w');
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', join('apps', 'sla-watcher', 'src', 'main.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        AUTH_MODE: 'jwt',
-        AUTH_JWT_ALGORITHM: 'HS256',
-        AUTH_JWT_SECRET: SECRET,
-        DIRECTORY_SOURCE: 'demo',
-        SLA_WATCH_INTERVAL_MS: '100',
-        SLA_WATCH_LEASE_MS: '2000',
-      },
-      stdio: ['ignore', fd, fd],
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      // Topics and groups of this test's own (the broker is shared with other test files).
+      KAFKA_TOPIC_PREFIX: `e2e.${new URL(databaseUrl).pathname.slice(1)}.`,
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_ALGORITHM: 'HS256',
+      AUTH_JWT_SECRET: SECRET,
+      DIRECTORY_SOURCE: 'demo',
+      SLA_WATCH_INTERVAL_MS: '100',
+      SLA_WATCH_LEASE_MS: '2000',
     },
-  );
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (/listening on (http:\/\/\S+)/.test(readFileSync(log, 'utf8'))) return { child, log };
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`sla-watcher exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
+      throw new Error(`${app} exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
     }
-    if (Date.now() > deadline) throw new Error('sla-watcher did not start within 90 s');
+    if (Date.now() > deadline) throw new Error(`${app} did not start within 90 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -78,6 +82,7 @@ describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
   let pool: Pool;
   let store: PostgresEventStore;
   let watcher: Watcher | undefined;
+  let relay: Watcher | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('sla_crash');
@@ -89,6 +94,7 @@ describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
 
   afterAll(async () => {
     await kill(watcher, 'SIGTERM');
+    await kill(relay, 'SIGTERM');
     await store?.close();
     await pool?.end();
     rmSync(dir, { recursive: true, force: true });
@@ -105,6 +111,8 @@ describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
   }
 
   it('every warning and breach lands exactly once across the kill and the restart', async () => {
+    // The watcher is fed through Kafka (ADR 0030): the relay publishes what the store holds.
+    relay = await startWatcher(db.url, dir, 1, 'relay');
     watcher = await startWatcher(db.url, dir, 1);
     // Breaches due 4 s, 5 s, … from now: the warnings (12 h and 19.2 h in) are long due.
     const start = Date.now();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { comparePositions, parsePosition } from '@tongban/event-store';
 import { createTokenSigner, type Principal } from '@tongban/security';
 import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
-import { bootApp, type RunningApp } from './boot';
+import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
 
@@ -112,10 +112,7 @@ describe('the cadre workload over HTTP (api + projector on real PostgreSQL)', ()
     }, environment());
     bus = api.app.get<CommandBus>(loaded!.CommandBus);
     timers = loaded!.timers;
-    projector = await bootApp(
-      () => require('../../apps/projector/src/projector.module').ProjectorModule,
-      environment(),
-    );
+    projector = await bootReadSide(environment());
   }, 120_000);
 
   afterAll(async () => {

@@ -1,12 +1,20 @@
 import { Module } from '@nestjs/common';
+import {
+  CASE_EVENTS_DEAD_LETTER_TOPIC,
+  CASE_EVENTS_TOPIC,
+  DIRECTORY_CHANGES_TOPIC,
+  eventMessage,
+} from '@tongban/contracts';
 import { TongbanDatabaseModule } from '@tongban/database';
+import { TongbanEventStoreModule } from '@tongban/event-store';
 import { TongbanPlatformModule } from '@tongban/http';
-import { TongbanMessagingModule } from '@tongban/messaging';
+import { RELAY_MIGRATIONS, TongbanMessagingModule, TongbanRelayModule } from '@tongban/messaging';
 
 /**
- * The relay deployable: reads the event store's global log from a checkpoint and publishes to Kafka (the relay loop arrives with the Kafka read-side issue).
- * It serves /health and /metrics and declares its dependencies (PostgreSQL, Kafka) as readiness
- * checks.
+ * The relay deployable: publishes the event store's global log to Kafka in commit order from a
+ * checkpoint in PostgreSQL, one active instance at a time (a lease; standbys take over). It
+ * creates the topics it publishes to (under KAFKA_TOPIC_PREFIX), serves /health (readiness: database, Kafka, `relay`) and
+ * /metrics (`tongban_relay_*`).
  */
 @Module({
   imports: [
@@ -15,8 +23,18 @@ import { TongbanMessagingModule } from '@tongban/messaging';
       defaultPort: 3001,
       required: ['DATABASE_URL', 'KAFKA_BROKERS'],
     }),
-    TongbanDatabaseModule.forRoot(),
+    TongbanDatabaseModule.forRoot({ migrations: [...RELAY_MIGRATIONS] }),
+    TongbanEventStoreModule,
     TongbanMessagingModule.forKafka(),
+    TongbanRelayModule.forRoot({
+      route: eventMessage,
+      topics: [
+        { topic: CASE_EVENTS_TOPIC },
+        { topic: CASE_EVENTS_DEAD_LETTER_TOPIC },
+        // One partition: docs/events.md promises the directory's changes in order across keys.
+        { topic: DIRECTORY_CHANGES_TOPIC, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+      ],
+    }),
   ],
 })
 export class RelayModule {}

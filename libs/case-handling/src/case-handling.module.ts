@@ -1,3 +1,4 @@
+import type { EventTopicSource } from '@tongban/messaging';
 import { DynamicModule, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AppConfig } from '@tongban/config';
@@ -77,7 +78,7 @@ import { WithdrawCaseHandler } from './withdraw-case/withdraw-case.command';
 import { WithdrawCaseController } from './withdraw-case/withdraw-case.controller';
 import { WithdrawHandOverHandler } from './withdraw-hand-over/withdraw-hand-over.command';
 import { WithdrawHandOverController } from './withdraw-hand-over/withdraw-hand-over.controller';
-import { SlaWatchService } from './sla-watch/sla-watch.service';
+import { SLA_WATCH_SOURCE, SlaWatchService } from './sla-watch/sla-watch.service';
 
 /**
  * One folder per use case (ADR 0015): its route, request DTO, command and handler, and its row of
@@ -175,10 +176,11 @@ export class CaseHandlingModule {
        */
       routes?: boolean;
       /**
-       * Run the SLA watcher in this process (ADR 0028; needs SLA_WATCH_MIGRATIONS): apps/sla-watcher
-       * and standalone.
+       * Run the SLA watcher in this process (ADR 0028; needs SLA_WATCH_MIGRATIONS): standalone
+       * feeds it from the store (`true`), apps/sla-watcher from a Kafka topic through an inbox
+       * (`{ kafka }`, ADR 0030; needs INBOX_MIGRATIONS and a message bus).
        */
-      slaWatch?: boolean;
+      slaWatch?: boolean | { readonly kafka: EventTopicSource };
     } = {},
   ): DynamicModule {
     const { clock, directory, routes = true, slaWatch = false, ...rest } = options;
@@ -220,7 +222,12 @@ export class CaseHandlingModule {
         CaseActionRunner,
         ...USE_CASE_HANDLERS,
         WritePathReadiness,
-        ...(slaWatch ? [SlaWatchService] : []),
+        ...(slaWatch
+          ? [
+              SlaWatchService,
+              { provide: SLA_WATCH_SOURCE, useValue: slaWatch === true ? null : slaWatch.kafka },
+            ]
+          : []),
       ],
     };
   }

@@ -1,12 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig } from '@tongban/config';
-import {
-  CASE_EVENTS_DEAD_LETTER_TOPIC,
-  CASE_EVENTS_TOPIC,
-  consumerDeadLetterHeaders,
-  decodeEventMessage,
-} from '@tongban/contracts';
-import { TongbanProjectionsModule, type KafkaProjectionSource } from '@tongban/projections';
+import { CASE_EVENTS_SOURCE } from '@tongban/contracts';
+import { TongbanProjectionsModule } from '@tongban/projections';
 import { CadreWorkloadController } from './cadre-workload/cadre-workload.controller';
 import { CadreWorkloadReads } from './cadre-workload/cadre-workload.reads';
 import { CaseHistoryController } from './case-history/case-history.controller';
@@ -31,15 +26,6 @@ export interface CaseReadModelsOptions {
   readonly source?: 'store' | 'kafka';
 }
 
-/** The projector's Kafka source: the public topic, its envelope decoded and validated. */
-const CASE_EVENTS_SOURCE: KafkaProjectionSource = {
-  topic: CASE_EVENTS_TOPIC,
-  deadLetterTopic: CASE_EVENTS_DEAD_LETTER_TOPIC,
-  consumer: 'projector',
-  decode: (message) => decodeEventMessage(message),
-  deadLetterHeaders: consumerDeadLetterHeaders,
-};
-
 /**
  * The case read models: their projections and, where asked, the query API over them. Needs
  * TongbanDatabaseModule with CASE_READ_MODEL_MIGRATIONS and TongbanEventStoreModule.
@@ -53,7 +39,7 @@ export class CaseReadModelsModule {
         TongbanProjectionsModule.forRoot({
           projections: CASE_PROJECTIONS,
           run: options.runProjections,
-          ...(options.source === 'kafka' ? { kafka: CASE_EVENTS_SOURCE } : {}),
+          ...(options.source === 'kafka' ? { kafka: { ...CASE_EVENTS_SOURCE, consumer: 'projector' } } : {}),
         }),
       ],
       controllers: options.serveQueries

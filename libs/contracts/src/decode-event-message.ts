@@ -1,7 +1,9 @@
 import type { RecordedEvent } from '@tongban/event-store';
 import { recordedEventOf, type EventEnvelope } from './envelope';
 import { parseEnvelope } from './parse-envelope';
-import { messageKeyOf } from './topics';
+import type { EventTopicSource } from '@tongban/messaging';
+import { consumerDeadLetterHeaders } from './dead-letter';
+import { CASE_EVENTS_DEAD_LETTER_TOPIC, CASE_EVENTS_TOPIC, messageKeyOf } from './topics';
 
 export type DecodedEventMessage =
   | { readonly ok: true; readonly envelope: EventEnvelope; readonly event: RecordedEvent }
@@ -29,3 +31,15 @@ export function decodeEventMessage(message: {
   }
   return { ok: true, envelope: parsed.envelope, event: recordedEventOf(parsed.envelope) };
 }
+
+/**
+ * The case-events topic as a read side consumes it (the projector, the SLA watcher): the public
+ * names (a deployment's KAFKA_TOPIC_PREFIX goes before them), the envelope decoded and checked,
+ * dead letters in the documented format.
+ */
+export const CASE_EVENTS_SOURCE: EventTopicSource = {
+  topic: CASE_EVENTS_TOPIC,
+  deadLetterTopic: CASE_EVENTS_DEAD_LETTER_TOPIC,
+  decode: (message) => decodeEventMessage(message),
+  deadLetterHeaders: consumerDeadLetterHeaders,
+};

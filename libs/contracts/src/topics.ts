@@ -30,3 +30,18 @@ export const CASE_STREAM_PREFIX = caseStreamId('');
 export function messageKeyOf(streamId: string): string {
   return streamId.startsWith(CASE_STREAM_PREFIX) ? streamId.slice(CASE_STREAM_PREFIX.length) : streamId;
 }
+
+/** The topics under a deployment's prefix (`KAFKA_TOPIC_PREFIX`; empty: the public names). */
+export interface KafkaTopics {
+  readonly caseEvents: string;
+  readonly caseEventsDeadLetter: string;
+  readonly directoryChanges: string;
+}
+
+export function kafkaTopics(prefix = ''): KafkaTopics {
+  return {
+    caseEvents: `${prefix}${CASE_EVENTS_TOPIC}`,
+    caseEventsDeadLetter: `${prefix}${CASE_EVENTS_DEAD_LETTER_TOPIC}`,
+    directoryChanges: `${prefix}${DIRECTORY_CHANGES_TOPIC}`,
+  };
+}

@@ -55,26 +55,19 @@ export class SlaSchedule {
    * a restart redoes at most this run. An entry never overwrites one computed from a newer stream
    * version, and the checkpoint only moves forward (two watchers' feeds may both write them).
    */
-  async record(cases: readonly FedCase[], position: GlobalPosition): Promise<void> {
-    await this.db.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[])
-             AS t(case_id, stream_version, policy_id, open_clocks, next_due_at, gone)
-       ), gone AS (
-         DELETE FROM sla_watch_schedule s USING input i
-          WHERE i.gone AND s.case_id = i.case_id AND s.stream_version <= i.stream_version
-         RETURNING 1
-       ), entry AS (
-         INSERT INTO sla_watch_schedule (case_id, stream_version, policy_id, open_clocks, next_due_at)
-         SELECT case_id, stream_version, policy_id, open_clocks, next_due_at FROM input WHERE NOT gone
-          ORDER BY case_id
-         ON CONFLICT (case_id) DO UPDATE
-            SET stream_version = EXCLUDED.stream_version, policy_id = EXCLUDED.policy_id,
-                open_clocks = EXCLUDED.open_clocks, next_due_at = EXCLUDED.next_due_at,
-                updated_at = now()
-          WHERE sla_watch_schedule.stream_version <= EXCLUDED.stream_version
-         RETURNING 1
-       )
+  async record(
+    cases: readonly FedCase[],
+    position: GlobalPosition | null,
+    db: Queryable = this.db,
+  ): Promise<void> {
+    if (position === null) {
+      // Fed by a broker (ADR 0030): the inbox, in the caller's transaction, keeps the place.
+      // Data-modifying WITH parts run to completion whether read or not.
+      await db.query(`${ENTRIES} SELECT 1`, columnsOf(cases));
+      return;
+    }
+    await db.query(
+      `${ENTRIES}
        UPDATE sla_watch_checkpoint SET tx = $7::numeric, seq = $8::numeric, updated_at = now()
         WHERE id = 1 AND (tx, seq) < ($7::numeric, $8::numeric)`,
       [...columnsOf(cases), position.tx.toString(), position.seq.toString()],
@@ -245,3 +238,23 @@ function columnsOf(cases: readonly FedCase[]): unknown[] {
     cases.map((c) => c.entry === null),
   ];
 }
+
+/** A fed run's entries (or removals), never over one computed from a newer stream version. */
+const ENTRIES = `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[])
+             AS t(case_id, stream_version, policy_id, open_clocks, next_due_at, gone)
+       ), gone AS (
+         DELETE FROM sla_watch_schedule s USING input i
+          WHERE i.gone AND s.case_id = i.case_id AND s.stream_version <= i.stream_version
+         RETURNING 1
+       ), entry AS (
+         INSERT INTO sla_watch_schedule (case_id, stream_version, policy_id, open_clocks, next_due_at)
+         SELECT case_id, stream_version, policy_id, open_clocks, next_due_at FROM input WHERE NOT gone
+          ORDER BY case_id
+         ON CONFLICT (case_id) DO UPDATE
+            SET stream_version = EXCLUDED.stream_version, policy_id = EXCLUDED.policy_id,
+                open_clocks = EXCLUDED.open_clocks, next_due_at = EXCLUDED.next_due_at,
+                updated_at = now()
+          WHERE sla_watch_schedule.stream_version <= EXCLUDED.stream_version
+         RETURNING 1
+       )`;

@@ -1,6 +1,8 @@
 import {
   Inject,
   Injectable,
+  Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
   type OnModuleInit,
@@ -9,8 +11,16 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@tongban/config';
-import { EVENT_STORE, poolOf, type EventStore } from '@tongban/event-store';
+import { EVENT_STORE, poolOf, type EventStore, type RecordedEvent } from '@tongban/event-store';
 import { HealthRegistry, MetricsRegistry } from '@tongban/http';
+import {
+  MESSAGE_BUS,
+  eventInboxConsumer,
+  registerConsumerMetrics,
+  type EventTopicSource,
+  type InboxConsumer,
+  type MessageBus,
+} from '@tongban/messaging';
 import type { CaseCommandResult } from '../case-command/case-command';
 import type { CommandContext } from '../case-event-mapping';
 import { CLOCK, type Clock } from '../clock';
@@ -25,6 +35,9 @@ import type { ScheduleStats } from './sla-schedule';
 import { SlaWatcher } from './sla-watcher';
 import type { SlaTimerCommand } from './sla-timers';
 
+/** Where the watcher's feed reads case events: null for the store, else a Kafka topic (ADR 0030). */
+export const SLA_WATCH_SOURCE = Symbol('SLA_WATCH_SOURCE');
+
 /**
  * The SLA watcher inside an application (`CaseHandlingModule.forRoot({ slaWatch: true })`): its
  * timers go through the command bus to the system's use cases, its policies come from the stored
@@ -34,6 +47,8 @@ import type { SlaTimerCommand } from './sla-timers';
 @Injectable()
 export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   readonly watcher: SlaWatcher;
+  /** The feed from Kafka (apps/sla-watcher), when the source is a topic; else the store's feed. */
+  readonly consumer: InboxConsumer<RecordedEvent> | null = null;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -45,6 +60,8 @@ export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, On
     config: AppConfig,
     private readonly health: HealthRegistry,
     private readonly metrics: MetricsRegistry,
+    @Optional() @Inject(SLA_WATCH_SOURCE) source: EventTopicSource | null = null,
+    @Optional() @Inject(MESSAGE_BUS) bus: MessageBus | null = null,
   ) {
     this.watcher = new SlaWatcher(
       {
@@ -65,20 +82,47 @@ export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, On
         warnAt: config.env.SLA_WARNING_THRESHOLDS.split(',').map(Number),
       },
     );
+    if (source) {
+      if (!bus) throw new Error('The SLA watcher fed from Kafka needs TongbanMessagingModule.forKafka()');
+      const logger = new Logger('SlaWatcher');
+      const watcher = this.watcher;
+      this.consumer = eventInboxConsumer({
+        name: 'sla-watcher',
+        source,
+        prefix: config.env.KAFKA_TOPIC_PREFIX,
+        pool: poolOf(dataSource),
+        bus,
+        handle: (client, items) =>
+          watcher.takeIn(
+            client,
+            items.map((i) => i.value),
+          ),
+        afterCommit: () => watcher.takenIn(),
+        log: (level, message) => (level === 'error' ? logger.error(message) : logger.warn(message)),
+      });
+    }
   }
 
   onModuleInit(): void {
-    this.health.register({ name: 'sla-watch', check: () => this.watcher.check() });
+    this.health.register({
+      name: 'sla-watch',
+      check: async () => {
+        this.consumer?.check();
+        await this.watcher.check();
+      },
+    });
     this.registerMetrics();
   }
 
   /** After every module is up: the directory and calendar were read in their onModuleInit. */
-  onApplicationBootstrap(): void {
-    this.watcher.start();
+  async onApplicationBootstrap(): Promise<void> {
+    this.watcher.start({ feed: this.consumer === null });
+    await this.consumer?.start();
   }
 
   /** Before the store's pool closes (onApplicationShutdown). */
   async onModuleDestroy(): Promise<void> {
+    await this.consumer?.stop();
     await this.watcher.stop();
   }
 
@@ -135,12 +179,14 @@ export class SlaWatchService implements OnModuleInit, OnApplicationBootstrap, On
       (s) => s.overdue,
     );
     const watcher = this.watcher;
+    const consumer = this.consumer;
+    if (consumer) registerConsumerMetrics(this.metrics.registry, consumer);
     new Gauge({
       name: 'tongban_sla_watcher_lag_events',
-      help: "Case events in the log after the SLA watcher's checkpoint",
+      help: 'Case events the SLA watcher has not taken in: after its checkpoint, or on its partitions',
       registers: [this.metrics.registry],
       async collect() {
-        this.set(await watcher.lag());
+        this.set(consumer ? consumer.state().reduce((sum, p) => sum + p.lag, 0) : await watcher.lag());
       },
     });
   }

@@ -112,6 +112,10 @@ export class SlaWatcher {
   private unknownPolicies = new Set<string>();
   /** The calendar and catalogue versions this watcher last re-timed the schedule for. */
   private rulesApplied: string | undefined;
+  /** Whether the feed follows the store (else a broker's consumer calls `takeIn`). */
+  private storeFeed = true;
+  /** The earliest due instant broker-fed entries recorded, until their transaction commits. */
+  private pendingWake: number | null = null;
   /** Scans completed: tests wait on it instead of sleeping. */
   scans = 0;
 
@@ -131,7 +135,8 @@ export class SlaWatcher {
   start(options: { feed?: boolean; scanner?: boolean } = {}): void {
     this.running = true;
     this.lastProgressAt = Date.now();
-    if (options.feed !== false) void this.startFeed();
+    this.storeFeed = options.feed !== false;
+    if (this.storeFeed) void this.startFeed();
     this.scannerOn = options.scanner !== false;
     if (this.scannerOn) this.armScan(0);
   }
@@ -155,7 +160,8 @@ export class SlaWatcher {
     if (this.feedError && this.subscription?.caughtUp && this.fed.length === 0 && this.writing === null)
       this.feedError = null;
     if (this.feedError) throw new Error(`SLA feed failing: ${this.feedError.message}`);
-    if (!this.running) return;
+    // Fed by a broker, the consumer's own check says whether the feed moves (ADR 0030).
+    if (!this.running || !this.storeFeed) return;
     const stuckAfter = this.settings.stuckAfterMs ?? 60_000;
     if (Date.now() - this.lastProgressAt < stuckAfter) return;
     const behind = await this.lag();
@@ -260,13 +266,48 @@ export class SlaWatcher {
 
   /** Each case's entry as its stream now stands, with the checkpoint; wakes the scanner if due sooner. */
   private async recordCases(streams: readonly [string, string][], position: GlobalPosition): Promise<void> {
+    const soonest = await this.recordEntries(streams, position, this.deps.db);
+    if (soonest !== null) this.wake(soonest);
+  }
+
+  /** The entries of these cases as their streams now stand; the earliest due instant among them. */
+  private async recordEntries(
+    streams: readonly [string, string][],
+    position: GlobalPosition | null,
+    db: Queryable,
+  ): Promise<number | null> {
     const cases = await mapConcurrent(streams, FEED_READS, async ([streamId, fallbackId]) => {
       const { caseId, history } = await this.readCase(streamId, fallbackId);
       return { caseId, version: history.length, entry: this.entryOf(caseId, history) } satisfies FedCase;
     });
-    await this.schedule.record(cases, position);
-    const soonest = earliestDue(cases);
+    await this.schedule.record(cases, position, db);
+    return earliestDue(cases);
+  }
+
+  /**
+   * The feed's step for events a broker delivered (ADR 0030), in the caller's transaction (which
+   * writes the consumer's inbox too): the same entries the store's feed writes, without its
+   * checkpoint. The scanner is woken by `takenIn` once that transaction committed.
+   */
+  async takeIn(db: Queryable, events: readonly RecordedEvent[]): Promise<void> {
+    const streams = new Map<string, { caseId: string; version: number }>();
+    for (const event of events)
+      streams.set(event.streamId, { caseId: this.caseIdOf(event), version: event.version });
+    const toRead: [string, string][] = [];
+    for (const [streamId, { caseId, version }] of streams) {
+      if (this.held.has(caseId)) this.deferred.set(caseId, Math.max(version, this.deferred.get(caseId) ?? 0));
+      else toRead.push([streamId, caseId]);
+    }
+    const soonest = await this.recordEntries(toRead, null, db);
+    if (soonest !== null) this.pendingWake = Math.min(soonest, this.pendingWake ?? soonest);
+  }
+
+  /** After a broker-fed transaction committed: wake the scanner for what it recorded, progress made. */
+  takenIn(): void {
+    const soonest = this.pendingWake;
+    this.pendingWake = null;
     if (soonest !== null) this.wake(soonest);
+    this.progressed();
   }
 
   private progressed(): void {

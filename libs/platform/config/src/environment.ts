@@ -141,6 +141,57 @@ export class Environment {
   })
   KAFKA_CLIENT_ID = 'tongban';
 
+  /**
+   * Put before every Kafka topic and consumer group tongban uses (e.g. `pingcheng.`), so several
+   * districts or environments can share one cluster. Empty: the public names (docs/events.md).
+   */
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]{0,64}$/, {
+    message: 'KAFKA_TOPIC_PREFIX must be at most 64 letters, digits, dots, dashes or underscores',
+  })
+  KAFKA_TOPIC_PREFIX = '';
+
+  /**
+   * How long (ms) the relay's lease lasts unless renewed (every third of it): a standby takes
+   * over within about this long after the active relay died; a stopped relay gives it back at once.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
+  RELAY_LEASE_MS = 5_000;
+
+  /** Events the relay reads and publishes per round trip. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RELAY_BATCH_SIZE = 500;
+
+  /**
+   * Longest sleep (ms) of the relay between two looks at the event log when no NOTIFY wakes it
+   * (new commits normally wake it at once).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  RELAY_POLL_MS = 1_000;
+
+  /**
+   * Readiness of the relay holding the lease turns red when events wait and its checkpoint has not
+   * moved for this long (ms); it is red at once while publishing fails.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  RELAY_STUCK_AFTER_MS = 30_000;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -470,6 +521,11 @@ export const ENVIRONMENT_VARIABLES = [
   'EVENT_STORE_HORIZON_DEGRADED_SECONDS',
   'KAFKA_BROKERS',
   'KAFKA_CLIENT_ID',
+  'KAFKA_TOPIC_PREFIX',
+  'RELAY_LEASE_MS',
+  'RELAY_BATCH_SIZE',
+  'RELAY_POLL_MS',
+  'RELAY_STUCK_AFTER_MS',
   'SHUTDOWN_GRACE_MS',
   'READ_MODEL_WAIT_MS',
   'READ_MODEL_POLL_MS',

@@ -32,7 +32,7 @@ export { InMemoryProjectionStore } from './in-memory-projection-store';
 export { ProjectionEventError, ProjectionGapError } from './projection-event-error';
 export {
   ProjectionCheckpoints1764288000000,
-  ProjectionCheckpointsAppliedBy1765324800001,
+  ProjectionCheckpointsHighWater1765324800001,
 } from './postgres/checkpoints.migration';
 export { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 export { applyDelivered, applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
@@ -69,17 +69,17 @@ export {
 import { INBOX_MIGRATIONS } from '@tongban/messaging';
 import {
   ProjectionCheckpoints1764288000000,
-  ProjectionCheckpointsAppliedBy1765324800001,
+  ProjectionCheckpointsHighWater1765324800001,
 } from './postgres/checkpoints.migration';
 import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 /**
  * TypeORM migrations of the projection engine itself (with the consumers' inbox, which the
- * Kafka path writes and read-your-writes reads); run before any read model's.
+ * Kafka path writes); run before any read model's.
  */
 export const PROJECTION_MIGRATIONS = [
   ProjectionCheckpoints1764288000000,
   ProjectionRebuilds1764287999999,
-  ProjectionCheckpointsAppliedBy1765324800001,
+  ProjectionCheckpointsHighWater1765324800001,
   ...INBOX_MIGRATIONS,
 ];
 export { TongbanProjectionsModule, PROJECTIONS, type ProjectionsModuleOptions } from './projections.module';

@@ -304,14 +304,15 @@ export class TongbanProjectionsModule {
                       throw new Error('Projections from Kafka need TongbanMessagingModule.forKafka()');
                     return new KafkaProjector({
                       ...options.kafka,
+                      // Topics and group under the deployment's prefix.
+                      prefix: config.env.KAFKA_TOPIC_PREFIX,
                       pool: poolOf(dataSource),
                       bus,
                       projections: options.projections,
-                      // No positions along: through a broker they are high-water marks, and the
-                      // waits ask the inbox (consistency.ts).
-                      committed: () => {
-                        local.committed();
-                        notifier?.notify();
+                      store,
+                      committed: (positions) => {
+                        local.committed(positions);
+                        notifier?.notify(positions);
                       },
                       log: (level, message) =>
                         level === 'error' ? logger.error(message) : logger.warn(message),

@@ -1,2 +1,3 @@
 export * from './services';
 export * from './eventually';
+export * from './private-kafka';

@@ -4,9 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The consumers' inbox (ADR 0030): one row per (consumer, event id) it has taken in — applied or
  * dead-lettered —, written in the same transaction as the consumer's work, so a redelivered
  * message changes nothing; and per (consumer, stream) the last version taken in, so a message
- * that skips a version or steps back is seen at once. The event's global position is kept so a
- * query can wait for "this consumer has applied the event at position P" (read-your-writes
- * through Kafka, whichever partition the event went to).
+ * that skips a version or steps back is seen at once. The event's global position and source
+ * offset are kept for audits and for people tracing a message.
  */
 export class MessageInbox1765324800000 implements MigrationInterface {
   name = 'MessageInbox1765324800000';
@@ -27,9 +26,6 @@ export class MessageInbox1765324800000 implements MigrationInterface {
         received_at    timestamptz    NOT NULL DEFAULT now(),
         PRIMARY KEY (consumer, event_id)
       )`);
-    await runner.query(`
-      CREATE INDEX message_inbox_position ON message_inbox (consumer, position_tx, position_seq)
-        WHERE position_tx IS NOT NULL`);
     await runner.query(`CREATE INDEX message_inbox_received ON message_inbox (received_at)`);
     await runner.query(`
       CREATE TABLE message_inbox_streams (

@@ -1,36 +1,46 @@
 import type { Pool } from 'pg';
-import { START, comparePositions, type GlobalPosition, type RecordedEvent } from '@tongban/event-store';
 import {
-  InboxConsumer,
-  type Decoded,
-  type DeadLetterFailure,
+  START,
+  comparePositions,
+  type EventStore,
+  type GlobalFilter,
+  type GlobalPosition,
+  type RecordedEvent,
+} from '@tongban/event-store';
+import {
+  eventInboxConsumer,
+  type EventTopicSource,
+  type InboxConsumer,
   type MessageBus,
-  type ReceivedMessage,
 } from '@tongban/messaging';
 import type { AnyProjection } from '../projection';
 import { applyDelivered, type ApplyTarget } from '../postgres/apply';
 import type { RunnerStatus } from '../postgres/projection-runner';
-import { INBOX_APPLIER, ensureCheckpoint } from '../postgres/projection-sql';
+import { ensureCheckpoint, lowestCheckpoint, readCheckpoints } from '../postgres/projection-sql';
+
+/** Pages of the log one advance of the checkpoints reads at most (it goes on at the next commit). */
+const ADVANCE_PAGES = 20;
+const ADVANCE_PAGE_SIZE = 1_000;
 
 /** How the projector reads events off the broker: the topic and the public envelope's decoder. */
-export interface KafkaProjectionSource {
-  readonly topic: string;
-  readonly deadLetterTopic: string;
-  /** Never throws: the envelope validated and turned back into the stored event, or why not. */
-  readonly decode: (
-    message: ReceivedMessage,
-  ) => { ok: true; event: RecordedEvent } | { ok: false; code: string; reason: string };
-  readonly deadLetterHeaders: (failure: DeadLetterFailure) => Record<string, string>;
-  /** The consumer's name: its consumer group and its rows in the inbox. Default `projector`. */
+export interface KafkaProjectionSource extends EventTopicSource {
+  /** The consumer's name: its rows in the inbox and its consumer group. Default `projector`. */
   readonly consumer?: string;
 }
 
 export interface KafkaProjectorOptions extends KafkaProjectionSource {
   readonly pool: Pool;
+  /** The store the events come from: the checkpoint moves over what it holds (see `advance`). */
+  readonly store: Pick<EventStore, 'readAll'>;
   readonly bus: MessageBus;
   readonly projections: readonly AnyProjection[];
-  /** After each commit (wakes read-your-writes waits here and, by NOTIFY, elsewhere). */
-  readonly committed?: () => void;
+  /**
+   * After the checkpoints moved, with where to (wakes read-your-writes waits here and, by NOTIFY,
+   * elsewhere).
+   */
+  readonly committed?: (positions: ReadonlyMap<string, GlobalPosition>) => void;
+  /** Put before the topics and the group (KAFKA_TOPIC_PREFIX). */
+  readonly prefix?: string;
   readonly maxAttempts?: number;
   readonly retryDelayMs?: number;
   readonly log?: (level: 'error' | 'warn', message: string) => void;
@@ -40,59 +50,54 @@ export interface KafkaProjectorOptions extends KafkaProjectionSource {
  * The read models fed from Kafka (ADR 0030): the same projections and the same engine as the
  * store's runner, each partition's batch applied in ONE transaction together with the consumer's
  * inbox (`applyDelivered`: order per case, duplicates skipped by stream version and by event id).
- * Several projectors in one consumer group split the partitions between them.
+ * After each commit the checkpoints move as far as everything before is applied (`advance`), so
+ * they mean what the store's runner's mean. Several projectors in one consumer group split the
+ * partitions between them.
  */
 export class KafkaProjector {
   readonly consumer: InboxConsumer<RecordedEvent>;
+  private readonly name: string;
   private readonly targets: readonly ApplyTarget[];
   private readonly columnCache = new Map<string, string[]>();
   private running = false;
-  private highest: GlobalPosition = START;
+  /** Where the checkpoints are: everything before it applied. */
+  private position: GlobalPosition = START;
+  private advancing: Promise<void> | null = null;
+  private advanceAgain = false;
+  private readonly filter: GlobalFilter | undefined;
   private lastAppliedAt: Date | null = null;
   private lastEventAt: Date | null = null;
 
   constructor(private readonly options: KafkaProjectorOptions) {
     const name = options.consumer ?? 'projector';
+    this.name = name;
+    const prefixes = new Set(options.projections.map((p) => p.filter.streamPrefix));
+    const only = [...prefixes][0];
+    this.filter = prefixes.size === 1 && only !== undefined ? { streamPrefix: only } : undefined;
     this.targets = options.projections.map((projection) => ({
       projection,
       checkpoint: projection.name,
       suffix: '',
     }));
-    const decode = options.decode;
-    this.consumer = new InboxConsumer<RecordedEvent>({
+    this.consumer = eventInboxConsumer({
       name,
-      topic: options.topic,
-      deadLetterTopic: options.deadLetterTopic,
+      source: options,
+      ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
       pool: options.pool,
       bus: options.bus,
-      decode: (message): Decoded<RecordedEvent> => {
-        const decoded = decode(message);
-        if (!decoded.ok) return decoded;
-        const event = decoded.event;
-        return {
-          ok: true,
-          entry: { id: event.id, streamId: event.streamId, version: event.version, position: event.position },
-          value: event,
-        };
-      },
       handle: async (client, items) => {
         await applyDelivered(
           client,
           this.targets,
           items.map((i) => i.value),
-          `${INBOX_APPLIER}${name}`,
           this.columnCache,
         );
       },
       afterCommit: (items) => {
-        for (const { value } of items) {
-          if (comparePositions(value.position, this.highest) > 0) this.highest = value.position;
-        }
         this.lastEventAt = items[items.length - 1]!.value.recordedAt;
         this.lastAppliedAt = new Date();
-        options.committed?.();
+        this.requestAdvance();
       },
-      deadLetterHeaders: options.deadLetterHeaders,
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
       ...(options.log ? { log: options.log } : {}),
@@ -119,6 +124,74 @@ export class KafkaProjector {
   async stop(): Promise<void> {
     this.running = false;
     await this.consumer.stop();
+    await this.advancing;
+  }
+
+  /** One advance at a time; commits meanwhile ask for one more. */
+  private requestAdvance(): void {
+    if (this.advancing) {
+      this.advanceAgain = true;
+      return;
+    }
+    this.advancing = this.advance()
+      .catch((error: unknown) =>
+        this.options.log?.(
+          'warn',
+          `checkpoint not moved: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
+      .finally(() => {
+        this.advancing = null;
+        if (this.advanceAgain && this.running) {
+          this.advanceAgain = false;
+          this.requestAdvance();
+        }
+      });
+  }
+
+  /**
+   * Moves the checkpoints to the furthest position everything before which is applied: the
+   * store's log after the checkpoint, page by page, as long as the inbox holds each event (applied
+   * or dead-lettered). Partitions run side by side, so a lagging one holds the checkpoint back —
+   * which is what read-your-writes must wait for, whichever case it reads (ADR 0030).
+   */
+  private async advance(): Promise<void> {
+    const names = this.options.projections.map((p) => p.name);
+    const from = lowestCheckpoint(await readCheckpoints(this.options.pool, names), names);
+    let at = from;
+    for (let page = 0; page < ADVANCE_PAGES; page++) {
+      const read = await this.options.store.readAll({
+        after: at,
+        maxCount: ADVANCE_PAGE_SIZE,
+        ...(this.filter ? { filter: this.filter } : {}),
+      });
+      if (read.events.length > 0) {
+        const { rows } = await this.options.pool.query<{ event_id: string }>(
+          `SELECT event_id FROM message_inbox WHERE consumer = $1 AND event_id = ANY ($2::text[])`,
+          [this.name, read.events.map((e) => e.id)],
+        );
+        const taken = new Set(rows.map((r) => r.event_id));
+        const missing = read.events.findIndex((e) => !taken.has(e.id));
+        if (missing >= 0) {
+          if (missing > 0) at = read.events[missing - 1]!.position;
+          break;
+        }
+      }
+      // Every event of the page taken in: past it, and past what the filter left out.
+      if (comparePositions(read.next, at) > 0) at = read.next;
+      if (read.caughtUp) break;
+    }
+    if (comparePositions(at, from) <= 0) {
+      if (comparePositions(from, this.position) > 0) this.position = from;
+      return;
+    }
+    await this.options.pool.query(
+      `UPDATE projection_checkpoints SET position_tx = $2, position_seq = $3, updated_at = now()
+        WHERE projection = ANY ($1::text[]) AND (position_tx, position_seq) < ($2::bigint, $3::bigint)`,
+      [names, at.tx.toString(), at.seq.toString()],
+    );
+    this.position = at;
+    this.options.committed?.(new Map(names.map((n) => [n, at])));
   }
 
   /**
@@ -139,7 +212,7 @@ export class KafkaProjector {
     return {
       running: this.running,
       caughtUp: this.running && partitions.every((p) => p.lag === 0 && !p.stopped),
-      position: this.highest,
+      position: this.position,
       eventsApplied: this.consumer.applied,
       batches: 0,
       failures: this.consumer.deadLettered,

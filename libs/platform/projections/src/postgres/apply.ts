@@ -119,18 +119,16 @@ export async function applyWithClient(
  * Apply events as a message broker delivers them (ADR 0030): in order per stream, NOT in global
  * order across streams (each partition is its own sequence). So no checkpoint filter: the stream
  * versions alone decide — an event at or below its stream's recorded version is a duplicate, one
- * past the next is a gap (ProjectionGapError). Each checkpoint moves to the highest position
- * applied, never back: it is then a high-water mark, not a point everything before which is
- * applied, which is what a rebuild's swap needs (it swaps in only at or beyond it, so nothing the
- * broker's path applied is missing from the rebuilt tables). `appliedBy` is written on the
- * checkpoint rows so readers know read-your-writes must ask the consumer's inbox (consistency.ts).
- * Runs inside the caller's transaction (the consumer writes its inbox in the same one).
+ * past the next is a gap (ProjectionGapError). The checkpoint does not move here (events of
+ * another partition before these may not be applied yet: the consumer moves it once everything
+ * before a position is, `KafkaProjector`); the high-water mark moves to the highest position
+ * applied, never back, so a rebuild swaps in only at or beyond it. Runs inside the caller's
+ * transaction (the consumer writes its inbox in the same one).
  */
 export async function applyDelivered(
   client: PoolClient,
   targets: readonly ApplyTarget[],
   events: readonly RecordedEvent[],
-  appliedBy: string,
   columnCache: Map<string, string[]> = new Map(),
 ): Promise<{ applied: number; duplicates: number }> {
   if (events.length === 0) return { applied: 0, duplicates: 0 };
@@ -166,12 +164,14 @@ export async function applyDelivered(
   }
   await client.query(
     `UPDATE projection_checkpoints c
-        SET position_tx = CASE WHEN (x.tx, x.seq) > (c.position_tx, c.position_seq) THEN x.tx ELSE c.position_tx END,
-            position_seq = CASE WHEN (x.tx, x.seq) > (c.position_tx, c.position_seq) THEN x.seq ELSE c.position_seq END,
-            events_applied = c.events_applied + x.applied, applied_by = $2, updated_at = now()
+        SET high_water_tx = CASE WHEN c.high_water_tx IS NULL OR (x.tx, x.seq) > (c.high_water_tx, c.high_water_seq)
+                                 THEN x.tx ELSE c.high_water_tx END,
+            high_water_seq = CASE WHEN c.high_water_tx IS NULL OR (x.tx, x.seq) > (c.high_water_tx, c.high_water_seq)
+                                  THEN x.seq ELSE c.high_water_seq END,
+            events_applied = c.events_applied + x.applied, updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS x(projection text, tx bigint, seq bigint, applied bigint)
       WHERE c.projection = x.projection`,
-    [JSON.stringify(moved), appliedBy],
+    [JSON.stringify(moved)],
   );
   return { applied, duplicates };
 }

@@ -25,20 +25,24 @@ export class ProjectionCheckpoints1764288000000 implements MigrationInterface {
 }
 
 /**
- * Who applied a projection last when it was not the store's runner: `inbox:<consumer>` when a
- * Kafka consumer applies it (ADR 0030). Its checkpoint is then the highest position applied — a
- * high-water mark, since partitions run side by side — and read-your-writes asks that consumer's
- * inbox; NULL (the store's runner, a rebuild's swap) means everything up to the checkpoint is
- * applied.
+ * The highest position a projection has applied when a broker delivers its events (ADR 0030):
+ * partitions run side by side, so events beyond the checkpoint may already be applied. The
+ * checkpoint stays a position everything before which is applied (read-your-writes, a runner
+ * resuming, all rely on that); a rebuild swaps in only at or beyond both. NULL: nothing beyond
+ * the checkpoint is applied.
  */
-export class ProjectionCheckpointsAppliedBy1765324800001 implements MigrationInterface {
-  readonly name = 'ProjectionCheckpointsAppliedBy1765324800001';
+export class ProjectionCheckpointsHighWater1765324800001 implements MigrationInterface {
+  readonly name = 'ProjectionCheckpointsHighWater1765324800001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE projection_checkpoints ADD COLUMN applied_by text NULL`);
+    await queryRunner.query(
+      `ALTER TABLE projection_checkpoints ADD COLUMN high_water_tx bigint NULL, ADD COLUMN high_water_seq bigint NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE projection_checkpoints DROP COLUMN applied_by`);
+    await queryRunner.query(
+      `ALTER TABLE projection_checkpoints DROP COLUMN high_water_tx, DROP COLUMN high_water_seq`,
+    );
   }
 }

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { TongbanError } from '@tongban/errors';
 import { comparePositions, type EventStore, type GlobalPosition } from '@tongban/event-store';
 import type { CommitSignal } from './commit-notifications';
-import { INBOX_APPLIER, lowestCheckpoint, readCheckpoints } from './projection-sql';
+import { lowestCheckpoint, readCheckpoints } from './projection-sql';
 
 /** A consistency token no transaction of the store can have written: waiting for it is pointless. */
 export class PositionAheadError extends TongbanError {
@@ -68,15 +68,8 @@ export class ReadModelConsistency {
       const seen = commits?.version;
       const known = commits?.known?.(projections);
       if (known && comparePositions(known, target) >= 0) return { reached: true, position: known };
-      const rows = await readCheckpoints(this.pool, projections);
-      const position = lowestCheckpoint(rows, projections);
-      const consumers = [...new Set([...rows.values()].flatMap((r) => inboxConsumer(r.appliedBy)))];
-      if (consumers.length === 0) {
-        if (comparePositions(position, target) >= 0) return { reached: true, position };
-      } else if (await this.inInboxes(consumers, target)) {
-        // Through a broker (ADR 0030) checkpoints are high-water marks: the event itself is asked for.
-        return { reached: true, position: target };
-      }
+      const position = await this.position(projections);
+      if (comparePositions(position, target) >= 0) return { reached: true, position };
       // Only a position the read models have not reached can be bogus; checked once per wait.
       if (!vetted) {
         await this.refuseImpossible(target);
@@ -87,20 +80,6 @@ export class ReadModelConsistency {
       const wait = Math.min(left, this.pollIntervalMs);
       await (commits ? commits.wait(wait, seen) : sleep(wait));
     }
-  }
-
-  /**
-   * Whether every consumer's inbox holds the event at `target`: the consumer wrote that row in the
-   * transaction that applied the event, after every earlier event of its case (order per case), so
-   * the case reads as the command that returned `target` left it, whichever partition it took.
-   */
-  private async inInboxes(consumers: readonly string[], target: GlobalPosition): Promise<boolean> {
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(DISTINCT consumer)::int AS n FROM message_inbox
-        WHERE consumer = ANY ($1::text[]) AND position_tx = $2 AND position_seq = $3`,
-      [consumers, target.tx.toString(), target.seq.toString()],
-    );
-    return rows[0]?.n === consumers.length;
   }
 
   /**
@@ -143,6 +122,3 @@ export class ReadModelConsistency {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-const inboxConsumer = (appliedBy: string | null): string[] =>
-  appliedBy?.startsWith(INBOX_APPLIER) ? [appliedBy.slice(INBOX_APPLIER.length)] : [];

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import {
   START,
   comparePositions,
@@ -211,13 +211,6 @@ export class ProjectionRunner {
     const client = await this.options.pool.connect();
     try {
       for (const p of this.options.projections) await ensureCheckpoint(client, p.name);
-      await refuseHighWaterMarks(
-        client,
-        this.options.projections.map((p) => p.name),
-      );
-    } catch (error) {
-      this.running = false;
-      throw error;
     } finally {
       client.release();
     }
@@ -509,24 +502,4 @@ export class ProjectionRunner {
       this.subscribe().catch((e: unknown) => this.failed(this.generation, e));
     }, delay);
   }
-}
-
-/**
- * Read models a Kafka consumer applied last (ADR 0030) have high-water marks for checkpoints:
- * events of a partition that lagged may lie below them unapplied. Following the store from there
- * would skip those for good, so the runner refuses until a rebuild (which swaps in a checkpoint
- * everything before which is applied) has run.
- */
-async function refuseHighWaterMarks(client: PoolClient, names: readonly string[]): Promise<void> {
-  const { rows } = await client.query<{ projection: string; applied_by: string }>(
-    `SELECT projection, applied_by FROM projection_checkpoints
-      WHERE projection = ANY ($1::text[]) AND applied_by IS NOT NULL ORDER BY projection`,
-    [[...names]],
-  );
-  if (rows.length === 0) return;
-  throw new Error(
-    `${rows.map((r) => `${r.projection} (${r.applied_by})`).join(', ')} were last applied from a message broker: ` +
-      'their checkpoints are high-water marks, not positions everything before which is applied. ' +
-      'Rebuild them (npm run projections:rebuild -- --all) before following the store.',
-  );
 }

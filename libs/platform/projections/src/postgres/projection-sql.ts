@@ -148,14 +148,11 @@ export interface CheckpointRow {
   readonly position: GlobalPosition;
   readonly eventsApplied: number;
   /**
-   * `inbox:<consumer>` when a broker's consumer applied it last: the position is then a
-   * high-water mark (ADR 0030). Null: everything up to the position is applied.
+   * The highest position applied when a broker delivers the events (ADR 0030): events beyond
+   * `position` may be applied already. Null: none is.
    */
-  readonly appliedBy: string | null;
+  readonly highWater: GlobalPosition | null;
 }
-
-/** The inbox consumer behind an `appliedBy`, if any. */
-export const INBOX_APPLIER = 'inbox:';
 
 /** Make sure a checkpoint row exists (at the beginning) without touching an existing one. */
 export async function ensureCheckpoint(client: Pick<PoolClient, 'query'>, name: string): Promise<void> {
@@ -177,9 +174,11 @@ export async function readCheckpoints(
     position_tx: string;
     position_seq: string;
     events_applied: string;
-    applied_by: string | null;
+    high_water_tx: string | null;
+    high_water_seq: string | null;
   }>(
-    `SELECT projection, position_tx, position_seq, events_applied, applied_by FROM projection_checkpoints
+    `SELECT projection, position_tx, position_seq, events_applied, high_water_tx, high_water_seq
+       FROM projection_checkpoints
       WHERE projection = ANY ($1::text[]) ORDER BY projection${forUpdate ? ' FOR UPDATE' : ''}`,
     [[...names]],
   );
@@ -190,7 +189,7 @@ export async function readCheckpoints(
         projection: r.projection,
         position: { tx: BigInt(r.position_tx), seq: BigInt(r.position_seq) },
         eventsApplied: Number(r.events_applied),
-        appliedBy: r.applied_by,
+        highWater: highWaterOf(r.high_water_tx, r.high_water_seq),
       },
     ]),
   );
@@ -253,4 +252,9 @@ export class ChangesStatement {
   text(finalQuery: string): string {
     return `WITH ${this.parts.join(',\n')}\n${finalQuery}`;
   }
+}
+
+/** A row's high-water mark; a row read by a stand-in without the columns has none. */
+function highWaterOf(tx: string | null | undefined, seq: string | null | undefined): GlobalPosition | null {
+  return typeof tx === 'string' && typeof seq === 'string' ? { tx: BigInt(tx), seq: BigInt(seq) } : null;
 }

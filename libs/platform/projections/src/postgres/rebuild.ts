@@ -525,7 +525,12 @@ async function trySwap(
       const checkpoints = await readCheckpoints(client, names, true);
       await assertStillOurs(client, projections, generation);
       for (const projection of projections) {
-        const liveAt = checkpoints.get(projection.name)?.position ?? START;
+        // Through a broker, the live tables may hold events beyond their checkpoint (ADR 0030).
+        const live = checkpoints.get(projection.name);
+        const liveAt =
+          live?.highWater && comparePositions(live.highWater, live.position) > 0
+            ? live.highWater
+            : (live?.position ?? START);
         const shadowRow = checkpoints.get(shadow(projection));
         if (!shadowRow) {
           throw new RebuildSupersededError(
@@ -552,9 +557,10 @@ async function trySwap(
         }
         const shadowRow = checkpoints.get(shadow(projection))!;
         await client.query(
-          // A rebuilt checkpoint has everything before it applied, whoever applied the live tables.
+          // At or beyond the high-water mark: nothing beyond the checkpoint is applied any more.
           `UPDATE projection_checkpoints
-              SET position_tx = $2, position_seq = $3, events_applied = $4, applied_by = NULL, updated_at = now()
+              SET position_tx = $2, position_seq = $3, events_applied = $4,
+                  high_water_tx = NULL, high_water_seq = NULL, updated_at = now()
             WHERE projection = $1`,
           [
             projection.name,

@@ -1,0 +1,43 @@
+import { Kafka, logLevel } from 'kafkajs';
+
+export interface TopicSpec {
+  readonly topic: string;
+  /** Default 3. */
+  readonly partitions?: number;
+  /** Topic-level settings, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Creates the topics that do not exist yet, with their settings (`MessageBus.ensureTopics` takes
+ * none: a compacted topic needs this). Existing topics are left as they are.
+ */
+export async function ensureKafkaTopics(
+  options: { readonly brokers: readonly string[]; readonly clientId: string },
+  topics: readonly TopicSpec[],
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3_000,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions ?? 3,
+        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
