@@ -1,10 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTokenSigner, type Principal } from '@tongban/security';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  startDeployable,
+  type DeployableProcess,
+  type TestDatabase,
+} from '@tongban/testing';
 
 /**
  * kill -9 of the api while eight clients file and handle cases (issue 11): after a restart on the
@@ -14,7 +19,6 @@ import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/te
  * themselves (each command carries its own marker), not against what the api says.
  */
 
-const root = join(__dirname, '..', '..');
 const SECRET = 'e2e-crash-secret-that-is-long-enough-for-hs256';
 const signer = createTokenSigner({ secret: SECRET, issuer: 'tongban', audience: 'tongban-api' });
 const HOTLINE: Principal = { id: 'crash-hotline', role: 'channel', orgUnit: 'pc', channel: 'hotline' };
@@ -40,23 +44,12 @@ interface Command {
   readonly retry?: { readonly key: string; readonly body: unknown };
 }
 
-interface Api {
-  readonly baseUrl: string;
-  readonly child: ChildProcess;
-  readonly log: string;
-}
-
-async function startApi(databaseUrl: string, dir: string, run: number): Promise<Api> {
-  const log = join(dir, `api-${run}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', 'api', 'src', 'main.ts')], {
-    cwd: root,
+function startApi(databaseUrl: string, dir: string, run: number): Promise<DeployableProcess> {
+  return startDeployable({
+    app: 'api',
+    name: `api-${run}`,
+    dir,
     env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: kafkaBrokers().join(','),
       AUTH_MODE: 'jwt',
@@ -64,25 +57,13 @@ async function startApi(databaseUrl: string, dir: string, run: number): Promise<
       AUTH_JWT_SECRET: SECRET,
       RATE_LIMIT_ENABLED: 'false',
     },
-    stdio: ['ignore', fd, fd],
   });
-  closeSync(fd);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const match = /listening on (http:\/\/\S+)/.exec(readFileSync(log, 'utf8'));
-    if (match) return { baseUrl: match[1]!, child, log };
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`api exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
-    }
-    if (Date.now() > deadline) throw new Error('api did not start within 90 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('kill -9 of the api under load (real PostgreSQL)', () => {
   let db: TestDatabase;
   let dir: string;
-  let api: Api | undefined;
+  let api: DeployableProcess | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('crash');
@@ -90,10 +71,8 @@ describe('kill -9 of the api under load (real PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    if (api && api.child.exitCode === null && api.child.signalCode === null) {
-      const exited = new Promise((r) => api!.child.once('exit', r));
-      api.child.kill('SIGTERM');
-      await exited;
+    if (api) {
+      await api.kill('SIGTERM');
     }
     rmSync(dir, { recursive: true, force: true });
     await db?.drop();
@@ -194,10 +173,8 @@ describe('kill -9 of the api under load (real PostgreSQL)', () => {
       if (Date.now() > deadline) throw new Error(`only ${acknowledged} commands answered in time`);
       await new Promise((r) => setTimeout(r, 10));
     }
-    const exited = new Promise((r) => api!.child.once('exit', r));
-    api.child.kill('SIGKILL');
+    await api.kill('SIGKILL');
     phase = 'b';
-    await exited;
     const answeredBeforeKill = acknowledged;
 
     api = await startApi(db.url, dir, 2);

@@ -1,22 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { deterministicUuid, toStoredEvent } from '@tongban/case-handling';
 import { CASE_READ_MODEL_MIGRATIONS, CASE_PROJECTIONS } from '@tongban/case-read-models';
+import { READ_MODEL_TABLES, readModelChecksums } from '@tongban/case-read-models/testing';
 import { caseStreamId } from '@tongban/cases';
 import { generateCaseWorkload, type CaseWorkload } from '@tongban/cases/testing';
 import { DEAD_LETTER_HEADERS, kafkaTopics, toEnvelope } from '@tongban/contracts';
 import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
 import { KafkaMessageBus, type ReceivedMessage } from '@tongban/messaging';
-import { rebuildProjections, type AnyProjection } from '@tongban/projections';
+import { rebuildProjections } from '@tongban/projections';
 import {
   createTestDatabase,
   eventually,
   migratedDataSource,
+  startDeployable,
   startPrivateKafka,
+  type DeployableProcess,
   type PrivateKafka,
   type TestDatabase,
 } from '@tongban/testing';
@@ -33,76 +35,27 @@ import {
  *    error, and the partition moved on.
  */
 
-const root = join(__dirname, '..', '..');
 const SECRET = 'e2e-pipeline-secret-that-is-long-enough-for-hs256';
 const EVENTS = 10_000;
 const CASES = 200;
 
-interface Proc {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly log: string;
-}
-
 let dir: string;
 let kafka: PrivateKafka;
-const procs: Proc[] = [];
+const procs: DeployableProcess[] = [];
 
-async function start(app: 'relay' | 'projector', name: string, env: Record<string, string>): Promise<Proc> {
-  const log = join(dir, `${name}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-      AUTH_MODE: 'jwt',
-      AUTH_JWT_ALGORITHM: 'HS256',
-      AUTH_JWT_SECRET: SECRET,
-      ...env,
-    },
-    stdio: ['ignore', fd, fd],
+async function start(
+  app: 'relay' | 'projector',
+  name: string,
+  env: Record<string, string>,
+): Promise<DeployableProcess> {
+  const proc = await startDeployable({
+    app,
+    name,
+    dir,
+    env: { AUTH_MODE: 'jwt', AUTH_JWT_ALGORITHM: 'HS256', AUTH_JWT_SECRET: SECRET, ...env },
   });
-  closeSync(fd);
-  const proc = { name, child, log };
   procs.push(proc);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (/listening on http:\/\/\S+/.test(readFileSync(log, 'utf8'))) return proc;
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${name} did not start within 90 s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function kill(proc: Proc | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = new Promise((r) => proc.child.once('exit', r));
-  proc.child.kill(signal);
-  await exited;
-}
-
-const tablesOf = (projection: AnyProjection): string[] => [
-  ...projection.tables.map((t) => t.table),
-  projection.streamsTable,
-];
-const ALL_TABLES = CASE_PROJECTIONS.flatMap(tablesOf);
-
-async function checksums(pool: Pool): Promise<Record<string, { rows: number; md5: string }>> {
-  const out: Record<string, { rows: number; md5: string }> = {};
-  for (const table of ALL_TABLES) {
-    const { rows } = await pool.query<{ rows: number; md5: string | null }>(
-      `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS md5
-         FROM "${table}" t`,
-    );
-    out[table] = { rows: rows[0]!.rows, md5: rows[0]!.md5 ?? '' };
-  }
-  return out;
+  return proc;
 }
 
 interface Setup {
@@ -171,7 +124,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const p of procs) await kill(p, 'SIGKILL');
+  for (const p of procs) await p.kill('SIGKILL');
   await kafka?.down();
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
@@ -189,7 +142,7 @@ describe('the pipeline store → relay → Kafka → projectors under faults', (
       // A third of the load, then the relay is killed mid-stream while more is appended.
       await append(s, workload, 0, Math.floor(appends / 3));
       await eventually(async () => expect(await applied(s.pool)).toBeGreaterThan(500), { timeoutMs: 60_000 });
-      await kill(relay1, 'SIGKILL');
+      await relay1.kill('SIGKILL');
       await append(s, workload, Math.floor(appends / 3), Math.floor(appends / 2));
       await start('relay', 'relay-2', s.env);
 
@@ -203,7 +156,7 @@ describe('the pipeline store → relay → Kafka → projectors under faults', (
         timeoutMs: 120_000,
         intervalMs: 200,
       });
-      await kill(projector1, 'SIGKILL');
+      await projector1.kill('SIGKILL');
       await append(s, workload, Math.floor((2 * appends) / 3), appends);
 
       await eventually(async () => expect(await applied(s.pool)).toBe(EVENTS), {
@@ -223,18 +176,18 @@ describe('the pipeline store → relay → Kafka → projectors under faults', (
         `SELECT count(*)::int AS n FROM message_inbox WHERE outcome <> 'applied'`,
       );
       expect(dead[0]!.n).toBe(0);
-      await kill(projector2, 'SIGTERM');
-      for (const p of procs) await kill(p, 'SIGTERM');
+      await projector2.kill('SIGTERM');
+      for (const p of procs) await p.kill('SIGTERM');
 
-      const fromKafka = await checksums(s.pool);
-      for (const table of ALL_TABLES)
+      const fromKafka = await readModelChecksums(s.pool);
+      for (const table of READ_MODEL_TABLES)
         expect({ table, rows: fromKafka[table]!.rows > 0 }).toEqual({ table, rows: true });
       expect((await rebuildProjections(s.pool, s.store, CASE_PROJECTIONS, { batchSize: 2_000 })).events).toBe(
         EVENTS,
       );
-      expect(await checksums(s.pool)).toEqual(fromKafka);
+      expect(await readModelChecksums(s.pool)).toEqual(fromKafka);
     } finally {
-      for (const p of procs) await kill(p, 'SIGKILL');
+      for (const p of procs) await p.kill('SIGKILL');
       await teardown(s);
     }
   }, 600_000);
@@ -291,7 +244,7 @@ describe('the pipeline store → relay → Kafka → projectors under faults', (
       expect(rows).toEqual([{ outcome: 'dead_lettered' }]);
     } finally {
       await bus.close();
-      for (const p of procs) await kill(p, 'SIGKILL');
+      for (const p of procs) await p.kill('SIGKILL');
       await teardown(s);
     }
   }, 300_000);

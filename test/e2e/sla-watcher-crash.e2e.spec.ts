@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -7,7 +6,14 @@ import { toStoredEvent } from '@tongban/case-handling';
 import { CASE_EVENT_CODEC, caseStreamId, type CaseEvent } from '@tongban/cases';
 import { ev } from '@tongban/cases/testing';
 import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
-import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import {
+  createTestDatabase,
+  eventually,
+  kafkaBrokers,
+  startDeployable,
+  type DeployableProcess,
+  type TestDatabase,
+} from '@tongban/testing';
 
 /**
  * kill -9 of the SLA watcher mid-countdown (issue 14, ADR 0028): cases whose breaches fall due a
@@ -17,33 +23,22 @@ import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from 
  * `urgent-24h` policy of the demo catalogue's matter PC-GGFW-0110) before a few seconds from now.
  */
 
-const root = join(__dirname, '..', '..');
 const SECRET = 'e2e-sla-crash-secret-that-is-long-enough-for-hs256';
 const MATTER = 'PC-GGFW-0110';
 const CASES = 8;
 
-interface Watcher {
-  readonly child: ChildProcess;
-  readonly log: string;
-}
-
 /** The watcher (or, `app: 'relay'`, the relay that feeds it through Kafka) as its own process. */
-async function startWatcher(
+function startWatcher(
   databaseUrl: string,
   dir: string,
   run: number,
   app: 'sla-watcher' | 'relay' = 'sla-watcher',
-): Promise<Watcher> {
-  const log = join(dir, `${app}-${run}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts')], {
-    cwd: root,
+): Promise<DeployableProcess> {
+  return startDeployable({
+    app,
+    name: `${app}-${run}`,
+    dir,
     env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: kafkaBrokers().join(','),
       // Topics and groups of this test's own (the broker is shared with other test files).
@@ -55,25 +50,11 @@ async function startWatcher(
       SLA_WATCH_INTERVAL_MS: '100',
       SLA_WATCH_LEASE_MS: '2000',
     },
-    stdio: ['ignore', fd, fd],
   });
-  closeSync(fd);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (/listening on (http:\/\/\S+)/.test(readFileSync(log, 'utf8'))) return { child, log };
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${app} exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${app} did not start within 90 s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
-async function kill(watcher: Watcher | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!watcher || watcher.child.exitCode !== null || watcher.child.signalCode !== null) return;
-  const exited = new Promise((r) => watcher.child.once('exit', r));
-  watcher.child.kill(signal);
-  await exited;
+async function kill(watcher: DeployableProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  await watcher?.kill(signal);
 }
 
 describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
@@ -81,8 +62,8 @@ describe('kill -9 of the SLA watcher mid-countdown (real PostgreSQL)', () => {
   let dir: string;
   let pool: Pool;
   let store: PostgresEventStore;
-  let watcher: Watcher | undefined;
-  let relay: Watcher | undefined;
+  let watcher: DeployableProcess | undefined;
+  let relay: DeployableProcess | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('sla_crash');

@@ -18,10 +18,10 @@ import {
   matchesFilter,
   rebuildProjection,
   rebuildProjections,
-  type AnyProjection,
 } from '@tongban/projections';
 import { createTestDatabase, migratedDataSource, type TestDatabase } from '@tongban/testing';
 import { CASE_PROJECTIONS } from './projections';
+import { READ_MODEL_TABLES, readModelChecksums } from './testing';
 import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
 /**
@@ -37,25 +37,6 @@ const EVENTS = 10_000;
 let db: TestDatabase;
 let pool: Pool;
 let store: PostgresEventStore;
-
-const tablesOf = (projection: AnyProjection): string[] => [
-  ...projection.tables.map((t) => t.table),
-  projection.streamsTable,
-];
-const ALL_TABLES = CASE_PROJECTIONS.flatMap(tablesOf);
-
-/** md5 over every row's text form, in a fixed order: equal checksums, equal tables. */
-async function checksums(): Promise<Record<string, { rows: number; md5: string }>> {
-  const out: Record<string, { rows: number; md5: string }> = {};
-  for (const table of ALL_TABLES) {
-    const { rows } = await pool.query<{ rows: number; md5: string | null }>(
-      `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) AS md5
-         FROM "${table}" t`,
-    );
-    out[table] = { rows: rows[0]!.rows, md5: rows[0]!.md5 ?? '' };
-  }
-  return out;
-}
 
 async function appendWorkload(): Promise<GlobalPosition> {
   const workload = generateCaseWorkload({ seed: 20261128, events: EVENTS });
@@ -109,9 +90,9 @@ describe('the case read models on a randomized 10,000-event workload', () => {
     } finally {
       await runner.stop();
     }
-    incremental = await checksums();
+    incremental = await readModelChecksums(pool);
     // Every table holds rows (an empty table would make any comparison meaningless).
-    for (const table of ALL_TABLES)
+    for (const table of READ_MODEL_TABLES)
       expect({ table, rows: incremental[table]!.rows > 0 }).toEqual({ table, rows: true });
     const events = await store.countAll({ filter: { streamPrefix: 'case-' } });
     expect(events).toBe(EVENTS);
@@ -130,13 +111,13 @@ describe('the case read models on a randomized 10,000-event workload', () => {
     } finally {
       await runner.stop();
     }
-    expect(await checksums()).toEqual(incremental);
+    expect(await readModelChecksums(pool)).toEqual(incremental);
   }, 300_000);
 
   it('apply every event delivered twice exactly once', async () => {
     // From empty tables, with the checkpoints wound back before every batch so only the stream
     // versions stand between a redelivered event and a second application.
-    await pool.query(`TRUNCATE ${ALL_TABLES.map((t) => `"${t}"`).join(', ')}`);
+    await pool.query(`TRUNCATE ${READ_MODEL_TABLES.map((t) => `"${t}"`).join(', ')}`);
     await pool.query(`DELETE FROM projection_checkpoints`);
     for (const p of CASE_PROJECTIONS) await ensureCheckpoint(pool, p.name);
     const all: RecordedEvent[] = [];
@@ -173,6 +154,6 @@ describe('the case read models on a randomized 10,000-event workload', () => {
     expect(declared).toBeGreaterThan(EVENTS * 5);
     expect(applied).toBe(declared);
     expect(duplicates).toBe(EVENTS * CASE_PROJECTIONS.length);
-    expect(await checksums()).toEqual(incremental);
+    expect(await readModelChecksums(pool)).toEqual(incremental);
   }, 300_000);
 });

@@ -109,17 +109,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
-    const consumer = this.kafka.consumer({
-      groupId: options.group,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      // An idle fetch returns after this; a stop waits for the fetch in flight.
-      maxWaitTimeInMs: 1_000,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
-    await consumer.connect();
-    this.consumers.add(consumer);
-    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+    const consumer = await this.connectConsumer(options);
     await consumer.run({
       autoCommit: true,
       eachMessage: async ({ topic, partition, message }) => {
@@ -135,17 +125,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async subscribeBatches(options: SubscribeOptions, handler: BatchHandler): Promise<Subscription> {
-    const consumer = this.kafka.consumer({
-      groupId: options.group,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      // An idle fetch returns after this; a stop waits for the fetch in flight.
-      maxWaitTimeInMs: 1_000,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
-    });
-    await consumer.connect();
-    this.consumers.add(consumer);
-    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+    const consumer = await this.connectConsumer(options);
     await consumer.run({
       // Resolved offsets are committed after every batch and before a partition moves; nothing the
       // handler did not resolve is committed, so it comes again.
@@ -175,6 +155,22 @@ export class KafkaMessageBus implements MessageBus {
         await consumer.disconnect();
       },
     };
+  }
+
+  /** A consumer of the group, connected and subscribed to the topic. */
+  private async connectConsumer(options: SubscribeOptions): Promise<Consumer> {
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      // An idle fetch returns after this; a stop waits for the fetch in flight.
+      maxWaitTimeInMs: 1_000,
+      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2_000 },
+    });
+    await consumer.connect();
+    this.consumers.add(consumer);
+    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
+    return consumer;
   }
 
   /** Cheap round trip to the cluster, for readiness. */

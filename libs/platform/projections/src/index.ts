@@ -32,7 +32,7 @@ export { InMemoryProjectionStore } from './in-memory-projection-store';
 export { ProjectionEventError, ProjectionGapError } from './projection-event-error';
 export {
   ProjectionCheckpoints1764288000000,
-  ProjectionCheckpointsHighWater1765324800001,
+  ProjectionDelivered1765324800001,
 } from './postgres/checkpoints.migration';
 export { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 export { applyDelivered, applyInTransaction, type ApplyTarget, type AppliedBatch } from './postgres/apply';
@@ -69,7 +69,7 @@ export {
 import { INBOX_MIGRATIONS } from '@tongban/messaging';
 import {
   ProjectionCheckpoints1764288000000,
-  ProjectionCheckpointsHighWater1765324800001,
+  ProjectionDelivered1765324800001,
 } from './postgres/checkpoints.migration';
 import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 /**
@@ -79,7 +79,7 @@ import { ProjectionRebuilds1764287999999 } from './postgres/rebuilds.migration';
 export const PROJECTION_MIGRATIONS = [
   ProjectionCheckpoints1764288000000,
   ProjectionRebuilds1764287999999,
-  ProjectionCheckpointsHighWater1765324800001,
+  ProjectionDelivered1765324800001,
   ...INBOX_MIGRATIONS,
 ];
 export { TongbanProjectionsModule, PROJECTIONS, type ProjectionsModuleOptions } from './projections.module';

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -16,7 +15,9 @@ import {
   eventually,
   kafkaBrokers,
   migratedDataSource,
+  startDeployable,
   startPrivateKafka,
+  type DeployableProcess,
   type PrivateKafka,
   type TestDatabase,
 } from '@tongban/testing';
@@ -33,7 +34,6 @@ import { RELAY_MIGRATIONS } from './relay.migration';
  * run, so concurrent test files never see each other's messages.
  */
 
-const root = join(__dirname, '..', '..', '..', '..', '..');
 const RUN = randomUUID().slice(0, 8);
 const APPENDED = 'tongban_es_appended';
 
@@ -395,46 +395,25 @@ describe('EventRelay (real PostgreSQL and Kafka)', () => {
       const crashDb = await createTestDatabase('relay_crash');
       const crashPool = new Pool(eventStorePoolConfig(crashDb.url, { max: 4 }));
       const dir = mkdtempSync(join(tmpdir(), 'tongban-relay-crash-'));
-      let child: ChildProcess | undefined;
+      let child: DeployableProcess | undefined;
       try {
         await migrateEventStore(crashPool);
         const crashStore = new PostgresEventStore({ pool: crashPool });
-        const start = async (run: number): Promise<ChildProcess> => {
-          const log = join(dir, `relay-${run}.log`);
-          const fd = openSync(log, 'w');
-          const spawned = spawn(
-            process.execPath,
-            ['-r', '@swc-node/register', join('apps', 'relay', 'src', 'main.ts')],
-            {
-              cwd: root,
-              env: {
-                ...process.env,
-                NODE_ENV: 'development',
-                HTTP_HOST: '127.0.0.1',
-                HTTP_PORT: '0',
-                LOG_LEVEL: 'warn',
-                DATABASE_URL: crashDb.url,
-                KAFKA_BROKERS: kafka.brokers.join(','),
-                AUTH_MODE: 'jwt',
-                AUTH_JWT_ALGORITHM: 'HS256',
-                AUTH_JWT_SECRET: 'relay-crash-secret-that-is-long-enough-for-hs256',
-                RELAY_LEASE_MS: '2000',
-                RELAY_BATCH_SIZE: '50',
-              },
-              stdio: ['ignore', fd, fd],
+        const start = (run: number): Promise<DeployableProcess> =>
+          startDeployable({
+            app: 'relay',
+            name: `relay-${run}`,
+            dir,
+            env: {
+              DATABASE_URL: crashDb.url,
+              KAFKA_BROKERS: kafka.brokers.join(','),
+              AUTH_MODE: 'jwt',
+              AUTH_JWT_ALGORITHM: 'HS256',
+              AUTH_JWT_SECRET: 'relay-crash-secret-that-is-long-enough-for-hs256',
+              RELAY_LEASE_MS: '2000',
+              RELAY_BATCH_SIZE: '50',
             },
-          );
-          closeSync(fd);
-          const deadline = Date.now() + 90_000;
-          while (!/listening on http/.test(readFileSync(log, 'utf8'))) {
-            if (spawned.exitCode !== null || spawned.signalCode !== null) {
-              throw new Error(`relay exited before listening: ${readFileSync(log, 'utf8').slice(-2_000)}`);
-            }
-            if (Date.now() > deadline) throw new Error('relay did not start within 90 s');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-          return spawned;
-        };
+          });
         const relayed = async (): Promise<number> => {
           const { rows } = await crashPool.query<{ n: string }>(
             `SELECT coalesce(sum(events_relayed), 0)::text AS n FROM relay_checkpoints`,
@@ -458,9 +437,7 @@ describe('EventRelay (real PostgreSQL and Kafka)', () => {
         })();
         child = await start(1);
         await eventually(async () => expect(await relayed()).toBeGreaterThan(100), { timeoutMs: 30_000 });
-        const exited = new Promise((resolve) => child!.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
+        await child.kill('SIGKILL');
         child = await start(2);
         writing = false;
         await writer;
@@ -474,9 +451,7 @@ describe('EventRelay (real PostgreSQL and Kafka)', () => {
           },
           { timeoutMs: 30_000, intervalMs: 50 },
         );
-        const exitedGracefully = new Promise((resolve) => child!.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exitedGracefully;
+        await child.kill('SIGTERM');
         child = undefined;
         expect((await crashPool.query('SELECT * FROM relay_leases')).rows).toEqual([]);
 
@@ -499,7 +474,7 @@ describe('EventRelay (real PostgreSQL and Kafka)', () => {
           `relay: kill -9 — ${ids.length} events, ${consumer.received.length - ids.length} duplicates in the topic\n`,
         );
       } finally {
-        if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await child?.kill('SIGKILL');
         await crashPool.end();
         rmSync(dir, { recursive: true, force: true });
         await crashDb.drop();

@@ -86,10 +86,13 @@ export class KafkaProjector {
       pool: options.pool,
       bus: options.bus,
       handle: async (client, items) => {
+        // A batch is one partition's: its row in projection_delivered.
+        const from = items[0]!.message;
         await applyDelivered(
           client,
           this.targets,
           items.map((i) => i.value),
+          `${from.topic}/${from.partition}`,
           this.columnCache,
         );
       },
@@ -159,6 +162,7 @@ export class KafkaProjector {
     const names = this.options.projections.map((p) => p.name);
     const from = lowestCheckpoint(await readCheckpoints(this.options.pool, names), names);
     let at = from;
+    let passed = 0;
     for (let page = 0; page < ADVANCE_PAGES; page++) {
       const read = await this.options.store.readAll({
         after: at,
@@ -174,8 +178,10 @@ export class KafkaProjector {
         const missing = read.events.findIndex((e) => !taken.has(e.id));
         if (missing >= 0) {
           if (missing > 0) at = read.events[missing - 1]!.position;
+          passed += missing;
           break;
         }
+        passed += read.events.length;
       }
       // Every event of the page taken in: past it, and past what the filter left out.
       if (comparePositions(read.next, at) > 0) at = read.next;
@@ -185,10 +191,15 @@ export class KafkaProjector {
       if (comparePositions(from, this.position) > 0) this.position = from;
       return;
     }
+    // Locked in name order, as every locker of these rows does (no deadlock with the partitions'
+    // shared locks or a rebuild's swap), and only ever forward.
     await this.options.pool.query(
-      `UPDATE projection_checkpoints SET position_tx = $2, position_seq = $3, updated_at = now()
-        WHERE projection = ANY ($1::text[]) AND (position_tx, position_seq) < ($2::bigint, $3::bigint)`,
-      [names, at.tx.toString(), at.seq.toString()],
+      `UPDATE projection_checkpoints c
+          SET position_tx = $2, position_seq = $3, events_applied = c.events_applied + $4, updated_at = now()
+         FROM (SELECT projection FROM projection_checkpoints WHERE projection = ANY ($1::text[])
+                ORDER BY projection FOR UPDATE) l
+        WHERE c.projection = l.projection AND (c.position_tx, c.position_seq) < ($2::bigint, $3::bigint)`,
+      [names, at.tx.toString(), at.seq.toString(), passed],
     );
     this.position = at;
     this.options.committed?.(new Map(names.map((n) => [n, at])));

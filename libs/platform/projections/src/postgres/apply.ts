@@ -119,23 +119,25 @@ export async function applyWithClient(
  * Apply events as a message broker delivers them (ADR 0030): in order per stream, NOT in global
  * order across streams (each partition is its own sequence). So no checkpoint filter: the stream
  * versions alone decide — an event at or below its stream's recorded version is a duplicate, one
- * past the next is a gap (ProjectionGapError). The checkpoint does not move here (events of
- * another partition before these may not be applied yet: the consumer moves it once everything
- * before a position is, `KafkaProjector`); the high-water mark moves to the highest position
- * applied, never back, so a rebuild swaps in only at or beyond it. Runs inside the caller's
- * transaction (the consumer writes its inbox in the same one).
+ * past the next is a gap (ProjectionGapError). The checkpoints are locked SHARED (partitions apply
+ * side by side; a rebuild's swap, which locks them exclusively, waits for the batch) and do not
+ * move here: events of another partition before these may not be applied yet, and the consumer
+ * moves them once everything before a position is (`KafkaProjector`). What moves is this
+ * source's row in `projection_delivered` — the highest position it applied — so a rebuild swaps
+ * in only beyond it. Runs inside the caller's transaction (the consumer writes its inbox there).
  */
 export async function applyDelivered(
   client: PoolClient,
   targets: readonly ApplyTarget[],
   events: readonly RecordedEvent[],
+  source: string,
   columnCache: Map<string, string[]> = new Map(),
 ): Promise<{ applied: number; duplicates: number }> {
   if (events.length === 0) return { applied: 0, duplicates: 0 };
   const checkpoints = await readCheckpoints(
     client,
     targets.map((t) => t.checkpoint),
-    true,
+    'share',
   );
   const plans = new Map<ApplyTarget, BatchPlan>();
   for (const target of targets) {
@@ -148,30 +150,20 @@ export async function applyDelivered(
   for (const event of events) if (comparePositions(event.position, highest) > 0) highest = event.position;
   let applied = 0;
   let duplicates = 0;
-  const moved: { projection: string; tx: string; seq: string; applied: number }[] = [];
   for (const [target, plan] of plans) {
     const sql = new ProjectionSql(client, target.projection, target.suffix, columnCache);
     const outcome = await runBatch(plan, versions.get(target)!, sql, decoded);
     await sql.write(outcome.changes);
     applied += outcome.applied;
     duplicates += outcome.duplicates;
-    moved.push({
-      projection: target.checkpoint,
-      tx: highest.tx.toString(),
-      seq: highest.seq.toString(),
-      applied: outcome.applied,
-    });
   }
   await client.query(
-    `UPDATE projection_checkpoints c
-        SET high_water_tx = CASE WHEN c.high_water_tx IS NULL OR (x.tx, x.seq) > (c.high_water_tx, c.high_water_seq)
-                                 THEN x.tx ELSE c.high_water_tx END,
-            high_water_seq = CASE WHEN c.high_water_tx IS NULL OR (x.tx, x.seq) > (c.high_water_tx, c.high_water_seq)
-                                  THEN x.seq ELSE c.high_water_seq END,
-            events_applied = c.events_applied + x.applied, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(projection text, tx bigint, seq bigint, applied bigint)
-      WHERE c.projection = x.projection`,
-    [JSON.stringify(moved)],
+    `INSERT INTO projection_delivered AS d (projection, source, position_tx, position_seq)
+     SELECT p, $2, $3, $4 FROM unnest($1::text[]) AS p
+     ON CONFLICT (projection, source) DO UPDATE
+        SET position_tx = EXCLUDED.position_tx, position_seq = EXCLUDED.position_seq, updated_at = now()
+      WHERE (EXCLUDED.position_tx, EXCLUDED.position_seq) > (d.position_tx, d.position_seq)`,
+    [targets.map((t) => t.checkpoint), source, highest.tx.toString(), highest.seq.toString()],
   );
   return { applied, duplicates };
 }

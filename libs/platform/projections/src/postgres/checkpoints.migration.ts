@@ -25,24 +25,28 @@ export class ProjectionCheckpoints1764288000000 implements MigrationInterface {
 }
 
 /**
- * The highest position a projection has applied when a broker delivers its events (ADR 0030):
- * partitions run side by side, so events beyond the checkpoint may already be applied. The
- * checkpoint stays a position everything before which is applied (read-your-writes, a runner
- * resuming, all rely on that); a rebuild swaps in only at or beyond both. NULL: nothing beyond
- * the checkpoint is applied.
+ * The highest position a projection has applied per delivery source (a Kafka topic partition)
+ * when a broker delivers its events (ADR 0030): partitions run side by side, so events beyond the
+ * checkpoint may be applied already. The checkpoint stays a position everything before which is
+ * applied; a rebuild swaps in only at or beyond every row here, and deletes them. One row per
+ * partition, so partitions applying side by side never wait on each other's row.
  */
-export class ProjectionCheckpointsHighWater1765324800001 implements MigrationInterface {
-  readonly name = 'ProjectionCheckpointsHighWater1765324800001';
+export class ProjectionDelivered1765324800001 implements MigrationInterface {
+  readonly name = 'ProjectionDelivered1765324800001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `ALTER TABLE projection_checkpoints ADD COLUMN high_water_tx bigint NULL, ADD COLUMN high_water_seq bigint NULL`,
-    );
+    await queryRunner.query(`
+      CREATE TABLE projection_delivered (
+        projection   text        NOT NULL,
+        source       text        NOT NULL,
+        position_tx  bigint      NOT NULL,
+        position_seq bigint      NOT NULL,
+        updated_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (projection, source)
+      )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `ALTER TABLE projection_checkpoints DROP COLUMN high_water_tx, DROP COLUMN high_water_seq`,
-    );
+    await queryRunner.query(`DROP TABLE projection_delivered`);
   }
 }

@@ -64,7 +64,10 @@ const SCHEMA = `
   CREATE TABLE t_streams (stream_id text PRIMARY KEY, version integer NOT NULL);
   CREATE TABLE projection_checkpoints (projection text PRIMARY KEY, position_tx bigint NOT NULL,
     position_seq bigint NOT NULL, events_applied bigint NOT NULL DEFAULT 0,
-    updated_at timestamptz NOT NULL DEFAULT now(), high_water_tx bigint NULL, high_water_seq bigint NULL);
+    updated_at timestamptz NOT NULL DEFAULT now());
+  CREATE TABLE projection_delivered (projection text NOT NULL, source text NOT NULL,
+    position_tx bigint NOT NULL, position_seq bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (projection, source));
   CREATE TABLE projection_rebuilds (projection text PRIMARY KEY, generation text NOT NULL,
     started_at timestamptz NOT NULL DEFAULT now(), progress jsonb,
     updated_at timestamptz NOT NULL DEFAULT now());`;

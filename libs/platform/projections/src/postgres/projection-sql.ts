@@ -147,11 +147,6 @@ export interface CheckpointRow {
   readonly projection: string;
   readonly position: GlobalPosition;
   readonly eventsApplied: number;
-  /**
-   * The highest position applied when a broker delivers the events (ADR 0030): events beyond
-   * `position` may be applied already. Null: none is.
-   */
-  readonly highWater: GlobalPosition | null;
 }
 
 /** Make sure a checkpoint row exists (at the beginning) without touching an existing one. */
@@ -163,23 +158,24 @@ export async function ensureCheckpoint(client: Pick<PoolClient, 'query'>, name: 
   );
 }
 
-/** Read checkpoints; `forUpdate` locks them (in name order, so two lockers never deadlock). */
+/**
+ * Read checkpoints; `forUpdate` locks them (in name order, so two lockers never deadlock):
+ * `true` exclusively, `'share'` shared (partitions applying side by side, ADR 0030: they exclude
+ * a rebuild's swap, not each other).
+ */
 export async function readCheckpoints(
   client: Pick<PoolClient, 'query'>,
   names: readonly string[],
-  forUpdate = false,
+  forUpdate: boolean | 'share' = false,
 ): Promise<Map<string, CheckpointRow>> {
   const { rows } = await client.query<{
     projection: string;
     position_tx: string;
     position_seq: string;
     events_applied: string;
-    high_water_tx: string | null;
-    high_water_seq: string | null;
   }>(
-    `SELECT projection, position_tx, position_seq, events_applied, high_water_tx, high_water_seq
-       FROM projection_checkpoints
-      WHERE projection = ANY ($1::text[]) ORDER BY projection${forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT projection, position_tx, position_seq, events_applied FROM projection_checkpoints
+      WHERE projection = ANY ($1::text[]) ORDER BY projection${forUpdate === 'share' ? ' FOR SHARE' : forUpdate ? ' FOR UPDATE' : ''}`,
     [[...names]],
   );
   return new Map(
@@ -189,7 +185,6 @@ export async function readCheckpoints(
         projection: r.projection,
         position: { tx: BigInt(r.position_tx), seq: BigInt(r.position_seq) },
         eventsApplied: Number(r.events_applied),
-        highWater: highWaterOf(r.high_water_tx, r.high_water_seq),
       },
     ]),
   );
@@ -252,9 +247,4 @@ export class ChangesStatement {
   text(finalQuery: string): string {
     return `WITH ${this.parts.join(',\n')}\n${finalQuery}`;
   }
-}
-
-/** A row's high-water mark; a row read by a stand-in without the columns has none. */
-function highWaterOf(tx: string | null | undefined, seq: string | null | undefined): GlobalPosition | null {
-  return typeof tx === 'string' && typeof seq === 'string' ? { tx: BigInt(tx), seq: BigInt(seq) } : null;
 }

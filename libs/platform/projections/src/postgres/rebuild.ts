@@ -526,11 +526,9 @@ async function trySwap(
       await assertStillOurs(client, projections, generation);
       for (const projection of projections) {
         // Through a broker, the live tables may hold events beyond their checkpoint (ADR 0030).
-        const live = checkpoints.get(projection.name);
-        const liveAt =
-          live?.highWater && comparePositions(live.highWater, live.position) > 0
-            ? live.highWater
-            : (live?.position ?? START);
+        const live = checkpoints.get(projection.name)?.position ?? START;
+        const delivered = await deliveredBeyond(client, projection.name);
+        const liveAt = delivered && comparePositions(delivered, live) > 0 ? delivered : live;
         const shadowRow = checkpoints.get(shadow(projection));
         if (!shadowRow) {
           throw new RebuildSupersededError(
@@ -557,10 +555,8 @@ async function trySwap(
         }
         const shadowRow = checkpoints.get(shadow(projection))!;
         await client.query(
-          // At or beyond the high-water mark: nothing beyond the checkpoint is applied any more.
           `UPDATE projection_checkpoints
-              SET position_tx = $2, position_seq = $3, events_applied = $4,
-                  high_water_tx = NULL, high_water_seq = NULL, updated_at = now()
+              SET position_tx = $2, position_seq = $3, events_applied = $4, updated_at = now()
             WHERE projection = $1`,
           [
             projection.name,
@@ -570,6 +566,8 @@ async function trySwap(
           ],
         );
         await client.query(`DELETE FROM projection_checkpoints WHERE projection = $1`, [shadow(projection)]);
+        // At or beyond what every partition applied: nothing beyond the checkpoint is applied now.
+        await client.query(`DELETE FROM projection_delivered WHERE projection = $1`, [projection.name]);
         await client.query(`DELETE FROM projection_rebuilds WHERE projection = $1 AND generation = $2`, [
           projection.name,
           generation,
@@ -691,4 +689,15 @@ async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T
   } finally {
     client.release();
   }
+}
+
+/** The highest position a broker's partitions applied to the live tables, if any (ADR 0030). */
+async function deliveredBeyond(client: PoolClient, projection: string): Promise<GlobalPosition | null> {
+  const { rows } = await client.query<{ tx: string; seq: string }>(
+    `SELECT position_tx::text AS tx, position_seq::text AS seq FROM projection_delivered
+      WHERE projection = $1 ORDER BY position_tx DESC, position_seq DESC LIMIT 1`,
+    [projection],
+  );
+  const row = rows[0];
+  return row ? { tx: BigInt(row.tx), seq: BigInt(row.seq) } : null;
 }
