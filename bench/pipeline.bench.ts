@@ -1000,8 +1000,8 @@ no read gives up before the event is visible and every command's time is measure
 eight an intake (\`POST /api/v1/cases\` with an Idempotency-Key, by a resident or the 12345 hotline), the others taking earlier cases through dispatch,
 accept, contact, a handling step, resolve, feedback and close with If-Match. For each command t0 = request sent, t1 = the command answered with its
 \`position\`, t2 = \`GET /api/v1/cases/<id>?after=<position>\` answered by the same user with \`consistency.status = current\` and the command's version: the api
-waits until the projector's inbox holds the event at that position (\`ReadModelConsistency\`: through a broker the check is the event itself, not a
-checkpoint), woken by the projector's NOTIFY. No client polling. **Store → inbox** is, per event appended after the warm-up, the projector's
+waits until the read models' checkpoints reach that position (\`ReadModelConsistency\`; through a broker the projector moves them over the log as
+far as its inbox holds every event, ADR 0030), woken by the projector's NOTIFY. No client polling. **Store → inbox** is, per event appended after the warm-up, the projector's
 \`message_inbox.received_at\` minus the store's \`recorded_at\`, both \`now()\` of their transaction on the same server's clock: the transaction that
 applies the event starts at \`received_at\` and commits a few ms later, so the figure is the lag up to the projector taking the event in, not quite up to visibility.
 Each event is also found in the topic afterwards (a reader of the benchmark's own, after the run) and its message timestamp — the

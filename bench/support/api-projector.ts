@@ -4,9 +4,10 @@ import { startServer, type ServerProcess } from './http-load';
 import { REPO_ROOT, type Pool } from './systems';
 
 /**
- * Command → visible with the deployables as production runs them: `apps/api` and
- * `apps/projector`, two processes of their own on one PostgreSQL database. The api answers the
- * command and serves the read; the projector applies the events and NOTIFYs its commits; the
+ * Command → visible with the deployables as production runs them: `apps/api`, `apps/relay` and
+ * `apps/projector`, processes of their own on one PostgreSQL database and Kafka. The api answers
+ * the command and serves the read; the relay publishes the events; the projector applies them off
+ * Kafka and NOTIFYs its commits; the
  * api's consistency wait wakes on that notification (LISTEN), so `?after=` measures the whole
  * cross-process path.
  */
@@ -96,20 +97,35 @@ export async function startApiAndProjector(
     env: { ...common, BENCH_CPU_PROFILE: profiles.api },
     logFile: join(workDir, 'api.log'),
   });
+  // The projector reads Kafka (ADR 0030): the relay publishes the store to topics of this run's own.
+  const kafka = {
+    KAFKA_BROKERS: kafkaBrokers(),
+    KAFKA_TOPIC_PREFIX: `bench.${new URL(databaseUrl).pathname.slice(1)}.`,
+  };
+  let relay: ServerProcess | undefined;
   let projector: ServerProcess;
   try {
+    relay = await startServer({
+      name: 'relay',
+      cwd: REPO_ROOT,
+      args: ['-r', '@swc-node/register', join('apps', 'relay', 'src', 'main.ts')],
+      env: { ...common, ...kafka },
+      logFile: join(workDir, 'relay.log'),
+    });
     projector = await startServer({
       name: 'projector',
       cwd: REPO_ROOT,
       args: args('projector'),
-      env: { ...common, KAFKA_BROKERS: kafkaBrokers(), BENCH_CPU_PROFILE: profiles.projector },
+      env: { ...common, ...kafka, BENCH_CPU_PROFILE: profiles.projector },
       logFile: join(workDir, 'projector.log'),
     });
   } catch (error) {
+    await relay?.stop();
     await api.stop();
     throw error;
   }
   const both = [api, projector];
+  const relayProcess = relay;
   return {
     api,
     projector,
@@ -121,7 +137,7 @@ export async function startApiAndProjector(
       return profiles;
     },
     stop: async () => {
-      await Promise.all(both.map((s) => s.stop()));
+      await Promise.all([...both, relayProcess].map((s) => s.stop()));
     },
   };
 }
