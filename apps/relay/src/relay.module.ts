@@ -3,6 +3,7 @@ import {
   CASE_EVENTS_DEAD_LETTER_TOPIC,
   CASE_EVENTS_TOPIC,
   DIRECTORY_CHANGES_TOPIC,
+  CASE_EVENTS_TOPIC_CONFIGS,
   eventMessage,
 } from '@tongban/contracts';
 import { TongbanDatabaseModule } from '@tongban/database';
@@ -28,9 +29,10 @@ import { RELAY_MIGRATIONS, TongbanMessagingModule, TongbanRelayModule } from '@t
     TongbanMessagingModule.forKafka(),
     TongbanRelayModule.forRoot({
       route: eventMessage,
+      // As infra/deploy/kubernetes/kafka-topics.yaml creates them in production.
       topics: [
-        { topic: CASE_EVENTS_TOPIC },
-        { topic: CASE_EVENTS_DEAD_LETTER_TOPIC },
+        { topic: CASE_EVENTS_TOPIC, configs: CASE_EVENTS_TOPIC_CONFIGS },
+        { topic: CASE_EVENTS_DEAD_LETTER_TOPIC, configs: CASE_EVENTS_TOPIC_CONFIGS },
         // One partition: docs/events.md promises the directory's changes in order across keys.
         { topic: DIRECTORY_CHANGES_TOPIC, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
       ],

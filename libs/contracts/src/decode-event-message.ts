@@ -3,7 +3,12 @@ import { recordedEventOf, type EventEnvelope } from './envelope';
 import { parseEnvelope } from './parse-envelope';
 import type { EventTopicSource } from '@tongban/messaging';
 import { consumerDeadLetterHeaders } from './dead-letter';
-import { CASE_EVENTS_DEAD_LETTER_TOPIC, CASE_EVENTS_TOPIC, messageKeyOf } from './topics';
+import {
+  CASE_EVENTS_DEAD_LETTER_TOPIC,
+  CASE_EVENTS_TOPIC,
+  CASE_EVENTS_TOPIC_CONFIGS,
+  messageKeyOf,
+} from './topics';
 
 export type DecodedEventMessage =
   | { readonly ok: true; readonly envelope: EventEnvelope; readonly event: RecordedEvent }
@@ -40,6 +45,7 @@ export function decodeEventMessage(message: {
 export const CASE_EVENTS_SOURCE: EventTopicSource = {
   topic: CASE_EVENTS_TOPIC,
   deadLetterTopic: CASE_EVENTS_DEAD_LETTER_TOPIC,
+  topicConfigs: CASE_EVENTS_TOPIC_CONFIGS,
   decode: (message) => decodeEventMessage(message),
   deadLetterHeaders: consumerDeadLetterHeaders,
 };

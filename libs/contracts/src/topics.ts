@@ -1,3 +1,4 @@
+import { MAX_ENVELOPE_BYTES } from './envelope.schema';
 import { caseStreamId } from '@tongban/cases';
 
 /**
@@ -7,6 +8,17 @@ import { caseStreamId } from '@tongban/cases';
 
 /** Every event of every case stream, keyed by case id (order per case is order per partition). */
 export const CASE_EVENTS_TOPIC = 'tongban.case-events.v1';
+
+/**
+ * How the case-events topic and its dead-letter topic are created (by the relay, or a consumer that
+ * finds them missing; infra/deploy states the same): kept for good — a new consumer group starts
+ * at version 1 of every case — and taking messages up to the envelope's bound plus headers (the
+ * broker's default is about 1 MB).
+ */
+export const CASE_EVENTS_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
+  'retention.ms': '-1',
+  'max.message.bytes': String(MAX_ENVELOPE_BYTES + 64 * 1024),
+};
 
 /** Messages of `CASE_EVENTS_TOPIC` a consumer could not handle, with the error (headers). */
 export const CASE_EVENTS_DEAD_LETTER_TOPIC = 'tongban.case-events.v1.dead-letter';

@@ -8,6 +8,7 @@ import type {
   ReceivedMessage,
   SubscribeOptions,
   Subscription,
+  TopicSpec,
 } from './message-bus';
 import { partitionFor } from './partition';
 
@@ -46,8 +47,8 @@ export class InProcessMessageBus implements MessageBus {
     this.maxBatch = options.maxBatch ?? 500;
   }
 
-  async ensureTopics(topics: readonly string[]): Promise<void> {
-    for (const name of topics) this.topic(name);
+  async ensureTopics(topics: readonly (string | TopicSpec)[]): Promise<void> {
+    for (const t of topics) this.topic(typeof t === 'string' ? t : t.topic);
   }
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   ReceivedMessage,
   SubscribeOptions,
   Subscription,
+  TopicSpec,
 } from './message-bus';
 
 export interface KafkaBusOptions {
@@ -58,16 +59,21 @@ export class KafkaMessageBus implements MessageBus {
     });
   }
 
-  async ensureTopics(topics: readonly string[]): Promise<void> {
+  async ensureTopics(topics: readonly (string | TopicSpec)[]): Promise<void> {
+    const specs = topics.map((t) => (typeof t === 'string' ? { topic: t } : t));
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
+      const missing = specs.filter((t) => !existing.has(t.topic));
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.partitions })),
+          topics: missing.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.partitions ?? this.partitions,
+            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
         });
       }
     } finally {

@@ -65,8 +65,18 @@ export interface BatchControl {
  */
 export type BatchHandler = (batch: MessageBatch, control: BatchControl) => Promise<void>;
 
+/** A topic as it is to be created: partitions and topic-level settings (Kafka names). */
+export interface TopicSpec {
+  readonly topic: string;
+  /** Default: the bus's own (3). */
+  readonly partitions?: number;
+  /** Topic-level settings, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
 export interface MessageBus {
-  ensureTopics(topics: readonly string[]): Promise<void>;
+  /** Creates the topics that do not exist yet (with their settings); existing ones are left as they are. */
+  ensureTopics(topics: readonly (string | TopicSpec)[]): Promise<void>;
   publish(topic: string, messages: readonly BusMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription>;
   /** Batches per partition, offsets resolved by the handler (the inbox consumer's way in). */

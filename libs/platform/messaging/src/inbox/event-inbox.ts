@@ -15,11 +15,13 @@ export interface EventTopicSource {
     message: ReceivedMessage,
   ) => { ok: true; event: RecordedEvent } | { ok: false; code: string; reason: string };
   readonly deadLetterHeaders: (failure: DeadLetterFailure) => Record<string, string>;
+  /** Settings the topics are created with when a consumer finds them missing (as the relay does). */
+  readonly topicConfigs?: Readonly<Record<string, string>>;
 }
 
 export type EventInboxOptions = Omit<
   InboxConsumerOptions<RecordedEvent>,
-  'decode' | 'topic' | 'deadLetterTopic' | 'deadLetterHeaders'
+  'decode' | 'topic' | 'deadLetterTopic' | 'deadLetterHeaders' | 'topicConfigs'
 > & {
   readonly source: EventTopicSource;
   /** Put before the topics (KAFKA_TOPIC_PREFIX); the group gets it too. */
@@ -35,6 +37,7 @@ export function eventInboxConsumer(options: EventInboxOptions): InboxConsumer<Re
     topic: `${prefix}${source.topic}`,
     deadLetterTopic: `${prefix}${source.deadLetterTopic}`,
     deadLetterHeaders: source.deadLetterHeaders,
+    ...(source.topicConfigs ? { topicConfigs: source.topicConfigs } : {}),
     decode: (message) => {
       const decoded = source.decode(message);
       if (!decoded.ok) return decoded;

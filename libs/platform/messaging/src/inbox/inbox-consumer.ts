@@ -48,6 +48,8 @@ export interface InboxConsumerOptions<T> {
   readonly group?: string;
   readonly topic: string;
   readonly deadLetterTopic: string;
+  /** Settings both topics are created with if they do not exist yet (as the relay creates them). */
+  readonly topicConfigs?: Readonly<Record<string, string>>;
   readonly pool: Pool;
   readonly bus: MessageBus;
   /** Never throws: a message it cannot read is answered `{ ok: false }` and dead-lettered. */
@@ -146,7 +148,11 @@ export class InboxConsumer<T> {
 
   async start(): Promise<void> {
     this.stopping = false;
-    await this.options.bus.ensureTopics([this.options.topic, this.options.deadLetterTopic]);
+    const configs = this.options.topicConfigs ?? {};
+    await this.options.bus.ensureTopics([
+      { topic: this.options.topic, configs },
+      { topic: this.options.deadLetterTopic, configs },
+    ]);
     this.subscription = await this.options.bus.subscribeBatches(
       { topic: this.options.topic, group: this.group, fromBeginning: true },
       (batch, control) => this.onBatch(batch, control),

@@ -1,16 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 
-export interface TopicSpec {
-  readonly topic: string;
-  /** Default 3. */
-  readonly partitions?: number;
-  /** Topic-level settings, e.g. `{ 'cleanup.policy': 'compact' }`. */
-  readonly configs?: Readonly<Record<string, string>>;
-}
+import type { TopicSpec } from '../message-bus';
+
+export type { TopicSpec };
 
 /**
- * Creates the topics that do not exist yet, with their settings (`MessageBus.ensureTopics` takes
- * none: a compacted topic needs this). Existing topics are left as they are.
+ * Creates the topics that do not exist yet, with their settings, through an admin client of its
+ * own (before the deployable's bus exists). Existing topics are left as they are.
  */
 export async function ensureKafkaTopics(
   options: { readonly brokers: readonly string[]; readonly clientId: string },
