@@ -1,16 +1,19 @@
 /**
- * Failures that say nothing about the message: the database or the network is away, or a lock
- * could not be had. A consumer waits these out instead of counting them against the message.
- * SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57P0x operator
- * intervention (shutdown, crash recovery), 40001 serialization failure, 40P01 deadlock,
- * 55P03 lock not available, 58 system error.
+ * Failures that say nothing about the message: the database or the network is away, a lock could
+ * not be had, or the deployment does not match its schema (a migration not run yet). A consumer
+ * waits these out instead of counting them against the message — dead-lettering every message
+ * because a table is missing would be the worst answer. SQLSTATE classes: 08 connection
+ * exception, 53 insufficient resources, 57 operator intervention (shutdown, crash recovery),
+ * 58 system error, 40 transaction rollback (serialization failure, deadlock), 55 object not in
+ * prerequisite state (lock not available), 42 syntax error or access rule violation (a missing
+ * table or column), 28 invalid authorization, 3D invalid catalog, XX internal error. Data
+ * exceptions (22) and integrity violations (23) stay with the message.
  */
 export function isTransientFailure(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string') {
-      if (/^(08|53|58)/.test(code) || /^57P0[1-4]$/.test(code)) return true;
-      if (code === '40001' || code === '40P01' || code === '55P03') return true;
+      if (/^(08|53|57|58|40|55|42|28|3D|XX)[0-9A-Z]{3}$/.test(code)) return true;
       if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(code)) return true;
     }
     if (typeof message === 'string' && TRANSIENT_MESSAGES.test(message)) return true;
