@@ -259,8 +259,7 @@ describe('EventRelay (real PostgreSQL and Kafka)', () => {
         `${relaySeconds.toFixed(2)} s (${Math.round(backlog.length / relaySeconds)}/s); append → consumer ` +
         `p50 ${latencies[latencies.length >> 1]!.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms\n`,
     );
-    expect(backlog.length / relaySeconds).toBeGreaterThan(2 * (backlog.length / appendSeconds));
-    expect(p99).toBeLessThan(500);
+    // Rates and latencies are printed, not asserted: bench:pipeline measures them (house rule).
   }, 90_000);
 
   it('one relay publishes at a time; a standby takes over when the lease lapses, and at once when it is given back', async () => {
