@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { deterministicUuid, toStoredEvent } from '@tongban/case-handling';
 import { CASE_READ_MODEL_MIGRATIONS, CASE_PROJECTIONS } from '@tongban/case-read-models';
-import { READ_MODEL_TABLES, readModelChecksums } from '@tongban/case-read-models/testing';
+import { READ_MODEL_TABLES, appendWorkload, readModelChecksums } from '@tongban/case-read-models/testing';
 import { caseStreamId } from '@tongban/cases';
 import { generateCaseWorkload, type CaseWorkload } from '@tongban/cases/testing';
 import { DEAD_LETTER_HEADERS, kafkaTopics, toEnvelope } from '@tongban/contracts';
@@ -95,20 +94,7 @@ async function teardown(s: Setup | undefined): Promise<void> {
 
 /** Appends the workload's appends in [from, to) as the case application would. */
 async function append(s: Setup, workload: CaseWorkload, from: number, to: number): Promise<void> {
-  for (let n = from; n < to; n++) {
-    const a = workload.appends[n]!;
-    await s.store.append(
-      caseStreamId(a.caseId),
-      a.events.map((event, i) =>
-        toStoredEvent(
-          event,
-          { correlationId: `pipeline-${n}` },
-          deterministicUuid(`pipeline:${a.caseId}:${a.expectedVersion + i + 1}`),
-        ),
-      ),
-      a.expectedVersion,
-    );
-  }
+  await appendWorkload(s.store, workload.appends.slice(from, to), 'pipeline', from);
 }
 
 async function applied(pool: Pool): Promise<number> {

@@ -1,10 +1,7 @@
 import { Pool } from 'pg';
-import { deterministicUuid, toStoredEvent } from '@tongban/case-handling';
-import { caseStreamId } from '@tongban/cases';
 import { generateCaseWorkload } from '@tongban/cases/testing';
 import {
   PostgresEventStore,
-  comparePositions,
   eventStorePoolConfig,
   migrateEventStore,
   type GlobalPosition,
@@ -21,7 +18,7 @@ import {
 } from '@tongban/projections';
 import { createTestDatabase, migratedDataSource, type TestDatabase } from '@tongban/testing';
 import { CASE_PROJECTIONS } from './projections';
-import { READ_MODEL_TABLES, readModelChecksums } from './testing';
+import { READ_MODEL_TABLES, appendWorkload, readModelChecksums } from './testing';
 import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
 /**
@@ -37,25 +34,6 @@ const EVENTS = 10_000;
 let db: TestDatabase;
 let pool: Pool;
 let store: PostgresEventStore;
-
-async function appendWorkload(): Promise<GlobalPosition> {
-  const workload = generateCaseWorkload({ seed: 20261128, events: EVENTS });
-  let last: GlobalPosition = { tx: 0n, seq: 0n };
-  let n = 0;
-  for (const append of workload.appends) {
-    const stored = append.events.map((event, i) =>
-      toStoredEvent(
-        event,
-        { correlationId: `workload-${n}` },
-        deterministicUuid(`workload:${append.caseId}:${append.expectedVersion + i + 1}`),
-      ),
-    );
-    n += 1;
-    const result = await store.append(caseStreamId(append.caseId), stored, append.expectedVersion);
-    if (comparePositions(result.position, last) > 0) last = result.position;
-  }
-  return last;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase('views');
@@ -80,7 +58,11 @@ describe('the case read models on a randomized 10,000-event workload', () => {
     const runner = new ProjectionRunner({ pool, store, projections: CASE_PROJECTIONS, batchSize: 200 });
     await runner.start();
     try {
-      head = await appendWorkload();
+      head = await appendWorkload(
+        store,
+        generateCaseWorkload({ seed: 20261128, events: EVENTS }).appends,
+        'workload',
+      );
       const reached = await new ReadModelConsistency({ pool, store }).waitFor(
         CASE_PROJECTIONS.map((p) => p.name),
         head,

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { deterministicUuid, toStoredEvent } from '@tongban/case-handling';
-import { caseStreamId } from '@tongban/cases';
 import { generateCaseWorkload } from '@tongban/cases/testing';
 import { consumerDeadLetterHeaders, decodeEventMessage, eventMessage } from '@tongban/contracts';
 import {
   PostgresEventStore,
-  comparePositions,
   eventStorePoolConfig,
   migrateEventStore,
   type GlobalPosition,
@@ -22,7 +19,7 @@ import {
   type TestDatabase,
 } from '@tongban/testing';
 import { CASE_PROJECTIONS } from './projections';
-import { READ_MODEL_TABLES, readModelChecksums } from './testing';
+import { READ_MODEL_TABLES, appendWorkload, readModelChecksums } from './testing';
 import { CASE_READ_MODEL_MIGRATIONS } from './index';
 
 /**
@@ -84,20 +81,7 @@ afterAll(async () => {
 describe('the case read models through Kafka', () => {
   it('apply 10,000 events over 200 cases once each, in order per case, across a projector stopped mid-stream, equal to a rebuild from the store', async () => {
     const workload = generateCaseWorkload({ seed: 20261130, events: EVENTS, cases: CASES });
-    let head: GlobalPosition = { tx: 0n, seq: 0n };
-    let n = 0;
-    for (const append of workload.appends) {
-      const stored = append.events.map((event, i) =>
-        toStoredEvent(
-          event,
-          { correlationId: `kafka-${n}` },
-          deterministicUuid(`kafka:${append.caseId}:${append.expectedVersion + i + 1}`),
-        ),
-      );
-      n += 1;
-      const result = await store.append(caseStreamId(append.caseId), stored, append.expectedVersion);
-      if (comparePositions(result.position, head) > 0) head = result.position;
-    }
+    const head = await appendWorkload(store, workload.appends, 'kafka');
     const events: RecordedEvent[] = [];
     for (let after: GlobalPosition | undefined; ;) {
       const page = await store.readAll({ ...(after ? { after } : {}), maxCount: 2_000 });

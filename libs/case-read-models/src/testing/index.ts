@@ -1,4 +1,8 @@
 import type { Pool } from 'pg';
+import { deterministicUuid, toStoredEvent } from '@tongban/case-handling';
+import { caseStreamId } from '@tongban/cases';
+import type { CaseWorkload } from '@tongban/cases/testing';
+import { START, comparePositions, type EventStore, type GlobalPosition } from '@tongban/event-store';
 import type { AnyProjection } from '@tongban/projections';
 import { CASE_PROJECTIONS } from '../projections';
 
@@ -24,4 +28,31 @@ export async function readModelChecksums(pool: Pool): Promise<ReadModelChecksums
     out[table] = { rows: rows[0]!.rows, md5: rows[0]!.md5 ?? '' };
   }
   return out;
+}
+
+/**
+ * Appends a generated workload's appends as the case application would (each with a correlation
+ * id and deterministic event ids, so a second run appends the very same events), and answers the
+ * highest position written. `label` keeps workloads of one database apart; `offset` numbers a
+ * slice of a larger workload as its place in the whole.
+ */
+export async function appendWorkload(
+  store: Pick<EventStore, 'append'>,
+  appends: CaseWorkload['appends'],
+  label: string,
+  offset = 0,
+): Promise<GlobalPosition> {
+  let head: GlobalPosition = START;
+  for (const [i, a] of appends.entries()) {
+    const stored = a.events.map((event, k) =>
+      toStoredEvent(
+        event,
+        { correlationId: `${label}-${offset + i}` },
+        deterministicUuid(`${label}:${a.caseId}:${a.expectedVersion + k + 1}`),
+      ),
+    );
+    const result = await store.append(caseStreamId(a.caseId), stored, a.expectedVersion);
+    if (comparePositions(result.position, head) > 0) head = result.position;
+  }
+  return head;
 }
