@@ -223,11 +223,17 @@ describe('the pipeline store → relay → Kafka → projectors under faults', (
       expect(letter.headers?.[DEAD_LETTER_HEADERS.errorCode]).toBe('consumer.handler_failed');
       expect(letter.headers?.[DEAD_LETTER_HEADERS.error]).toContain(`${caseStreamId(poisonCase)}@1`);
       expect(Number(letter.headers?.[DEAD_LETTER_HEADERS.attempts])).toBeGreaterThanOrEqual(5);
-      const { rows } = await s.pool.query(
-        `SELECT outcome FROM message_inbox WHERE consumer = 'projector' AND event_id = $1`,
-        [poison.eventId],
+      // Published before the inbox records it (ADR 0030): the record follows.
+      await eventually(
+        async () => {
+          const { rows } = await s.pool.query(
+            `SELECT outcome FROM message_inbox WHERE consumer = 'projector' AND event_id = $1`,
+            [poison.eventId],
+          );
+          expect(rows).toEqual([{ outcome: 'dead_lettered' }]);
+        },
+        { timeoutMs: 30_000 },
       );
-      expect(rows).toEqual([{ outcome: 'dead_lettered' }]);
     } finally {
       await bus.close();
       for (const p of procs) await p.kill('SIGKILL');

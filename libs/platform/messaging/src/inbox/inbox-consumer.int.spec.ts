@@ -223,14 +223,20 @@ describe.each([
     expect(JSON.parse(poison!.value)).toMatchObject({ stream: 'p', version: 2 });
     expect(follower!.headers?.['x-code']).toBe('consumer.stream_blocked');
     expect(JSON.parse(follower!.value)).toMatchObject({ stream: 'p', version: 3 });
-    const { rows } = await pool.query(
-      `SELECT stream_id, stream_version, outcome FROM message_inbox WHERE consumer = $1 AND outcome = 'dead_lettered' ORDER BY stream_version`,
-      [h.name],
+    // A dead letter is published before the inbox records it (ADR 0030): the record follows.
+    await eventually(
+      async () => {
+        const { rows } = await pool.query(
+          `SELECT stream_id, stream_version, outcome FROM message_inbox WHERE consumer = $1 AND outcome = 'dead_lettered' ORDER BY stream_version`,
+          [h.name],
+        );
+        expect(rows).toEqual([
+          { stream_id: 'p', stream_version: 2, outcome: 'dead_lettered' },
+          { stream_id: 'p', stream_version: 3, outcome: 'dead_lettered' },
+        ]);
+      },
+      { timeoutMs: within },
     );
-    expect(rows).toEqual([
-      { stream_id: 'p', stream_version: 2, outcome: 'dead_lettered' },
-      { stream_id: 'p', stream_version: 3, outcome: 'dead_lettered' },
-    ]);
     expect(h.consumer.state().every((p) => !p.stopped)).toBe(true);
   });
 
