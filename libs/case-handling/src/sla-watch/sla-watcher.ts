@@ -250,18 +250,25 @@ export class SlaWatcher {
   private async writeFed(run: readonly RecordedEvent[]): Promise<void> {
     const last = run[run.length - 1];
     if (!last) return;
+    await this.recordCases(this.streamsToRead(run), last.position);
+    this.progressed();
+  }
+
+  /**
+   * The streams a run of events touches, each once, as (stream id, case id) to read. A case this
+   * watcher's scan holds gets its row from the scan's release; what the release does not cover is
+   * read again after it (`scanOnce`). Spares a read per case in a burst.
+   */
+  private streamsToRead(events: readonly RecordedEvent[]): [string, string][] {
     const streams = new Map<string, { caseId: string; version: number }>();
-    for (const event of run)
+    for (const event of events)
       streams.set(event.streamId, { caseId: this.caseIdOf(event), version: event.version });
     const toRead: [string, string][] = [];
     for (const [streamId, { caseId, version }] of streams) {
-      // A case this watcher's scan holds gets its row from the scan's release; what the release
-      // does not cover is read again after it (`scanOnce`). Spares a read per case in a burst.
       if (this.held.has(caseId)) this.deferred.set(caseId, Math.max(version, this.deferred.get(caseId) ?? 0));
       else toRead.push([streamId, caseId]);
     }
-    await this.recordCases(toRead, last.position);
-    this.progressed();
+    return toRead;
   }
 
   /** Each case's entry as its stream now stands, with the checkpoint; wakes the scanner if due sooner. */
@@ -290,15 +297,7 @@ export class SlaWatcher {
    * checkpoint. The scanner is woken by `takenIn` once that transaction committed.
    */
   async takeIn(db: Queryable, events: readonly RecordedEvent[]): Promise<void> {
-    const streams = new Map<string, { caseId: string; version: number }>();
-    for (const event of events)
-      streams.set(event.streamId, { caseId: this.caseIdOf(event), version: event.version });
-    const toRead: [string, string][] = [];
-    for (const [streamId, { caseId, version }] of streams) {
-      if (this.held.has(caseId)) this.deferred.set(caseId, Math.max(version, this.deferred.get(caseId) ?? 0));
-      else toRead.push([streamId, caseId]);
-    }
-    const soonest = await this.recordEntries(toRead, null, db);
+    const soonest = await this.recordEntries(this.streamsToRead(events), null, db);
     if (soonest !== null) this.pendingWake = Math.min(soonest, this.pendingWake ?? soonest);
   }
 

@@ -112,3 +112,14 @@ export function toInstant(value: string | Date): string {
   }
   return instant;
 }
+
+/**
+ * The stream prefix all the projections agree on, for reading the store on their behalf (each
+ * still applies its own filter to every event); everything when they do not agree. Never their
+ * `types`: the stream-version guard must see every event of a watched stream.
+ */
+export function sharedFilter(projections: readonly AnyProjection[]): GlobalFilter | undefined {
+  const prefixes = new Set(projections.map((p) => p.filter.streamPrefix));
+  const [only] = prefixes;
+  return prefixes.size === 1 && only !== undefined ? { streamPrefix: only } : undefined;
+}

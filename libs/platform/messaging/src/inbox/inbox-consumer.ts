@@ -333,9 +333,7 @@ export class InboxConsumer<T> {
     part: readonly { message: ReceivedMessage; decoded: Extract<Decoded<T>, { ok: true }> }[],
   ): Promise<Outcome> {
     const name = this.options.name;
-    const client = await this.options.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const outcome = await this.inTransaction(async (client) => {
       const ids = [...new Set(part.map((p) => p.decoded.entry.id))];
       const streams = [...new Set(part.map((p) => p.decoded.entry.streamId))];
       const seen = await client.query<{ event_id: string }>(
@@ -383,16 +381,12 @@ export class InboxConsumer<T> {
         await this.options.handle(client, fresh);
         await writeInbox(client, name, fresh, 'applied');
       }
-      await client.query('COMMIT');
-      this.applied += fresh.length;
-      if (fresh.length > 0) this.options.afterCommit?.(fresh);
-      return { done, ...(stop ? { blocked: stop } : {}), ...(violation ? { violation } : {}) };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return { done, fresh, ...(stop ? { blocked: stop } : {}), ...(violation ? { violation } : {}) };
+    });
+    const { fresh, ...settled } = outcome;
+    this.applied += fresh.length;
+    if (fresh.length > 0) this.options.afterCommit?.(fresh);
+    return settled;
   }
 
   /** A dead-lettered event counts as taken in: its stream moves past it, blocked from then on. */
@@ -466,12 +460,13 @@ export class InboxConsumer<T> {
     }
   }
 
-  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+  private async inTransaction<R>(work: (client: PoolClient) => Promise<R>): Promise<R> {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      await work(client);
+      const result = await work(client);
       await client.query('COMMIT');
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

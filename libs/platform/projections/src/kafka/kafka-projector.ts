@@ -13,7 +13,7 @@ import {
   type InboxConsumer,
   type MessageBus,
 } from '@tongban/messaging';
-import type { AnyProjection } from '../projection';
+import { sharedFilter, type AnyProjection } from '../projection';
 import { applyDelivered, type ApplyTarget } from '../postgres/apply';
 import type { RunnerStatus } from '../postgres/projection-runner';
 import { ensureCheckpoint, lowestCheckpoint, readCheckpoints } from '../postgres/projection-sql';
@@ -65,15 +65,12 @@ export class KafkaProjector {
   private advancing: Promise<void> | null = null;
   private advanceAgain = false;
   private readonly filter: GlobalFilter | undefined;
-  private lastAppliedAt: Date | null = null;
   private lastEventAt: Date | null = null;
 
   constructor(private readonly options: KafkaProjectorOptions) {
     const name = options.consumer ?? 'projector';
     this.name = name;
-    const prefixes = new Set(options.projections.map((p) => p.filter.streamPrefix));
-    const only = [...prefixes][0];
-    this.filter = prefixes.size === 1 && only !== undefined ? { streamPrefix: only } : undefined;
+    this.filter = sharedFilter(options.projections);
     this.targets = options.projections.map((projection) => ({
       projection,
       checkpoint: projection.name,
@@ -98,7 +95,6 @@ export class KafkaProjector {
       },
       afterCommit: (items) => {
         this.lastEventAt = items[items.length - 1]!.value.recordedAt;
-        this.lastAppliedAt = new Date();
         this.requestAdvance();
       },
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
@@ -242,10 +238,5 @@ export class KafkaProjector {
     const seconds =
       events > 0 && this.lastEventAt ? Math.max(0, (now.getTime() - this.lastEventAt.getTime()) / 1000) : 0;
     return { events, seconds };
-  }
-
-  /** When this instance last applied something (metrics, tests). */
-  get lastApplied(): Date | null {
-    return this.lastAppliedAt;
   }
 }

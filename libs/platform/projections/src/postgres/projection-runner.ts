@@ -8,7 +8,7 @@ import {
   type RecordedEvent,
   type StoreSubscription,
 } from '@tongban/event-store';
-import type { AnyProjection } from '../projection';
+import { sharedFilter, type AnyProjection } from '../projection';
 import { ProjectionEventError, ProjectionGapError } from '../projection-event-error';
 import { applyInTransaction, type ApplyTarget } from './apply';
 import { checkpointOrStart, ensureCheckpoint, lowestCheckpoint, readCheckpoints } from './projection-sql';
@@ -283,9 +283,7 @@ export class ProjectionRunner {
 
   /** Every projection's filter, merged: a shared prefix when they agree, else everything. */
   private filter(): GlobalFilter | undefined {
-    const prefixes = new Set(this.options.projections.map((p) => p.filter.streamPrefix));
-    const [only] = prefixes;
-    return prefixes.size === 1 && only !== undefined ? { streamPrefix: only } : undefined;
+    return sharedFilter(this.options.projections);
   }
 
   private scheduleFlush(generation: number): void {

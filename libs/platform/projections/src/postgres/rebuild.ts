@@ -6,11 +6,10 @@ import {
   comparePositions,
   formatPosition,
   type EventStore,
-  type GlobalFilter,
   type GlobalPosition,
   type ReadAllResult,
 } from '@tongban/event-store';
-import type { AnyProjection } from '../projection';
+import { sharedFilter, type AnyProjection } from '../projection';
 import { ReplayMemory } from '../replay-memory';
 import { MissingCheckpointError, ReplayApplier } from './apply';
 import { ensureCheckpoint, ident, readCheckpoints } from './projection-sql';
@@ -498,16 +497,6 @@ const tablesOf = (projection: AnyProjection): string[] => [
   ...projection.tables.map((t) => t.table),
   projection.streamsTable,
 ];
-
-/**
- * The stream prefix all the projections agree on (each still applies its own filter to every
- * event). Never their `types`: the stream-version guard must see every event of a watched stream.
- */
-function sharedFilter(projections: readonly AnyProjection[]): GlobalFilter | undefined {
-  const prefixes = new Set(projections.map((p) => p.filter.streamPrefix));
-  const [only] = prefixes;
-  return prefixes.size === 1 && only !== undefined ? { streamPrefix: only } : undefined;
-}
 
 async function trySwap(
   pool: Pool,
