@@ -10,6 +10,11 @@ export interface RunningApp {
  * Boots a deployable's root module exactly as its main.ts does, with `env` as its process
  * environment. App modules validate the environment when their file is first loaded, so each
  * boot loads the module afresh in an isolated registry.
+ *
+ * Read-your-writes waits up to 15 s unless `env` says otherwise: the test files share one
+ * PostgreSQL cluster, and another file's migration or held transaction holds back every reader
+ * of the global log for a moment (the horizon is cluster-wide, ADR 0002). The tests assert that
+ * `?after=` is honoured; how soon is bench/'s to measure.
  */
 export async function bootApp(
   load: () => unknown,
@@ -19,7 +24,7 @@ export async function bootApp(
   const saved = { ...process.env };
   Object.assign(
     process.env,
-    { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'warn' },
+    { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'warn', READ_MODEL_WAIT_MS: '15000' },
     topicPrefixFor(env),
     env,
   );

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createTokenSigner, type Principal } from '@tongban/security';
-import { createTestDatabase, eventually, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import {
+  eventually,
+  kafkaBrokers,
+  startPrivatePostgres,
+  type PrivatePostgres,
+  type TestDatabase,
+} from '@tongban/testing';
 import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
@@ -11,7 +17,8 @@ import { bootApp, type RunningApp, bootReadSide } from './boot';
  * application, or prepared for two-phase commit and forgotten — holds back every reader of the
  * global log (issue 11). Appends and reads keep working (reads answer `behind`), /metrics shows
  * the wait, readiness turns `degraded` naming the blocking backend, and once it ends everything
- * appended meanwhile is there: nothing lost.
+ * appended meanwhile is there: nothing lost. On a cluster of its own: in the shared one the
+ * transactions it holds open would hold back every other test file's readers too.
  */
 
 const SECRET = 'e2e-horizon-secret-that-is-long-enough-for-hs256';
@@ -26,6 +33,7 @@ interface Check {
 }
 
 describe('a transaction left open elsewhere in the cluster (real PostgreSQL)', () => {
+  let cluster: PrivatePostgres;
   let db: TestDatabase;
   let other: TestDatabase;
   let api: RunningApp;
@@ -33,8 +41,9 @@ describe('a transaction left open elsewhere in the cluster (real PostgreSQL)', (
   let blocker: Client | undefined;
 
   beforeAll(async () => {
-    db = await createTestDatabase('horizon');
-    other = await createTestDatabase('horizon_other');
+    cluster = await startPrivatePostgres();
+    db = await cluster.createDatabase('horizon');
+    other = await cluster.createDatabase('horizon_other');
     const env = {
       DATABASE_URL: db.url,
       KAFKA_BROKERS: kafkaBrokers().join(','),
@@ -49,23 +58,11 @@ describe('a transaction left open elsewhere in the cluster (real PostgreSQL)', (
   }, 120_000);
 
   afterAll(async () => {
-    // A prepared transaction outlives every session: never leave one behind in the cluster.
-    const admin = new Client({ connectionString: other.url });
-    await admin.connect();
-    try {
-      const { rows } = await admin.query<{ gid: string }>(
-        'SELECT gid FROM pg_prepared_xacts WHERE gid = $1',
-        [PREPARED_GID],
-      );
-      if (rows.length > 0) await admin.query(`ROLLBACK PREPARED '${PREPARED_GID}'`);
-    } finally {
-      await admin.end();
-    }
     await blocker?.end().catch(() => undefined);
     await projector?.app.close();
     await api?.app.close();
-    await other?.drop();
-    await db?.drop();
+    // The cluster goes with its data: a prepared transaction a failed test left behind included.
+    await cluster?.down();
   });
 
   async function file(title: string): Promise<{ id: string; position: string }> {

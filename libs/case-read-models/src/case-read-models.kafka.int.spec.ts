@@ -82,6 +82,8 @@ describe('the case read models through Kafka', () => {
   it('apply 10,000 events over 200 cases once each, in order per case, across a projector stopped mid-stream, equal to a rebuild from the store', async () => {
     const workload = generateCaseWorkload({ seed: 20261130, events: EVENTS, cases: CASES });
     const head = await appendWorkload(store, workload.appends, 'kafka');
+    // All of them visible to readers: a transaction open elsewhere in the cluster may hold some back a moment.
+    await eventually(async () => expect(await store.countAll()).toBe(EVENTS));
     const events: RecordedEvent[] = [];
     for (let after: GlobalPosition | undefined; ;) {
       const page = await store.readAll({ ...(after ? { after } : {}), maxCount: 2_000 });

@@ -1,7 +1,12 @@
 import { Pool } from 'pg';
 import { caseStreamId, type CaseEvent } from '@tongban/cases';
 import { ev } from '@tongban/cases/testing';
-import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
+import {
+  PostgresEventStore,
+  comparePositions,
+  eventStorePoolConfig,
+  migrateEventStore,
+} from '@tongban/event-store';
 import {
   BusinessCalendar,
   STATE_COUNCIL_YEARS,
@@ -10,7 +15,13 @@ import {
   dueTimesOf,
   slaClocks,
 } from '@tongban/sla';
-import { createTestDatabase, eventually, migratedDataSource, type TestDatabase } from '@tongban/testing';
+import {
+  createTestDatabase,
+  eventually,
+  lastCommittedPosition,
+  migratedDataSource,
+  type TestDatabase,
+} from '@tongban/testing';
 import { CaseWriter } from '../case-command/case-writer';
 import { fromStoredEvent, toStoredEvent } from '../case-event-mapping';
 import { EscalateCaseCommand, EscalateCaseHandler } from '../escalate-case/escalate-case.command';
@@ -192,6 +203,19 @@ async function escalations(caseId: string): Promise<{ clock: string; toOrgUnit: 
   );
 }
 
+/**
+ * The watcher's feed took in every case event committed so far, and its lag says so. Waiting for
+ * `lag()` alone is not enough: it counts only what readers can see yet, and a transaction open
+ * anywhere in the cluster (another test file's) keeps events committed after it out of sight.
+ */
+async function fedEverything(w: SlaWatcher): Promise<void> {
+  const last = await lastCommittedPosition(pool);
+  await eventually(async () =>
+    expect(comparePositions(await w.tables.checkpoint(), last)).toBeGreaterThanOrEqual(0),
+  );
+  expect(await w.lag()).toBe(0);
+}
+
 /** Both scanners went round `n` more times: long enough for a duplicate to have shown up. */
 async function afterScans(watchers: readonly SlaWatcher[], n = 3): Promise<void> {
   const marks = watchers.map((w) => w.scans);
@@ -252,7 +276,7 @@ describe('SLA watcher', () => {
     expect(schedule[uncontacted[0]!]).toMatchObject({ policy: 'emergency-2h', clocks: 2 });
     // No matter: the default policy (the `general` tier).
     expect(schedule[general]).toMatchObject({ policy: 'standard-7d' });
-    await eventually(async () => expect(await a.lag()).toBe(0));
+    await fedEverything(a);
   });
 
   it('records each case’s due times once, with two watchers: the due time the pure function computes', async () => {
@@ -414,7 +438,7 @@ describe('SLA watcher', () => {
       const r = await rows();
       for (const id of ids) expect(r[id]).toMatchObject({ policy: 'emergency-2h' });
     });
-    await eventually(async () => expect(await second.lag()).toBe(0));
+    await fedEverything(second);
     // Due at 09:50 (50 % of 09:00 → 11:00); the clock moved there, each case warned once.
     now = at('2025-10-07 09:50');
     await eventually(async () => {
@@ -573,7 +597,7 @@ describe('SLA watcher', () => {
     await fileCase(due, '2026-01-13 08:00');
     for (const id of backlog) await fileCase(id, '2026-01-13 09:50');
     const prep = watcher('retime-prep', sender(), { scanner: false });
-    await eventually(async () => expect(await prep.lag()).toBe(0));
+    await fedEverything(prep);
     await prep.stop();
     const manual = watcher('retime-manual', sender(), { feed: false, scanner: false, batchSize: 3 });
     while ((await manual.scanOnce()) > 0);
@@ -661,7 +685,7 @@ describe('SLA watcher', () => {
       },
       { intervalMs: 60_000, clock: running_clock },
     );
-    await eventually(async () => expect(await timed.lag()).toBe(0));
+    await fedEverything(timed);
     // Its resolution clock (2 calendar hours from the dispatch, 20 minutes after filing) runs out
     // 4 s from now: filed now, the feed wakes the scanner to record its due times (and the
     // warnings already due), then the scanner sleeps till the breach — not a minute.
@@ -685,7 +709,7 @@ describe('SLA watcher', () => {
   it('readiness turns red, naming why, when the feed meets a case event it cannot read', async () => {
     for (const w of running) await w.stop();
     const reader = watcher('reader', sender(), { scanner: false });
-    await eventually(async () => expect(await reader.lag()).toBe(0));
+    await fedEverything(reader);
     await expect(reader.check()).resolves.toBeUndefined();
     await store.append(
       caseStreamId('00000000-0000-4000-8005-000000000000'),

@@ -1,4 +1,6 @@
 export * from './services';
 export * from './eventually';
+export * from './private-services';
 export * from './private-kafka';
+export * from './private-postgres';
 export * from './deployable-process';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 
 /**
  * Connection facts for the real services the jest global setup started (or found running).
@@ -31,23 +31,26 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database on the real PostgreSQL, so test files never see each other's rows. */
-export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
+/**
+ * A fresh, empty database on the real PostgreSQL, so test files never see each other's rows: in
+ * the shared cluster, or in the one `adminUrl` names (`startPrivatePostgres`).
+ */
+export async function createTestDatabase(prefix = 't', adminUrl = postgresAdminUrl()): Promise<TestDatabase> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new Client({ connectionString: postgresAdminUrl() });
+  const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = new URL(postgresAdminUrl());
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     drop: async () => {
-      const client = new Client({ connectionString: postgresAdminUrl() });
+      const client = new Client({ connectionString: adminUrl });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -70,4 +73,20 @@ export async function migratedDataSource(
   const dataSource = await new DataSource({ type: 'postgres', url, migrations }).initialize();
   await dataSource.runMigrations({ transaction: 'all' });
   return dataSource;
+}
+
+/**
+ * The position of the last event committed to the store's log, whether readers can see it yet or
+ * not. A test that waits for a reader (a relay, a feed, a projector) to have taken in everything
+ * it wrote waits for this, not for the store's head: the head stops at the visibility horizon,
+ * which a transaction open anywhere in the cluster (another test file's) holds back (ADR 0002).
+ */
+export async function lastCommittedPosition(
+  db: Pick<Pool, 'query'>,
+  schema = 'tongban_es',
+): Promise<{ tx: bigint; seq: bigint }> {
+  const { rows } = await db.query<{ tx: string; seq: string }>(
+    `SELECT tx::text AS tx, seq::text AS seq FROM ${schema}.events ORDER BY tx DESC, seq DESC LIMIT 1`,
+  );
+  return rows[0] ? { tx: BigInt(rows[0].tx), seq: BigInt(rows[0].seq) } : { tx: 0n, seq: 0n };
 }
