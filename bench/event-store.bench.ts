@@ -17,6 +17,7 @@ import { newStreamAppends, utf8Bytes, type BenchAppend } from './support/payload
 import {
   figuresTable,
   fmt,
+  log,
   ratio,
   ratiosTable,
   targetsTable,
@@ -79,9 +80,6 @@ const CONFIG = {
   },
   poolMax: POOL_MAX,
 } as const;
-
-const log = (message: string): void =>
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** The admin connection: databases, CHECKPOINT, server facts. */
 class Server {

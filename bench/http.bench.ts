@@ -30,7 +30,7 @@ import {
 import { runIntakeMicro, type MicroResult } from './support/intake-micro';
 import { runIntakeSql, type SqlRunResult } from './support/intake-sql';
 import { machineFacts, type Machine } from './support/machine';
-import { fmt } from './support/report';
+import { fmt, log } from './support/report';
 import { connectionUrl, withDatabase } from './support/services';
 import { round, sample, summarise, type Measurement } from './support/stats';
 import { adminPool, BENCH_DIR, REPO_ROOT, type Pool } from './support/systems';
@@ -67,9 +67,6 @@ const RATE_LIMITS = [
   'RATE_LIMIT_IP_INTAKE_PER_MINUTE',
   'RATE_LIMIT_IP_COMMANDS_PER_MINUTE',
 ] as const;
-
-const log = (message: string): void =>
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 // ---------------------------------------------------------------------------------------------
 // The people and their requests (personal data invented; principals as the demo users)

@@ -9,11 +9,10 @@
  * BENCH_KEEP=1 keeps the databases, the Kafka topics and the processes' logs afterwards.
  * BENCH_RENDER=1 writes the report again from bench/results/pipeline.json without running anything.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
+import { PostgresEventStore, migrateEventStore } from '@tongban/event-store';
 import { caseSeed, shardByStream, type CaseSeed, type StoredAppend } from './support/case-workload';
 import { postgresCpuSeconds, type ServerProcess } from './support/http-load';
 import { sampleHorizon, type HorizonFigures } from './support/pipeline-horizon';
@@ -28,7 +27,7 @@ import {
   scrapeMetric,
   startPipelineApp,
 } from './support/pipeline-processes';
-import { fmt } from './support/report';
+import { fmt, log } from './support/report';
 import { connectionUrl, withDatabase } from './support/services';
 import {
   COMMAND_KINDS,
@@ -39,8 +38,9 @@ import {
   type LoadResult,
   type Percentiles,
 } from './support/standalone-load';
-import { elapsedMs, nowNs, round, sample } from './support/stats';
-import { adminPool, BENCH_DIR, REPO_ROOT, type Pool } from './support/systems';
+import { cpuPercent, elapsedMs, nowNs, round, sample } from './support/stats';
+import { machineFacts, type Machine as SharedMachine } from './support/machine';
+import { adminPool, BENCH_DIR, storePool, type Pool } from './support/systems';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 if (!(SCALE > 0 && SCALE <= 10))
@@ -74,36 +74,10 @@ const CONFIG = {
   targets: { relayVsAppend: 2, visibleP99Ms: 500 },
 } as const;
 
-const log = (message: string): void =>
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-/** The product's node-postgres (root node_modules), not bench/node_modules' copy. */
-const rootPg = createRequire(join(REPO_ROOT, 'package.json'))('pg') as {
-  Pool: new (config: ReturnType<typeof eventStorePoolConfig>) => Pool;
-};
-
-function newPool(url: string, max: number): Pool {
-  const pool = new rootPg.Pool(eventStorePoolConfig(url, { max }));
-  // An idle connection cut by the server (the databases are dropped at the end) must not crash us.
-  pool.on('error', () => undefined);
-  return pool;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** CPU seconds so far of each process, by name (NaN for one that cannot be read). */
 type CpuMeter = () => Record<string, number>;
-
-/** % of one core each process used between two readings `seconds` apart. */
-function cpuPercent(
-  before: Record<string, number>,
-  after: Record<string, number>,
-  seconds: number,
-): Record<string, number> {
-  return Object.fromEntries(
-    Object.keys(before).map((k) => [k, round((100 * (after[k]! - before[k]!)) / Math.max(1e-6, seconds), 1)]),
-  );
-}
 
 const clientCpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -114,59 +88,17 @@ const clientCpuSeconds = (): number => {
 // Machine
 // ---------------------------------------------------------------------------------------------
 
-interface Machine {
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  readonly postgres: string;
-  readonly postgresSettings: Record<string, string>;
-  readonly kafka: string;
-  readonly node: string;
-  readonly commit: string;
-  readonly date: string;
-}
+/** Where the run was, the broker's version included. */
+type Machine = SharedMachine & { readonly kafka: string };
 
-/**
- * The commit from .git's files, read directly: no git command runs during a benchmark (one that
- * refreshes the index could collide with somebody committing meanwhile).
- */
-function headCommit(): string {
-  try {
-    const gitDir = join(REPO_ROOT, '.git');
-    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head.slice(0, 7);
-    const ref = head.slice(5);
-    const loose = join(gitDir, ref);
-    if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 7);
-    const packed = readFileSync(join(gitDir, 'packed-refs'), 'utf8')
-      .split('\n')
-      .find((l) => l.endsWith(` ${ref}`));
-    return packed ? packed.slice(0, 7) : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-async function machineFacts(admin: Pool): Promise<Machine> {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-  const version = (await admin.query<{ version: string }>('SELECT version()')).rows[0]!.version;
-  const settings: Record<string, string> = {};
-  for (const name of ['shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'deadlock_timeout']) {
-    const { rows } = await admin.query<Record<string, string>>(`SHOW ${name}`);
-    settings[name] = rows[0]?.[name] ?? '?';
-  }
-  return {
-    cpu: model,
-    cores: cpus().length,
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
-    postgres: version.split(' on ')[0]!,
-    postgresSettings: settings,
-    kafka: brokerVersion(),
-    node: process.version,
-    commit: headCommit(),
-    date: new Date().toISOString(),
-  };
+async function pipelineMachine(admin: Pool): Promise<Machine> {
+  const machine = await machineFacts(admin, {
+    settings: ['shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', 'deadlock_timeout'],
+    watched: ['libs', 'apps', 'bench'],
+    dirtyNote: ' + uncommitted changes in libs, apps or bench',
+    shortVersion: true,
+  });
+  return { ...machine, kafka: brokerVersion() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +180,7 @@ async function appendAll(
 }
 
 async function measureAppends(url: string, database: string, seed: CaseSeed): Promise<AppendFigures> {
-  const pool = newPool(url, CONFIG.append.poolMax);
+  const pool = storePool(url, CONFIG.append.poolMax);
   const store = new PostgresEventStore({ pool });
   try {
     // The warm-up: the first appends of the workload in time order, untimed.
@@ -347,7 +279,7 @@ async function part1(url: string, admin: Pool, stamp: string, workDir: string): 
   );
   await admin.query(`CREATE DATABASE ${database}`);
   const servers: ServerProcess[] = [];
-  const pool = newPool(dbUrl, 2);
+  const pool = storePool(dbUrl, 2);
   try {
     await migrateEventStore(pool);
     const append = await measureAppends(dbUrl, database, seed);
@@ -629,7 +561,7 @@ async function part2(url: string, admin: Pool, stamp: string, workDir: string): 
   const { rate, warmupSeconds, seconds, seed, readModelWaitMs } = CONFIG.live;
   await admin.query(`CREATE DATABASE ${database}`);
   const servers: ServerProcess[] = [];
-  const pool = newPool(dbUrl, 2);
+  const pool = storePool(dbUrl, 2);
   try {
     // The api first: it runs the event store's, the case application's and the read models' migrations.
     const api = await startPipelineApp('api', {
@@ -1115,7 +1047,7 @@ async function main(): Promise<void> {
   const stamp = `${Date.now()}`;
   const workDir = mkdtempSync(join(tmpdir(), 'tongban-bench-pipeline-'));
   try {
-    const machine = await machineFacts(admin);
+    const machine = await pipelineMachine(admin);
     log(`machine: ${machine.cpu}, ${machine.cores} cores; load average ${loadAtStart.join(' / ')}`);
     if (SCALE !== 1) log(`BENCH_SCALE=${SCALE}: a smoke run, not comparable with a full one`);
     log(`logs of the apps in ${workDir}`);

@@ -10,12 +10,11 @@
  * than an hour).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { CASE_PROJECTIONS, CASE_READ_MODEL_MIGRATIONS } from '@tongban/case-read-models';
-import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
+import { PostgresEventStore, migrateEventStore } from '@tongban/event-store';
 import { rebuildProjection, rebuildProjections, type AnyProjection } from '@tongban/projections';
 import { connectionUrl, withDatabase } from './support/services';
 import {
@@ -41,7 +40,7 @@ import { summariseProfile, type ProfileSummary } from './support/cpu-profile';
 import { postgresCpuSeconds } from './support/http-load';
 import { machineFacts, type Machine } from './support/machine';
 import { profileRebuild, timeStatements, type RebuildProfile } from './support/rebuild-profile';
-import { fmt } from './support/report';
+import { fmt, log } from './support/report';
 import {
   COMMAND_KINDS,
   percentiles,
@@ -52,8 +51,8 @@ import {
   type LoadResult,
   type Percentiles,
 } from './support/standalone-load';
-import { round, runConcurrent, sample, type Sample } from './support/stats';
-import { adminPool, BENCH_DIR, REPO_ROOT, type Pool } from './support/systems';
+import { cpuPercent, round, runConcurrent, sample, type Sample } from './support/stats';
+import { adminPool, BENCH_DIR, REPO_ROOT, storePool, type Pool } from './support/systems';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 if (!(SCALE > 0 && SCALE <= 10))
@@ -113,21 +112,6 @@ const CONFIG = {
     apiProjectorVisibleP99Ms: 50,
   },
 } as const;
-
-const log = (message: string): void =>
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
-/** The product's node-postgres (root node_modules), not bench/node_modules' copy. */
-const rootPg = createRequire(join(REPO_ROOT, 'package.json'))('pg') as {
-  Pool: new (config: ReturnType<typeof eventStorePoolConfig>) => Pool;
-};
-
-function newPool(url: string, max: number): Pool {
-  const pool = new rootPg.Pool(eventStorePoolConfig(url, { max }));
-  // An idle connection cut by the server (the databases are dropped at the end) must not crash us.
-  pool.on('error', () => undefined);
-  return pool;
-}
 
 const median = (values: readonly number[]): number => {
   const s = [...values].sort((a, b) => a - b);
@@ -226,7 +210,7 @@ const cpuOf = (s: Sample): { client: number; machine: number } => ({
 });
 
 async function seedStore(url: string, seed: CaseSeed): Promise<number> {
-  const pool = newPool(url, CONFIG.workload.seedPoolMax);
+  const pool = storePool(url, CONFIG.workload.seedPoolMax);
   const store = new PostgresEventStore({ pool });
   try {
     const started = performance.now();
@@ -318,7 +302,7 @@ async function part1(admin: Pool, url: string, seed: CaseSeed, generateSeconds: 
     const floorUrl = withDatabase(url, floorDb);
 
     // The event store and the read models' tables, as the projector's database has them.
-    const setup = newPool(viewsUrl, 2);
+    const setup = storePool(viewsUrl, 2);
     await migrateEventStore(setup);
     await setup.end();
     await migrateReadModels(viewsUrl);
@@ -328,12 +312,12 @@ async function part1(admin: Pool, url: string, seed: CaseSeed, generateSeconds: 
         `(${CONFIG.workload.seedWriters} writers, ${fmt(seedSeconds, 1)} s)`,
     );
 
-    const pool = newPool(viewsUrl, CONFIG.rebuild.poolMax);
+    const pool = storePool(viewsUrl, CONFIG.rebuild.poolMax);
     // Per-statement times seen from here, used when pg_stat_statements is not loaded.
     timeStatements(pool);
     pools.push(pool);
     const store = new PostgresEventStore({ pool });
-    const floorPool = newPool(floorUrl, CONFIG.floor.poolMax);
+    const floorPool = storePool(floorUrl, CONFIG.floor.poolMax);
     pools.push(floorPool);
     await floorPool.query(FLOOR_TABLE);
     const rows = floorRows(seed.appends);
@@ -742,13 +726,6 @@ function summariseStep(
 /** CPU seconds so far of each process, by name; NaN for one that cannot be read. */
 type CpuMeter = () => Record<string, number>;
 
-/** % of one core each process used between two meter readings `seconds` apart. */
-function cpuPercent(before: Record<string, number>, after: Record<string, number>, seconds: number) {
-  return Object.fromEntries(
-    Object.keys(before).map((k) => [k, round((100 * (after[k]! - before[k]!)) / Math.max(1e-6, seconds), 1)]),
-  );
-}
-
 /** One open-loop step against `baseUrl`, with the servers' CPU over it. */
 async function loadStep(
   baseUrl: string,
@@ -890,7 +867,7 @@ async function apiProjectorVisible(url: string): Promise<NonNullable<Part2['apiP
       `api up in ${fmt(servers.api.bootSeconds, 1)} s, projector in ${fmt(servers.projector.bootSeconds, 1)} s ` +
         `(database ${database}, logs in ${dir})`,
     );
-    pool = newPool(dbUrl, 1);
+    pool = storePool(dbUrl, 1);
     const statsPool = pool;
     const statements = await enableStatementStats(statsPool);
     if (!statements) log('pg_stat_statements is not preloaded on this server: no per-statement times');

@@ -16,7 +16,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createRequire } from 'node:module';
 import { Environment } from '@tongban/config';
 import { caseStreamId, decide, replay, type CaseEvent } from '@tongban/cases';
 import { ev } from '@tongban/cases/testing';
@@ -34,7 +33,6 @@ import {
   PostgresEventStore,
   START,
   comparePositions,
-  eventStorePoolConfig,
   migrateEventStore,
   type AppendResult,
   type EventStore,
@@ -69,10 +67,10 @@ import {
 } from '../libs/case-handling/src/set-due-times/set-due-times.command';
 import { postgresCpuSeconds } from './support/http-load';
 import { machineFacts, type Machine } from './support/machine';
-import { fmt } from './support/report';
+import { fmt, log } from './support/report';
 import { connectionUrl, withDatabase } from './support/services';
 import { round, runConcurrent } from './support/stats';
-import { adminPool, BENCH_DIR, REPO_ROOT, type Pool } from './support/systems';
+import { adminPool, BENCH_DIR, storePool, type Pool } from './support/systems';
 
 // ---------------------------------------------------------------------------------------------
 // Options and settings
@@ -163,20 +161,12 @@ const CONFIG = {
   targets: { breachDelayP99Ms: 1_000 },
 };
 
-const log = (message: string): void =>
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-
 /** Wall-clock time in epoch ms with sub-millisecond resolution (due instants are epoch ms). */
 const wall = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms: number): string => new Date(ms).toISOString();
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-
-/** The product's node-postgres (root node_modules), not bench/node_modules' copy. */
-const rootPg = createRequire(join(REPO_ROOT, 'package.json'))('pg') as {
-  Pool: new (config: ReturnType<typeof eventStorePoolConfig>) => Pool;
-};
 
 /** A seeded generator, so every run files the same cases. */
 function rng(seed: number): () => number {
@@ -1708,7 +1698,7 @@ async function main(): Promise<void> {
     await admin.query(`CREATE DATABASE ${database}`);
     const dbUrl = withDatabase(url, database);
     await (await migratedDataSource(dbUrl, SLA_WATCH_MIGRATIONS)).destroy();
-    pool = new rootPg.Pool(eventStorePoolConfig(dbUrl, { max: CONFIG.poolMax }));
+    pool = storePool(dbUrl, CONFIG.poolMax);
     pool.on('error', () => undefined);
     await migrateEventStore(pool);
     raw = new PostgresEventStore({ pool });

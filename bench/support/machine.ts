@@ -37,15 +37,12 @@ export async function machineFacts(admin: Pool, options: MachineFactsOptions): P
     settings[name] = rows[0]?.[name] ?? '?';
   }
   let commit = 'unknown';
+  // Without git's optional locks: `git status` would otherwise refresh the index under
+  // index.lock, and collide with somebody committing while the benchmark runs.
+  const git = { cwd: REPO_ROOT, encoding: 'utf8' as const, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } };
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...options.watched], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], git).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...options.watched], git).trim();
     if (dirty) commit += options.dirtyNote;
   } catch {
     // not a git checkout

@@ -9,31 +9,17 @@
  * its rate, the Node CPU profile by component (PROBE_FUNCTIONS=1: and function) and the time of
  * each kind of statement (pg_stat_statements when loaded, else measured in the client).
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { CASE_PROJECTIONS, CASE_READ_MODEL_MIGRATIONS } from '@tongban/case-read-models';
-import { PostgresEventStore, eventStorePoolConfig, migrateEventStore } from '@tongban/event-store';
+import { PostgresEventStore, migrateEventStore } from '@tongban/event-store';
 import { rebuildProjections, type AnyProjection } from '@tongban/projections';
 import { caseSeed, shardByStream } from './case-workload';
 import { profileRebuild, timeStatements } from './rebuild-profile';
 import { connectionUrl, withDatabase } from './services';
-import { REPO_ROOT, adminPool, type Pool } from './systems';
+import { adminPool, storePool } from './systems';
 
 const EVENTS = Number(process.env.PROBE_EVENTS ?? '50000');
 const DB = `bench_probe_${EVENTS}`;
-
-const rootPg = createRequire(join(REPO_ROOT, 'package.json'))('pg') as {
-  Pool: new (config: ReturnType<typeof eventStorePoolConfig>) => Pool & {
-    on(event: 'connect', listener: (client: { query: (...args: unknown[]) => unknown }) => void): void;
-  };
-};
-
-function newPool(url: string, max: number) {
-  const pool = new rootPg.Pool(eventStorePoolConfig(url, { max }));
-  pool.on('error', () => undefined);
-  return pool;
-}
 
 async function ensureSeeded(url: string): Promise<void> {
   const admin = adminPool(url);
@@ -48,7 +34,7 @@ async function ensureSeeded(url: string): Promise<void> {
   await admin.query(`CREATE DATABASE ${DB}`);
   await admin.end();
   const dbUrl = withDatabase(url, DB);
-  const setup = newPool(dbUrl, 2);
+  const setup = storePool(dbUrl, 2);
   await migrateEventStore(setup);
   await setup.end();
   const dataSource = new DataSource({ type: 'postgres', url: dbUrl, migrations: CASE_READ_MODEL_MIGRATIONS });
@@ -56,7 +42,7 @@ async function ensureSeeded(url: string): Promise<void> {
   await dataSource.runMigrations({ transaction: 'all' });
   await dataSource.destroy();
   const seed = caseSeed(20261128, EVENTS);
-  const pool = newPool(dbUrl, 10);
+  const pool = storePool(dbUrl, 10);
   const store = new PostgresEventStore({ pool });
   await Promise.all(
     shardByStream(seed.appends, 8).map(async (shard) => {
@@ -76,7 +62,7 @@ async function main(): Promise<void> {
   const runs: AnyProjection[][] = (args.length === 0 ? CASE_PROJECTIONS.map((p) => p.name) : args).map(
     (name) => (name === 'all' ? [...CASE_PROJECTIONS] : [CASE_PROJECTIONS.find((p) => p.name === name)!]),
   );
-  const pool = newPool(withDatabase(url, DB), 3);
+  const pool = storePool(withDatabase(url, DB), 3);
   timeStatements(pool);
   const store = new PostgresEventStore({ pool });
   for (const projections of runs) {

@@ -97,3 +97,7 @@ export function targetsTable(targets: readonly Target[]): string {
 export function fmt(v: number, digits = 0): string {
   return num(v, digits);
 }
+
+/** A progress line on stdout, stamped with the time of day. */
+export const log = (message: string): void =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);

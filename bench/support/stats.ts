@@ -147,3 +147,14 @@ export async function runConcurrent<T>(
   await Promise.all(Array.from({ length: writers }, loop));
   return { latenciesMs, events, wallMs: elapsedMs(start) };
 }
+
+/** % of one core each process used between two readings of CPU seconds `seconds` apart. */
+export function cpuPercent(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  seconds: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(before).map((k) => [k, round((100 * (after[k]! - before[k]!)) / Math.max(1e-6, seconds), 1)]),
+  );
+}

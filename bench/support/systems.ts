@@ -380,6 +380,17 @@ export function emmettInstalled(): boolean {
   }
 }
 
+/**
+ * A pool of the product's node-postgres with the store's settings (`eventStorePoolConfig`), as the
+ * deployables make theirs; an idle connection cut by the server (the databases are dropped at
+ * the end) must not crash the run.
+ */
+export function storePool(connectionString: string, max: number): Pool {
+  const pool = new rootPg.Pool(eventStorePoolConfig(connectionString, { max }));
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 /** The root pg module, for the admin connection. */
 export function adminPool(connectionString: string): Pool {
   const pool = new rootPg.Pool({ connectionString, max: 2 });
