@@ -79,29 +79,11 @@ PG_TEST_URL="postgres://$PG_ROLE:$PG_PASSWORD@$HOST:$PG_PORT/$PG_TEST_DB"
 KAFKA_BROKERS="$HOST:$KAFKA_PORT"
 
 # ---------------------------------------------------------------- helpers ---
-log() {
-  local line
-  line="[services $(date +%H:%M:%S)] $*"
-  printf '%s\n' "$line" >&2
-  if [[ -d $DATA_DIR ]]; then printf '%s\n' "$line" >>"$DATA_DIR/services.log" 2>/dev/null || true; fi
-}
-die() { log "ERROR: $*"; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+LOG_TAG=services
+log_path() { echo "$DATA_DIR/services.log"; }
+# shellcheck source=infra/scripts/common.sh
+. "$SCRIPT_DIR/common.sh"
 remaining() { awk -v d="$1" -v n="$(now)" 'BEGIN { r = int(d - n); print (r < 1 ? 1 : r) }'; }
-tail_file() { if [[ -f $1 ]]; then tail -n "${2:-30}" "$1" | sed 's/^/    | /' >&2; fi; }
-
-# True while process $1 exists and is not a zombie (an orphan's exit status is
-# reaped by init, which in some sandboxes takes a while).
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local state
-  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
-  [[ $state != Z && $state != X ]]
-}
-
-# True when something accepts TCP connections on 127.0.0.1:$1.
-tcp_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
 
 ensure_data_dir() {
   if [[ ! -d $DATA_DIR ]]; then
@@ -109,23 +91,6 @@ ensure_data_dir() {
     chmod 755 -- "$DATA_DIR"   # the postgres OS user must be able to traverse it
   fi
   canonical_data_dir
-}
-
-# Keep service logs bounded: past 50 MB the log moves to <log>.1 at the next start.
-rotate_log() {
-  local f=$1
-  if [[ -f $f ]] && (( $(stat -c %s -- "$f") > 50 * 1024 * 1024 )); then mv -f -- "$f" "$f.1"; fi
-}
-
-# Serialise up/down: two concurrent `up` calls must not both initdb/format.
-# Children that outlive us (postgres, the Kafka JVM) are started with 9>&- so
-# they do not inherit the lock.
-take_lock() {
-  exec 9>>"$DATA_DIR/.services.lock"
-  if ! flock -n 9; then
-    log "another services.sh holds $DATA_DIR/.services.lock; waiting (max ${LOCK_TIMEOUT}s)"
-    flock -w "$LOCK_TIMEOUT" 9 || die "could not get the lock in ${LOCK_TIMEOUT}s"
-  fi
 }
 
 write_env_file() {
@@ -669,7 +634,9 @@ cmd_up() {
   local t0 rc=0 pids=() names=() i
   t0=$(now)
   ensure_data_dir
-  take_lock
+  # Serialise up/down: two concurrent `up` calls must not both initdb/format. Children that
+  # outlive us (postgres, the Kafka JVM) are started with 9>&- so they do not inherit the lock.
+  take_lock 9 "$DATA_DIR/.services.lock"
   log "up: ${SERVICES[*]} (data: $DATA_DIR)"
   # Start the services in parallel (the first Kafka run spends its time in Maven).
   if has pg; then up_pg & pids+=($!); names+=(pg); fi
@@ -685,7 +652,7 @@ cmd_up() {
 
 cmd_down() {
   if [[ ! -d $DATA_DIR ]]; then log "down: $DATA_DIR does not exist; nothing to stop"; return 0; fi
-  take_lock
+  take_lock 9 "$DATA_DIR/.services.lock"
   local rc=0
   if has kafka; then down_kafka || rc=1; fi
   if has pg; then down_pg || rc=1; fi

@@ -48,25 +48,10 @@ STACK_DIR=$DATA_DIR/stack
 SECRET_FILE=$STACK_DIR/auth.secret
 
 # ---------------------------------------------------------------- helpers ---
-log() {
-  local line
-  line="[stack $(date +%H:%M:%S)] $*"
-  printf '%s\n' "$line" >&2
-  if [[ -d $STACK_DIR ]]; then printf '%s\n' "$line" >>"$STACK_DIR/stack.log" 2>/dev/null || true; fi
-}
-die() { log "ERROR: $*"; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-tail_file() { if [[ -f $1 ]]; then tail -n "${2:-30}" "$1" | sed 's/^/    | /' >&2; fi; }
-
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local state
-  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true)
-  [[ $state != Z && $state != X ]]
-}
-
-tcp_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
+LOG_TAG=stack
+log_path() { echo "$STACK_DIR/stack.log"; }
+# shellcheck source=infra/scripts/common.sh
+. "$SCRIPT_DIR/common.sh"
 
 port_of() {
   case $1 in
@@ -86,26 +71,11 @@ ready_status() {
   curl -s -o /dev/null -w '%{http_code}' -m 3 "http://$HOST:$1/health/ready" 2>/dev/null || true
 }
 
-# Serialise up/down. Everything we start (services.sh and what it starts, the apps) gets 8>&- so
-# no long-lived child inherits the lock.
-take_lock() {
-  exec 8>>"$STACK_DIR/.stack.lock"
-  if ! flock -n 8; then
-    log "another stack.sh holds $STACK_DIR/.stack.lock; waiting (max ${LOCK_TIMEOUT}s)"
-    flock -w "$LOCK_TIMEOUT" 8 || die "could not get the lock in ${LOCK_TIMEOUT}s"
-  fi
-}
-
 ensure_stack_dir() {
   mkdir -p -- "$STACK_DIR"
   STACK_DIR=$(cd -- "$STACK_DIR" && pwd -P)
   DATA_DIR=$(dirname -- "$STACK_DIR")
   SECRET_FILE=$STACK_DIR/auth.secret
-}
-
-rotate_log() {
-  local f=$1
-  if [[ -f $f ]] && (( $(stat -c %s -- "$f") > 50 * 1024 * 1024 )); then mv -f -- "$f" "$f.1"; fi
 }
 
 # The HS256 secret every app verifies with and the api's dev login signs with. Kept in the data
@@ -314,7 +284,9 @@ cmd_up() {
   local t0 app rc=0 facts
   t0=$(now)
   ensure_stack_dir
-  take_lock
+  # Serialise up/down. Everything we start (services.sh and what it starts, the apps) gets 8>&-
+  # so no long-lived child inherits the lock.
+  take_lock 8 "$STACK_DIR/.stack.lock"
   log "up: services, then ${APPS[*]} (data: $DATA_DIR)"
   facts=$(bash "$SERVICES" up 8>&-) || die "services.sh up failed"
   PG_URL=$(sed -n 's/^TONGBAN_PG_URL=//p' <<<"$facts")
@@ -348,7 +320,7 @@ cmd_down() {
     log "down: $STACK_DIR does not exist; no apps to stop"
   else
     ensure_stack_dir
-    take_lock
+    take_lock 8 "$STACK_DIR/.stack.lock"
     stop_apps
   fi
   if (( keep == 0 )); then bash "$SERVICES" down 8>&-; fi
