@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:net';
 import { createTokenSigner } from '@tongban/security';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, freePorts, kafkaBrokers, type TestDatabase } from '@tongban/testing';
 import { bootApp, getJson, type RunningApp } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
@@ -75,7 +74,7 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
   });
 
   it('api in production: no OpenAPI document, /metrics only on METRICS_PORT', async () => {
-    const metricsPort = await freePort();
+    const [metricsPort] = await freePorts(1);
     const api = await bootApp(
       () => require('../../apps/api/src/api.module').ApiModule,
       {
@@ -176,15 +175,3 @@ describe('deployables on the real PostgreSQL and Kafka', () => {
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 });
-
-/** A port nothing listens on right now, for a setting that needs a number up front. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

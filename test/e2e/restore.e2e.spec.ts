@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { createTokenSigner, type Principal } from '@tongban/security';
-import { createTestDatabase, kafkaBrokers, type TestDatabase } from '@tongban/testing';
+import { createTestDatabase, freePorts, kafkaBrokers, type TestDatabase } from '@tongban/testing';
 import { bootApp, type RunningApp, bootReadSide } from './boot';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- modules are loaded inside jest.isolateModules */
@@ -73,17 +72,6 @@ function asClusterUser(command: string[], env: Record<string, string> = {}): str
 /** A runbook block, as written, with the runbook's variables. */
 const runBlock = (name: string, env: Record<string, string>): string =>
   asClusterUser(['bash', '-euo', 'pipefail', '-c', runbookBlock(name)], env);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function query<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -237,7 +225,7 @@ describe('backup, restore into a new cluster and failover, as docs/operations.md
     const [sourceCounts] = await query<{ count: string; max: string }>(source.url, verifySql);
 
     // ---- A new cluster (the provisioning the runbook leaves to the team). -------------------
-    const port = await freePort();
+    const [port] = await freePorts(1);
     asClusterUser([join(bin, 'initdb'), '-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
     asClusterUser([
       join(bin, 'pg_ctl'),

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-const root = resolve(__dirname, '..', '..', '..', '..');
+import { join } from 'node:path';
+import { repositoryRoot } from './private-services';
 
 /** A deployable running as its own process, as production runs it (from source, through swc). */
 export interface DeployableProcess {
@@ -38,7 +37,7 @@ export async function startDeployable(options: DeployableOptions): Promise<Deplo
     process.execPath,
     ['-r', '@swc-node/register', join('apps', options.app, 'src', 'main.ts')],
     {
-      cwd: root,
+      cwd: repositoryRoot,
       env: {
         ...process.env,
         NODE_ENV: 'development',
