@@ -52,13 +52,10 @@ import {
   type SystemKey,
   type SystemUnderTest,
 } from './support/systems';
+import { benchScale, KEEP, scaledBy } from './support/options';
 
-const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-if (!(SCALE > 0 && SCALE <= 10))
-  throw new Error(`BENCH_SCALE must be in (0, 10], got ${process.env.BENCH_SCALE}`);
-/** BENCH_KEEP=1 keeps the three databases for inspection instead of dropping them. */
-const KEEP = process.env.BENCH_KEEP === '1';
-const scaled = (n: number, min = 1): number => Math.max(min, Math.round(n * SCALE));
+const SCALE = benchScale();
+const scaled = scaledBy(SCALE);
 
 /** Timed work is cut into this many slices, run in turns by the three systems. */
 const ROUNDS = 3;

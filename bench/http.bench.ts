@@ -34,11 +34,9 @@ import { fmt, log } from './support/report';
 import { connectionUrl, withDatabase } from './support/services';
 import { round, sample, summarise, type Measurement } from './support/stats';
 import { adminPool, BENCH_DIR, REPO_ROOT, type Pool } from './support/systems';
+import { benchScale, KEEP } from './support/options';
 
-const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-if (!(SCALE > 0 && SCALE <= 4))
-  throw new Error(`BENCH_SCALE must be in (0, 4], got ${process.env.BENCH_SCALE}`);
-const KEEP = process.env.BENCH_KEEP === '1';
+const SCALE = benchScale(4);
 
 const CONFIG = {
   clients: 16,

@@ -41,12 +41,10 @@ import {
 import { cpuPercent, elapsedMs, nowNs, round, sample } from './support/stats';
 import { machineFacts, type Machine as SharedMachine } from './support/machine';
 import { adminPool, BENCH_DIR, storePool, type Pool } from './support/systems';
+import { benchScale, KEEP, scaledBy } from './support/options';
 
-const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-if (!(SCALE > 0 && SCALE <= 10))
-  throw new Error(`BENCH_SCALE must be in (0, 10], got ${process.env.BENCH_SCALE}`);
-const KEEP = process.env.BENCH_KEEP === '1';
-const scaled = (n: number, min = 1): number => Math.max(min, Math.round(n * SCALE));
+const SCALE = benchScale();
+const scaled = scaledBy(SCALE);
 
 const CONFIG = {
   append: {

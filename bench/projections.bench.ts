@@ -53,11 +53,9 @@ import {
 } from './support/standalone-load';
 import { cpuPercent, round, runConcurrent, sample, type Sample } from './support/stats';
 import { adminPool, BENCH_DIR, REPO_ROOT, storePool, type Pool } from './support/systems';
+import { benchScale, KEEP, scaledBy } from './support/options';
 
-const SCALE = Number(process.env.BENCH_SCALE ?? '1');
-if (!(SCALE > 0 && SCALE <= 10))
-  throw new Error(`BENCH_SCALE must be in (0, 10], got ${process.env.BENCH_SCALE}`);
-const KEEP = process.env.BENCH_KEEP === '1';
+const SCALE = benchScale();
 /**
  * BENCH_PART=rebuild or visible runs one part alone; the report then keeps the other part's
  * figures from the last projections.json (and says so). Default: all.
@@ -65,7 +63,7 @@ const KEEP = process.env.BENCH_KEEP === '1';
 const PART = process.env.BENCH_PART ?? 'all';
 if (!['all', 'rebuild', 'visible'].includes(PART))
   throw new Error(`BENCH_PART must be all, rebuild or visible, got ${PART}`);
-const scaled = (n: number, min = 1): number => Math.max(min, Math.round(n * SCALE));
+const scaled = scaledBy(SCALE);
 
 /** The label of the rebuild of every read model in one pass. */
 const ONE_PASS = 'all 7, one pass';

@@ -70,6 +70,7 @@ import { machineFacts, type Machine } from './support/machine';
 import { fmt, log } from './support/report';
 import { connectionUrl, withDatabase } from './support/services';
 import { round, runConcurrent } from './support/stats';
+import { KEEP } from './support/options';
 import { adminPool, BENCH_DIR, storePool, type Pool } from './support/systems';
 
 // ---------------------------------------------------------------------------------------------
@@ -95,7 +96,6 @@ if (!Number.isInteger(CASES) || CASES < 1_000 || CASES > 1_000_000)
   throw new Error(`--cases must be an integer in [1000, 1000000], got ${option('cases')}`);
 const FULL = CASES === FULL_CASES;
 const VARIANT = option('variant') !== '0';
-const KEEP = process.env.BENCH_KEEP === '1';
 /** The product's defaults (libs/platform/config/src/environment.ts), as the watcher runs with them. */
 const ENV = new Environment();
 
