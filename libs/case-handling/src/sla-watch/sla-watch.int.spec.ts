@@ -4,6 +4,7 @@ import { ev } from '@tongban/cases/testing';
 import {
   PostgresEventStore,
   comparePositions,
+  type EventStore,
   eventStorePoolConfig,
   migrateEventStore,
 } from '@tongban/event-store';
@@ -16,6 +17,7 @@ import {
   slaClocks,
 } from '@tongban/sla';
 import {
+  countingSubscriptions,
   createTestDatabase,
   eventually,
   lastCommittedPosition,
@@ -128,11 +130,12 @@ function watcher(
     concurrency?: number;
     intervalMs?: number;
     clock?: { now: () => Date };
+    store?: EventStore;
   } = {},
 ): SlaWatcher {
   const w = new SlaWatcher(
     {
-      store,
+      store: options.store ?? store,
       db: pool,
       clock: options.clock ?? clock,
       policies: (code) => (code === EMERGENCY_MATTER ? 'emergency-2h' : undefined),
@@ -716,6 +719,23 @@ describe('SLA watcher', () => {
     ]);
     await timed.stop();
     now = running_clock.now().getTime();
+  });
+
+  it('a watcher stopped while its feed opens leaves no subscription behind', async () => {
+    for (const w of running) await w.stop();
+    // The store as the watcher sees it, counting the subscriptions open on it.
+    const counted = countingSubscriptions(store);
+    // Stopped at once, while the feed reads its checkpoint …
+    const brief = watcher('brief', sender(), { scanner: false, store: counted.store });
+    await brief.stop();
+    // (Its checkpoint read has come back by the time this one has.)
+    await brief.tables.checkpoint();
+    expect(counted.open()).toBe(0);
+    // … and stopped once its feed is open: the subscription ends with it.
+    const longer = watcher('longer', sender(), { scanner: false, store: counted.store });
+    await eventually(() => expect(counted.open()).toBe(1));
+    await longer.stop();
+    await eventually(() => expect(counted.open()).toBe(0));
   });
 
   it('readiness turns red, naming why, when the feed meets a case event it cannot read', async () => {

@@ -101,6 +101,8 @@ export class SlaWatcher {
   private fed: RecordedEvent[] = [];
   /** The feed's write in flight (null once it succeeded; a failed one stays, for the next event). */
   private writing: Promise<void> | null = null;
+  /** The feed's opening (its checkpoint read and subscription), settled or not; never rejects. */
+  private feedOpening: Promise<void> = Promise.resolve();
   /** The feed's last write, settled or not. */
   private feedWrite: Promise<void> = Promise.resolve();
   /** Which subscription the feed's events come from; a restart starts another. */
@@ -136,7 +138,7 @@ export class SlaWatcher {
     this.running = true;
     this.lastProgressAt = Date.now();
     this.storeFeed = options.feed !== false;
-    if (this.storeFeed) void this.startFeed();
+    if (this.storeFeed) this.startFeed();
     this.scannerOn = options.scanner !== false;
     if (this.scannerOn) this.armScan(0);
   }
@@ -146,6 +148,7 @@ export class SlaWatcher {
     this.running = false;
     clearTimeout(this.scanTimer);
     clearTimeout(this.restartTimer);
+    await this.feedOpening;
     await this.subscription?.stop();
     await this.feedWrite.catch(() => undefined);
     await this.scanning;
@@ -175,7 +178,13 @@ export class SlaWatcher {
 
   // ---- the feed ---------------------------------------------------------------------------------
 
-  private async startFeed(): Promise<void> {
+  /** Opens the feed; `stop()` waits for it, so no subscription is opened after the watcher stopped. */
+  private startFeed(): void {
+    this.feedOpening = this.openFeed();
+  }
+
+  /** Resolves once the feed's subscription is open (or the feed failed, or the watcher stopped). */
+  private async openFeed(): Promise<void> {
     if (!this.running) return;
     try {
       // A write of the previous feed still in flight lands first; its checkpoint is where to go on.
@@ -184,11 +193,13 @@ export class SlaWatcher {
       this.fed = [];
       this.writing = null;
       const after = await this.schedule.checkpoint();
+      // Stopped while reading it: a subscription opened now would outlive stop().
+      if (!this.running) return;
       const subscription = this.deps.store.subscribe({ after, filter: CASE_STREAMS, batchSize: 200 }, (e) =>
         this.follow(e, generation),
       );
       this.subscription = subscription;
-      await subscription.done;
+      subscription.done.catch((error: unknown) => this.feedFailed(error));
     } catch (error) {
       this.feedFailed(error);
     }
@@ -203,7 +214,7 @@ export class SlaWatcher {
     this.logger.error(
       `SLA feed stopped, restarting from its checkpoint in ${wait} ms: ${this.feedError.message}`,
     );
-    this.restartTimer = setTimeout(() => void this.startFeed(), wait);
+    this.restartTimer = setTimeout(() => this.startFeed(), wait);
     this.restartTimer.unref();
   }
 

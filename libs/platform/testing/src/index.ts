@@ -4,3 +4,4 @@ export * from './private-services';
 export * from './private-kafka';
 export * from './private-postgres';
 export * from './deployable-process';
+export * from './overrides';
