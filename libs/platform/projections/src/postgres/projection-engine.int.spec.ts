@@ -8,7 +8,13 @@ import {
   migrateEventStore,
   type RecordedEvent,
 } from '@tongban/event-store';
-import { createTestDatabase, eventually, type TestDatabase } from '@tongban/testing';
+import {
+  countingSubscriptions,
+  createTestDatabase,
+  eventually,
+  withOverride,
+  type TestDatabase,
+} from '@tongban/testing';
 import type { Projection } from '../projection';
 import { applyInTransaction } from './apply';
 import { CommitListener, CommitNotifier } from './commit-notifications';
@@ -207,6 +213,44 @@ describe('the projection engine on PostgreSQL', () => {
     } finally {
       await runner.stop();
     }
+  });
+
+  it('stopped while a retry reads its checkpoints, it opens no subscription after stop', async () => {
+    const fragile: Projection<Tally> = { ...tallies, filter: { streamPrefix: 'fragile-' } };
+    const stream = `fragile-${randomUUID()}`;
+    await store.append(stream, [{ id: randomUUID(), type: 'poison', data: {} }], 'no_stream');
+    // The store counting the subscriptions open on it; the pool holding checkpoint reads at a gate.
+    const counted = countingSubscriptions(store);
+    let gate: Promise<void> | undefined = undefined;
+    let openGate = (): void => undefined;
+    const held: Promise<unknown>[] = [];
+    const query = ((...args: Parameters<Pool['query']>) => {
+      const text = typeof args[0] === 'string' ? args[0] : '';
+      if (!gate || !text.startsWith('SELECT projection, position_tx')) return pool.query(...args);
+      const answer = gate.then(() => pool.query(...args));
+      held.push(answer.catch(() => undefined));
+      return answer;
+    }) as Pool['query'];
+    const gated = withOverride(pool, 'query', query);
+    const runner = new ProjectionRunner({
+      pool: gated,
+      store: counted.store,
+      projections: [fragile],
+      retryDelayMs: 20,
+      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    await runner.start();
+    expect(counted.open()).toBe(1);
+    // The poison fails the batch; the retry's checkpoint read waits at the gate …
+    gate = new Promise((resolve) => (openGate = resolve));
+    await eventually(() => expect(held).toHaveLength(1));
+    // … while the runner is stopped; then the read answers.
+    const stopping = runner.stop();
+    openGate();
+    await stopping;
+    await Promise.all(held);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(counted.open()).toBe(0);
   });
 
   it('runs live from the store, resumes from its checkpoint, and answers consistency waits', async () => {

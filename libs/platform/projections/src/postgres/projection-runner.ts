@@ -144,6 +144,8 @@ export class ProjectionRunner {
   private running = false;
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A retry's resubscription in flight (its checkpoint read), settled or not; never rejects. */
+  private resubscribing: Promise<void> = Promise.resolve();
   private retryDelay: number;
   private readonly stopped = new Map<string, StoppedState>();
   private readonly gaps: Record<string, number> = {};
@@ -221,6 +223,8 @@ export class ProjectionRunner {
     this.running = false;
     clearTimeout(this.retryTimer);
     for (const s of this.stopped.values()) clearTimeout(s.timer);
+    // A retry reading the checkpoints opens no subscription once stopped; wait for it to see that.
+    await this.resubscribing;
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
@@ -231,6 +235,8 @@ export class ProjectionRunner {
   private async subscribe(): Promise<void> {
     const names = this.options.projections.map((p) => p.name);
     const from = lowestCheckpoint(await readCheckpoints(this.options.pool, names), names);
+    // Stopped while reading them: a subscription opened now would outlive stop().
+    if (!this.running) return;
     this.state.position = from;
     const generation = ++this.generation;
     this.buffer = [];
@@ -497,7 +503,7 @@ export class ProjectionRunner {
     void subscription?.stop();
     this.retryTimer = setTimeout(() => {
       if (!this.running) return;
-      this.subscribe().catch((e: unknown) => this.failed(this.generation, e));
+      this.resubscribing = this.subscribe().catch((e: unknown) => this.failed(this.generation, e));
     }, delay);
   }
 }
