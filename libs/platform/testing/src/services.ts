@@ -53,12 +53,31 @@ export async function createTestDatabase(prefix = 't', adminUrl = postgresAdminU
       const client = new Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        await connectionsGone(client, name);
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();
       }
     },
   };
+}
+
+/**
+ * Waits (at most `boundMs`) until no session is connected to `database`. A pool's `end()` resolves
+ * once it has SENT its connections away, not once they are gone; a `DROP DATABASE … WITH (FORCE)`
+ * in between terminates them mid-close, and the pool reports that as an `error` event that no
+ * test listens for (it failed the relay's int spec in CI). FORCE then ends only what a test left open.
+ */
+async function connectionsGone(admin: Client, database: string, boundMs = 2_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const { rows } = await admin.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
+    if (rows[0]!.n === 0 || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /**
