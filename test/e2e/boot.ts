@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type * as Http from '@tongban/http';
+import { withOverride } from '@tongban/testing';
 
 export interface RunningApp {
   readonly app: NestFastifyApplication;
@@ -75,9 +76,7 @@ export async function bootReadSide(env: Record<string, string>): Promise<Running
         await relay.app.close();
       }
     };
-    const app = new Proxy(projector.app, {
-      get: (target, prop, receiver) => (prop === 'close' ? close : Reflect.get(target, prop, receiver)),
-    });
+    const app = withOverride(projector.app, 'close', close);
     return { app, baseUrl: projector.baseUrl };
   } catch (error) {
     await relay.app.close();

@@ -368,15 +368,10 @@ describe('the projection engine on PostgreSQL', () => {
     await listener.start();
     expect(listener.listening).toBe(true);
     let checkpointReads = 0;
-    const counted = new Proxy(apiPool, {
-      get(target, property, receiver) {
-        if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
-        return (...args: unknown[]) => {
-          if (JSON.stringify(args[0]).includes('projection_checkpoints')) checkpointReads += 1;
-          return (target.query as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const counted = withOverride(apiPool, 'query', ((...args: Parameters<Pool['query']>) => {
+      if (JSON.stringify(args[0]).includes('projection_checkpoints')) checkpointReads += 1;
+      return apiPool.query(...args);
+    }) as Pool['query']);
     const consistency = new ReadModelConsistency({
       pool: counted,
       store,
